@@ -1,0 +1,186 @@
+// The authentication-code engine (crypto.md sections 3, 5 and 8): code components for V3 (HMAC chain) and
+// V4 (KMAC C32 chain), hash-based counters, and the whole-window offline search in one call.
+import { hmacKey, hmacSha256, hmacWith } from './hmac';
+import { kmacFinish, kmacKey, kmacPrefix, sha3_256 } from './keccak';
+import { sha256 } from './sha256';
+
+const PA4CODE: usize = memory.data<u8>([0x50, 0x41, 0x34, 0x43, 0x4f, 0x44, 0x45]);
+const CODE_PREFIX: usize = heap.alloc(200);
+kmacPrefix(CODE_PREFIX, PA4CODE, 7);
+
+const MAX_WINDOW: usize = 64;
+const MAX_TYPES: usize = 2;
+const STATE: usize = 200; // room for a V4 keyed state (V3 uses the first 64 bytes)
+const POS_SIZE: usize = 32 + STATE * (1 + MAX_TYPES); // counter value + possession state + second-factor states
+
+const FACTOR_STATES: usize = heap.alloc(STATE * (1 + MAX_TYPES));
+const POS: usize = heap.alloc(POS_SIZE * (MAX_WINDOW + 1));
+const TMP_KS: usize = heap.alloc(STATE);
+const D0: usize = heap.alloc(32);
+const D1: usize = heap.alloc(32);
+const T: usize = heap.alloc(32);
+const CD: usize = heap.alloc(64);
+const C0: usize = heap.alloc(32);
+const C1: usize = heap.alloc(32);
+const H: usize = heap.alloc(32);
+
+// ---- counters ---------------------------------------------------------------------------------------------
+
+/** V3: next = xorFold(SHA-256(C)), 16 bytes. `out` may alias `ctr`. */
+export function nextV3(ctr: usize, out: usize): void {
+  sha256(ctr, 16, H);
+  store<u64>(out, load<u64>(H) ^ load<u64>(H, 16));
+  store<u64>(out, load<u64>(H, 8) ^ load<u64>(H, 24), 8);
+}
+
+/** V4: next = SHA3-256(C), 32 bytes. `out` may alias `ctr`. */
+export function nextV4(ctr: usize, out: usize): void {
+  sha3_256(ctr, 32, H);
+  memory.copy(out, H, 32);
+}
+
+// ---- compute ----------------------------------------------------------------------------------------------
+
+/** V3 components (crypto.md 3.2) for n 16-byte keys at `keys`; writes n x 32 bytes to `out`. */
+export function computeV3(keys: usize, n: i32, ctr: usize, data: usize, dataLen: usize, out: usize): void {
+  for (let i = 0; i < n; i++) {
+    hmacSha256(keys + (<usize>i << 4), 16, ctr, 16, D0);
+    for (let j = 0; j < i; j++) {
+      hmacSha256(keys + (<usize>(j + 1) << 4), 16, ctr, 16, T);
+      hmacSha256(T, 32, D0, 32, D0); // T is the HMAC key, KD the message
+    }
+    hmacSha256(D0, 32, data, dataLen, out + (<usize>i << 5));
+  }
+}
+
+/** V4 C32 components (crypto.md 5) for n 32-byte keys; writes n x 32 bytes to `out`. */
+export function computeV4(keys: usize, n: i32, ctr: usize, data: usize, dataLen: usize, out: usize): void {
+  memory.copy(CD, ctr, 32);
+  let cdLen: usize = 32;
+  for (let i = 0; i < n; i++) {
+    memory.copy(TMP_KS, CODE_PREFIX, STATE);
+    kmacKey(TMP_KS, keys + (<usize>i << 5), 32);
+    kmacFinish(TMP_KS, CD, cdLen, D0, 32);
+    memory.copy(CD + 32, D0, 32);
+    cdLen = 64;
+    memory.copy(TMP_KS, CODE_PREFIX, STATE);
+    kmacKey(TMP_KS, D0, 32);
+    kmacFinish(TMP_KS, data, dataLen, out + (<usize>i << 5), 32);
+  }
+}
+
+// ---- search -----------------------------------------------------------------------------------------------
+
+@inline
+function decimalWord(c: usize, mod: u32): u32 {
+  return (bswap<u32>(load<u32>(c, 28)) & 0x7fffffff) % mod;
+}
+
+/** Prepares the DATA-independent states of window position k (its counter value must already be stored). */
+function prepareV3(k: usize, nTypes: i32): void {
+  const pos = POS + k * POS_SIZE;
+  hmacWith(FACTOR_STATES, pos, 16, D0);
+  hmacKey(D0, 32, pos + 32);
+  for (let t = 0; t < nTypes; t++) {
+    hmacWith(FACTOR_STATES + <usize>(t + 1) * STATE, pos, 16, T);
+    hmacKey(T, 32, TMP_KS);
+    hmacWith(TMP_KS, T, 32, D1);
+    hmacKey(D1, 32, pos + 32 + <usize>(t + 1) * STATE);
+  }
+  nextV3(pos, pos + POS_SIZE);
+}
+
+function prepareV4(k: usize, nTypes: i32): void {
+  const pos = POS + k * POS_SIZE;
+  kmacFinish(FACTOR_STATES, pos, 32, D0, 32);
+  memory.copy(pos + 32, CODE_PREFIX, STATE);
+  kmacKey(pos + 32, D0, 32);
+  memory.copy(CD, pos, 32);
+  memory.copy(CD + 32, D0, 32);
+  for (let t = 0; t < nTypes; t++) {
+    kmacFinish(FACTOR_STATES + <usize>(t + 1) * STATE, CD, 64, D1, 32);
+    const st = pos + 32 + <usize>(t + 1) * STATE;
+    memory.copy(st, CODE_PREFIX, STATE);
+    kmacKey(st, D1, 32);
+  }
+  nextV4(pos, pos + POS_SIZE);
+}
+
+/**
+ * Searches a lookahead window for a two-component offline code (crypto.md 8.1), in PowerAuth's order:
+ * for each DATA candidate i, for each position k, for each type t. Every tried candidate computes and
+ * compares both components (no early exit on component 0). DATA-independent work per position is done once.
+ *
+ * keys: possession key, then one second-factor key per type in the order to try (16 B for V3, 32 B for V4).
+ * data/offsets: candidate i is data[offsets[i] .. offsets[i+1]) with u32 offsets.
+ * Returns -1 when nothing matches, else (i << 16) | (k << 8) | t, and writes next^(k+1)(ctr) to `nextOut`.
+ */
+export function search(
+  protocol: i32,
+  keys: usize,
+  nTypes: i32,
+  ctr: usize,
+  window: i32,
+  data: usize,
+  offsets: usize,
+  nData: i32,
+  mod: u32,
+  s0: u32,
+  s1: u32,
+  nextOut: usize,
+): i32 {
+  const v4 = protocol == 4;
+  const keyLen: usize = v4 ? 32 : 16;
+  const ctrLen: usize = v4 ? 32 : 16;
+  for (let t = 0; t <= nTypes; t++) {
+    const ks = FACTOR_STATES + <usize>t * STATE;
+    if (v4) {
+      memory.copy(ks, CODE_PREFIX, STATE);
+      kmacKey(ks, keys + <usize>t * keyLen, keyLen);
+    } else {
+      hmacKey(keys + <usize>t * keyLen, keyLen, ks);
+    }
+  }
+  memory.copy(POS, ctr, ctrLen);
+  let prepared: i32 = 0;
+  for (let i = 0; i < nData; i++) {
+    const d = data + <usize>load<u32>(offsets + (<usize>i << 2));
+    const dLen = <usize>load<u32>(offsets + (<usize>(i + 1) << 2)) - (d - data);
+    for (let k = 0; k < window; k++) {
+      if (k == prepared) {
+        if (v4) prepareV4(<usize>k, nTypes);
+        else prepareV3(<usize>k, nTypes);
+        prepared++;
+      }
+      const pos = POS + <usize>k * POS_SIZE;
+      if (v4) kmacFinish(pos + 32, d, dLen, C0, 32);
+      else hmacWith(pos + 32, d, dLen, C0);
+      const a0 = decimalWord(C0, mod) ^ s0;
+      for (let t = 0; t < nTypes; t++) {
+        const st = pos + 32 + <usize>(t + 1) * STATE;
+        if (v4) kmacFinish(st, d, dLen, C1, 32);
+        else hmacWith(st, d, dLen, C1);
+        const diff = a0 | (decimalWord(C1, mod) ^ s1);
+        if (diff == 0) {
+          memory.copy(nextOut, pos + POS_SIZE, ctrLen);
+          return (i << 16) | (k << 8) | t;
+        }
+      }
+    }
+  }
+  return -1;
+}
+
+/** Zeroes every key-dependent buffer of the engine. */
+export function engineWipe(): void {
+  memory.fill(FACTOR_STATES, 0, STATE * (1 + MAX_TYPES));
+  memory.fill(POS, 0, POS_SIZE * (MAX_WINDOW + 1));
+  memory.fill(TMP_KS, 0, STATE);
+  memory.fill(D0, 0, 32);
+  memory.fill(D1, 0, 32);
+  memory.fill(T, 0, 32);
+  memory.fill(CD, 0, 64);
+  memory.fill(C0, 0, 32);
+  memory.fill(C1, 0, 32);
+  memory.fill(H, 0, 32);
+}

@@ -1,0 +1,35 @@
+/**
+ * React Native entry (the `react-native` export condition): the same API as the main entry, backed by
+ * @noble/hashes only. It never imports or touches WebAssembly.
+ */
+import { OffcodeCryptoError } from './errors.js';
+import { makeFacade } from './facade.js';
+import { getNobleCrypto } from './noble.js';
+import type { BackendName, OffcodeCrypto } from './types.js';
+
+export { decimalValue, formatDecimal } from './decimal.js';
+export { OffcodeCryptoError, type OffcodeCryptoErrorCode } from './errors.js';
+export { getNobleCrypto } from './noble.js';
+export { BACKEND_ENV } from './select.js';
+export type * from './types.js';
+export { MAX_DATA_CANDIDATES, MAX_INPUT_BYTES, MAX_WINDOW, parseOfflineCode } from './validate.js';
+
+export function getOffcodeCrypto(name: BackendName | 'auto' = 'auto'): OffcodeCrypto {
+  if (name === 'auto' || name === 'noble') return getNobleCrypto();
+  throw new OffcodeCryptoError('backend', 'only "noble" exists in the react-native build', 'UNSUPPORTED_BACKEND');
+}
+
+export function getWasmCrypto(): never {
+  throw new OffcodeCryptoError('backend', 'only "noble" exists in the react-native build', 'UNSUPPORTED_BACKEND');
+}
+
+export const {
+  sha256,
+  hmacSha256,
+  sha3_256,
+  kmac256,
+  computeCodeComponents,
+  computeAuthCode,
+  nextCounter,
+  searchOfflineCode,
+} = makeFacade(getOffcodeCrypto);
