@@ -1,5 +1,3 @@
-import { defineConfig } from 'vitest/config';
+import { offcodeVitestConfig } from '../../vitest.shared.js';
 
-export default defineConfig({
-  test: { include: ['src/**/*.test.ts', 'test/**/*.test.ts'], testTimeout: 60_000 },
-});
+export default offcodeVitestConfig('@offcode/crypto-wasm');

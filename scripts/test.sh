@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# The one test command (README "Test"): installs what it needs, lints, builds every package once,
+# checks package exports, runs every test suite and prints one summary line.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/lib.sh
+
+install_deps
+bash scripts/ensure-services.sh
+rm -f .test-results/*.json
+pnpm exec biome check .
+pnpm exec turbo run build lint:pkg --output-logs=errors-only
+status=0
+pnpm exec turbo run test --concurrency=1 --output-logs=full || status=$?
+node scripts/test-summary.mjs || status=$?
+exit $status

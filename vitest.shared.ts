@@ -1,0 +1,18 @@
+// Shared vitest settings: every package writes a JSON report that scripts/test-summary.mjs adds up.
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+const root = dirname(fileURLToPath(import.meta.url));
+
+export function offcodeVitestConfig(name: string, extra: { testTimeout?: number; hookTimeout?: number } = {}) {
+  return defineConfig({
+    test: {
+      include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+      testTimeout: extra.testTimeout ?? 60_000,
+      hookTimeout: extra.hookTimeout ?? 60_000,
+      reporters: ['default', 'json'],
+      outputFile: { json: join(root, '.test-results', `${name.replace(/[@/]/g, '_')}.json`) },
+    },
+  });
+}
