@@ -5,7 +5,10 @@ import { defineConfig } from 'vitest/config';
 
 const root = dirname(fileURLToPath(import.meta.url));
 
-export function offcodeVitestConfig(name: string, extra: { testTimeout?: number; hookTimeout?: number } = {}) {
+export function offcodeVitestConfig(
+  name: string,
+  extra: { testTimeout?: number; hookTimeout?: number } = {},
+) {
   return defineConfig({
     test: {
       include: ['src/**/*.test.ts', 'test/**/*.test.ts'],

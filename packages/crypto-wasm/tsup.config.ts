@@ -4,7 +4,7 @@ export default defineConfig({
   entry: ['src/index.ts', 'src/wasm.ts', 'src/noble.ts', 'src/native.ts'],
   format: ['esm', 'cjs'],
   dts: true,
-  clean: true,
+  clean: false,
   sourcemap: true,
   treeshake: true,
   target: 'es2022',

@@ -9,7 +9,10 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
 const asc = join(dirname(require.resolve('assemblyscript/package.json')), 'bin', 'asc.js');
-execFileSync(process.execPath, [asc, 'assembly/index.ts', '--target', 'release'], { cwd: root, stdio: 'inherit' });
+execFileSync(process.execPath, [asc, 'assembly/index.ts', '--target', 'release'], {
+  cwd: root,
+  stdio: 'inherit',
+});
 const bytes = readFileSync(join(root, 'build', 'offcode.wasm'));
 mkdirSync(join(root, 'src', 'generated'), { recursive: true });
 writeFileSync(

@@ -51,8 +51,7 @@ export function createOffcodeCrypto(raw: RawBackend): OffcodeCrypto {
     hmacSha256: (key, data) => raw.hmacSha256(checkBytes(key, 'key'), checkBytes(data, 'data')),
     kmac256(key: Uint8Array, data: Uint8Array, options: KmacOptions = {}) {
       const s = options.customization ?? new Uint8Array(0);
-      const customization =
-        typeof s === 'string' ? utf8.encode(s) : checkBytes(s, 'customization');
+      const customization = typeof s === 'string' ? utf8.encode(s) : checkBytes(s, 'customization');
       const dkLen = checkInt(options.dkLen ?? 32, 'dkLen', 1, 4096);
       return raw.kmac256(checkBytes(key, 'key'), checkBytes(data, 'data'), customization, dkLen);
     },
@@ -80,7 +79,8 @@ export function createOffcodeCrypto(raw: RawBackend): OffcodeCrypto {
       return raw.next(p, checkBytes(counter, 'counter', counterLength(p)));
     },
     searchOfflineCode(input: OfflineCodeSearch): OfflineCodeSearchResult {
-      if (typeof input !== 'object' || input === null) throw new OffcodeCryptoError('input', 'must be an object');
+      if (typeof input !== 'object' || input === null)
+        throw new OffcodeCryptoError('input', 'must be an object');
       const protocol = checkProtocol(input.protocol);
       const possession = checkBytes(input.possessionKey, 'possessionKey', keyLength(protocol));
       if (!Array.isArray(input.factors) || input.factors.length < 1 || input.factors.length > 2) {
@@ -88,14 +88,19 @@ export function createOffcodeCrypto(raw: RawBackend): OffcodeCrypto {
       }
       const types = input.factors.map((f, i) => {
         if (!OFFLINE_TYPES.includes(f?.type)) {
-          throw new OffcodeCryptoError(`factors[${i}].type`, 'must be possession_knowledge or possession_biometry');
+          throw new OffcodeCryptoError(
+            `factors[${i}].type`,
+            'must be possession_knowledge or possession_biometry',
+          );
         }
         return f.type;
       });
       if (types.length === 2 && types[0] === types[1]) {
         throw new OffcodeCryptoError('factors', 'types must be distinct');
       }
-      const seconds = input.factors.map((f, i) => checkBytes(f.key, `factors[${i}].key`, keyLength(protocol)));
+      const seconds = input.factors.map((f, i) =>
+        checkBytes(f.key, `factors[${i}].key`, keyLength(protocol)),
+      );
       const counter = checkBytes(input.counter, 'counter', counterLength(protocol));
       const window = checkInt(input.window, 'window', 1, MAX_WINDOW);
       const candidates = input.data instanceof Uint8Array ? [input.data] : input.data;
@@ -105,7 +110,17 @@ export function createOffcodeCrypto(raw: RawBackend): OffcodeCrypto {
       const data = candidates.map((d, i) => checkBytes(d, `data[${i}]`));
       const { length, s0, s1 } = parseOfflineCode(input.code, input.length);
       const nextOut = new Uint8Array(counter.length);
-      const found = raw.search(protocol, [possession, ...seconds], counter, window, data, 10 ** length, s0, s1, nextOut);
+      const found = raw.search(
+        protocol,
+        [possession, ...seconds],
+        counter,
+        window,
+        data,
+        10 ** length,
+        s0,
+        s1,
+        nextOut,
+      );
       if (found < 0) return { match: false };
       const position = (found >> 8) & 0xff;
       return {

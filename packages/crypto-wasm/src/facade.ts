@@ -12,6 +12,7 @@ export function makeFacade(resolve: (name?: BackendName | 'auto') => OffcodeCryp
       d().computeCodeComponents(...args),
     computeAuthCode: (...args: Parameters<OffcodeCrypto['computeAuthCode']>) => d().computeAuthCode(...args),
     nextCounter: (...args: Parameters<OffcodeCrypto['nextCounter']>) => d().nextCounter(...args),
-    searchOfflineCode: (...args: Parameters<OffcodeCrypto['searchOfflineCode']>) => d().searchOfflineCode(...args),
+    searchOfflineCode: (...args: Parameters<OffcodeCrypto['searchOfflineCode']>) =>
+      d().searchOfflineCode(...args),
   };
 }

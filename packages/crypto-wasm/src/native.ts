@@ -16,11 +16,19 @@ export { MAX_DATA_CANDIDATES, MAX_INPUT_BYTES, MAX_WINDOW, parseOfflineCode } fr
 
 export function getOffcodeCrypto(name: BackendName | 'auto' = 'auto'): OffcodeCrypto {
   if (name === 'auto' || name === 'noble') return getNobleCrypto();
-  throw new OffcodeCryptoError('backend', 'only "noble" exists in the react-native build', 'UNSUPPORTED_BACKEND');
+  throw new OffcodeCryptoError(
+    'backend',
+    'only "noble" exists in the react-native build',
+    'UNSUPPORTED_BACKEND',
+  );
 }
 
 export function getWasmCrypto(): never {
-  throw new OffcodeCryptoError('backend', 'only "noble" exists in the react-native build', 'UNSUPPORTED_BACKEND');
+  throw new OffcodeCryptoError(
+    'backend',
+    'only "noble" exists in the react-native build',
+    'UNSUPPORTED_BACKEND',
+  );
 }
 
 export const {

@@ -67,7 +67,8 @@ export function createNobleBackend(): RawBackend {
     sha256: (data) => sha256(data),
     sha3_256: (data) => sha3_256(data),
     hmacSha256: (key, data) => hmac(sha256, key, data),
-    kmac256: (key, data, customization, dkLen) => kmac256(key, data, { personalization: customization, dkLen }),
+    kmac256: (key, data, customization, dkLen) =>
+      kmac256(key, data, { personalization: customization, dkLen }),
     components(protocol, keys, counter, data) {
       const out: Uint8Array[] = [];
       if (protocol === 4) {

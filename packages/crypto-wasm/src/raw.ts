@@ -7,7 +7,12 @@ export interface RawBackend {
   hmacSha256(key: Uint8Array, data: Uint8Array): Uint8Array;
   sha3_256(data: Uint8Array): Uint8Array;
   kmac256(key: Uint8Array, data: Uint8Array, customization: Uint8Array, dkLen: number): Uint8Array;
-  components(protocol: Protocol, keys: readonly Uint8Array[], counter: Uint8Array, data: Uint8Array): Uint8Array[];
+  components(
+    protocol: Protocol,
+    keys: readonly Uint8Array[],
+    counter: Uint8Array,
+    data: Uint8Array,
+  ): Uint8Array[];
   next(protocol: Protocol, counter: Uint8Array): Uint8Array;
   /**
    * keys = [possession, second factor per type in order]; returns -1 or (i << 16) | (k << 8) | t and, on a

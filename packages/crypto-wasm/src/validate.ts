@@ -16,7 +16,8 @@ export function checkBytes(value: unknown, field: string, exact?: number): Uint8
   if (exact !== undefined && value.length !== exact) {
     throw new OffcodeCryptoError(field, `must be ${exact} bytes, got ${value.length}`);
   }
-  if (value.length > MAX_INPUT_BYTES) throw new OffcodeCryptoError(field, `must be at most ${MAX_INPUT_BYTES} bytes`);
+  if (value.length > MAX_INPUT_BYTES)
+    throw new OffcodeCryptoError(field, `must be at most ${MAX_INPUT_BYTES} bytes`);
   return value;
 }
 

@@ -30,7 +30,13 @@ const authV4 = readVector<{
   }[];
 }>('v4/auth-code-v4.json').auth_code_test_vectors;
 const kat = readVector<{
-  nistKmac256: { keyHex: string; dataHex: string; customization: string; outLen: number; expectedHex: string }[];
+  nistKmac256: {
+    keyHex: string;
+    dataHex: string;
+    customization: string;
+    outLen: number;
+    expectedHex: string;
+  }[];
   kdfExamples: { keyHex: string; label: string; diversifierHex: string; outLen: number; outHex: string }[];
 }>('v4/kmac-kdf-kat.json');
 
@@ -103,7 +109,10 @@ describe.each(backends)('vectors on $backend', (crypto: OffcodeCrypto) => {
   it('replays the NIST SP 800-185 KMAC256 samples and the KDF examples (kmac-kdf-kat.json)', () => {
     expect(kat.nistKmac256).toHaveLength(3);
     for (const v of kat.nistKmac256) {
-      const out = crypto.kmac256(hex(v.keyHex), hex(v.dataHex), { customization: v.customization, dkLen: v.outLen });
+      const out = crypto.kmac256(hex(v.keyHex), hex(v.dataHex), {
+        customization: v.customization,
+        dkLen: v.outLen,
+      });
       expect(toHex(out)).toBe(v.expectedHex.toLowerCase());
     }
     for (const v of kat.kdfExamples) {
@@ -132,7 +141,9 @@ describe.each(backends)('vectors on $backend', (crypto: OffcodeCrypto) => {
     );
     const next = crypto.nextCounter(3, counter);
     expect(toB64(next)).toBe('orZ9RZH55L6aCgIj3RVReA==');
-    expect(crypto.computeAuthCode({ protocol: 3, keys: [P, K], counter: next, data })).toBe('65715390-97103082');
+    expect(crypto.computeAuthCode({ protocol: 3, keys: [P, K], counter: next, data })).toBe(
+      '65715390-97103082',
+    );
     const found = crypto.searchOfflineCode({
       protocol: 3,
       possessionKey: P,
@@ -156,7 +167,9 @@ describe.each(backends)('vectors on $backend', (crypto: OffcodeCrypto) => {
     );
     expect(data.length).toBe(203);
     expect(crypto.computeAuthCode({ protocol: 4, keys: [P, K], counter, data })).toBe('73964965-25628884');
-    expect(crypto.computeAuthCode({ protocol: 4, keys: [P, K], counter, data, length: 6 })).toBe('964965-628884');
+    expect(crypto.computeAuthCode({ protocol: 4, keys: [P, K], counter, data, length: 6 })).toBe(
+      '964965-628884',
+    );
     expect(crypto.computeAuthCode({ protocol: 4, keys: [P, B], counter, data })).toBe('73964965-70205815');
     expect(crypto.computeAuthCode({ protocol: 4, keys: [P, K], counter, data, format: 'base64' })).toBe(
       'CwjYZOpmwrOTJRHcwWcRw1UhVdQCa/knanAT20ADZ6UBDUQkD03fyRUkyBDNFo7AJHTQYVdwQz6r09BT4OUg1A==',
