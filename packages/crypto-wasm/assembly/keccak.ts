@@ -135,6 +135,25 @@ export function sha3_256(msg: usize, len: usize, out: usize): void {
 
 const KS: usize = heap.alloc(200);
 
+// The prefix state depends on S only (public): the last one is kept, since callers reuse a few S values.
+const MAX_CACHED_S: usize = 256;
+const LAST_S: usize = heap.alloc(MAX_CACHED_S);
+const LAST_PREFIX: usize = heap.alloc(200);
+let lastSLen: isize = -1;
+
+function prefixFor(s: usize, sLen: usize, out: usize): void {
+  if (<isize>sLen == lastSLen && memory.compare(s, LAST_S, sLen) == 0) {
+    memory.copy(out, LAST_PREFIX, 200);
+    return;
+  }
+  kmacPrefix(out, s, sLen);
+  if (sLen <= MAX_CACHED_S) {
+    memory.copy(LAST_S, s, sLen);
+    memory.copy(LAST_PREFIX, out, 200);
+    lastSLen = <isize>sLen;
+  }
+}
+
 export function kmac256(
   key: usize,
   keyLen: usize,
@@ -145,7 +164,7 @@ export function kmac256(
   out: usize,
   outLen: usize,
 ): void {
-  kmacPrefix(KS, s, sLen);
+  prefixFor(s, sLen, KS);
   kmacKey(KS, key, keyLen);
   kmacFinish(KS, msg, len, out, outLen);
 }

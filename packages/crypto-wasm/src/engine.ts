@@ -23,6 +23,17 @@ import {
 } from './validate.js';
 
 const utf8 = new TextEncoder();
+// Callers use a handful of fixed customization strings ("PA4CODE", "PA4KDF:auth", ...): keep their bytes.
+const customizationCache = new Map<string, Uint8Array>();
+function encodeCustomization(s: string): Uint8Array {
+  let bytes = customizationCache.get(s);
+  if (!bytes) {
+    bytes = utf8.encode(s);
+    if (customizationCache.size < 64) customizationCache.set(s, bytes);
+  }
+  return bytes;
+}
+
 const OFFLINE_TYPES: readonly OfflineFactorType[] = ['possession_knowledge', 'possession_biometry'];
 
 function checkComputeInput(input: ComputeInput) {
@@ -51,7 +62,7 @@ export function createOffcodeCrypto(raw: RawBackend): OffcodeCrypto {
     hmacSha256: (key, data) => raw.hmacSha256(checkBytes(key, 'key'), checkBytes(data, 'data')),
     kmac256(key: Uint8Array, data: Uint8Array, options: KmacOptions = {}) {
       const s = options.customization ?? new Uint8Array(0);
-      const customization = typeof s === 'string' ? utf8.encode(s) : checkBytes(s, 'customization');
+      const customization = typeof s === 'string' ? encodeCustomization(s) : checkBytes(s, 'customization');
       const dkLen = checkInt(options.dkLen ?? 32, 'dkLen', 1, 4096);
       return raw.kmac256(checkBytes(key, 'key'), checkBytes(data, 'data'), customization, dkLen);
     },
