@@ -63,7 +63,8 @@ const d100 = bytes(100, 7);
 const v3 = searchInput(3);
 const v4 = searchInput(4);
 for (const c of [wasm, noble]) {
-  if (c.searchOfflineCode(v3).match || c.searchOfflineCode(v4).match) throw new Error('bench input must fail');
+  if (c.searchOfflineCode(v3).match || c.searchOfflineCode(v4).match)
+    throw new Error('bench input must fail');
 }
 if (nodeV3Search(v3).match) throw new Error('bench input must fail');
 
@@ -125,7 +126,8 @@ for (let round = 0; round < ROUNDS; round++) {
     for (const [backend, fn] of entries) bench.add(backend, fn);
     await bench.run();
     for (const task of bench.tasks) {
-      const s = (stats[gi][task.name] ??= { samples: [], roundMedians: [] });
+      stats[gi][task.name] ??= { roundMedians: [] };
+      const s = stats[gi][task.name];
       const lat = task.result.latency;
       s.roundMedians.push(lat.p50 * 1e6);
       s.min = Math.min(s.min ?? Infinity, lat.min * 1e6);
@@ -141,16 +143,30 @@ const out = (l = '') => {
   console.log(l);
 };
 out(`# @offcode/crypto-wasm benchmarks`);
-out(`${cpus()[0]?.model ?? 'cpu'} x${cpus().length}, node ${process.version}, ${ROUNDS} rounds x ${TIME_MS} ms per task`);
+out(
+  `${cpus()[0]?.model ?? 'cpu'} x${cpus().length}, node ${process.version}, ${ROUNDS} rounds x ${TIME_MS} ms per task`,
+);
 out('');
 out('| group | backend | median | min | max | samples | wasm speed-up vs this |');
 out('|---|---|---:|---:|---:|---:|---:|');
-const fmt = (ns) => (ns >= 1e6 ? `${(ns / 1e6).toFixed(2)} ms` : ns >= 1e3 ? `${(ns / 1e3).toFixed(2)} µs` : `${ns.toFixed(0)} ns`);
+const fmt = (ns) =>
+  ns >= 1e6
+    ? `${(ns / 1e6).toFixed(2)} ms`
+    : ns >= 1e3
+      ? `${(ns / 1e3).toFixed(2)} µs`
+      : `${ns.toFixed(0)} ns`;
 for (const [gi, group] of groups.entries()) {
   const wasmMedian = median(stats[gi].wasm.roundMedians);
   for (const [backend, s] of Object.entries(stats[gi])) {
     const m = median(s.roundMedians);
-    rows.push({ name: group.name, backend, median_ns: Math.round(m), min_ns: Math.round(s.min), max_ns: Math.round(s.max), samples: s.count });
+    rows.push({
+      name: group.name,
+      backend,
+      median_ns: Math.round(m),
+      min_ns: Math.round(s.min),
+      max_ns: Math.round(s.max),
+      samples: s.count,
+    });
     const ratio = backend === 'wasm' ? '—' : `${(m / wasmMedian).toFixed(2)}x`;
     out(`| ${group.name} | ${backend} | ${fmt(m)} | ${fmt(s.min)} | ${fmt(s.max)} | ${s.count} | ${ratio} |`);
   }

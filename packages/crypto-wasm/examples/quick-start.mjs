@@ -36,4 +36,7 @@ console.log(result.match, result.position, result.counterIncrement); // true 0 1
 console.log(Buffer.from(result.nextCounter).equals(Buffer.from(tokenCounter))); // true
 
 // Same API, pure-JS backend.
-console.log(getOffcodeCrypto().backend, getNobleCrypto().computeAuthCode({ protocol: 3, keys: [possession, knowledge], counter, data, length: 4 })); // wasm 5335-9301
+console.log(
+  getOffcodeCrypto().backend,
+  getNobleCrypto().computeAuthCode({ protocol: 3, keys: [possession, knowledge], counter, data, length: 4 }),
+); // wasm 5335-9301

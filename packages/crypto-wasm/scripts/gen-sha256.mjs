@@ -21,7 +21,7 @@ L.push('');
 L.push('export function sha256Compress(st: usize, block: usize): void {');
 for (let i = 0; i < 16; i++) L.push(`  let w${i} = bswap<u32>(load<u32>(block, ${i * 4}));`);
 const v = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'];
-v.forEach((name, i) => L.push(`  let ${name} = load<u32>(st, ${i * 4});`));
+for (const [i, name] of v.entries()) L.push(`  let ${name} = load<u32>(st, ${i * 4});`);
 L.push('  let t1: u32;');
 for (let i = 0; i < 64; i++) {
   const [a, b, c, d, e, f, g, h] = v;
@@ -41,8 +41,8 @@ for (let i = 0; i < 64; i++) {
   v.unshift(v.pop()); // the new `a` is the old `h`
 }
 // after 64 rounds (a multiple of 8) the names are back in place
-['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'].forEach((name, i) =>
-  L.push(`  store<u32>(st, load<u32>(st, ${i * 4}) + ${name}, ${i * 4});`),
-);
+for (const [i, name] of ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'].entries()) {
+  L.push(`  store<u32>(st, load<u32>(st, ${i * 4}) + ${name}, ${i * 4});`);
+}
 L.push('}');
 writeFileSync(new URL('../assembly/sha256-compress.ts', import.meta.url), L.join('\n') + '\n');
