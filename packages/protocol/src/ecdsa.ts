@@ -1,0 +1,92 @@
+/**
+ * ECDSA over the payload's signed bytes (crypto.md 7.2-7.3): P-256/SHA-256 (V3) and P-384/SHA-384 (V4),
+ * ASN.1 DER, low-S never enforced. node:crypto when present, @noble/curves otherwise; the two paths are
+ * tested against each other.
+ */
+import { derToCompact, parseDerSignature } from './der.js';
+import { ProtocolError } from './errors.js';
+import { type Curve, type CurveInfo, curveInfo } from './keys/curves.js';
+import { normalizePrivateKeyFor, normalizePublicKeyFor } from './keys/ec.js';
+import { type CryptoImplementation, ecdsaBackend, type NodeCrypto } from './runtime.js';
+
+export interface EcdsaOptions {
+  /** `node`, `noble` or `auto` (default: `setEcdsaImplementation`, initially `auto`). */
+  impl?: CryptoImplementation;
+}
+
+function checkMessage(message: unknown): Uint8Array {
+  if (!(message instanceof Uint8Array))
+    throw new ProtocolError('INVALID_DATA', 'message', 'must be a Uint8Array');
+  return message;
+}
+
+function nodePrivateKey(node: NodeCrypto, info: CurveInfo, d: Uint8Array) {
+  const ecdh = node.createECDH(info.nodeName);
+  ecdh.setPrivateKey(d);
+  const pub = ecdh.getPublicKey(null, 'uncompressed');
+  const b64u = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('base64url');
+  return node.createPrivateKey({
+    key: {
+      kty: 'EC',
+      crv: info.name,
+      d: b64u(d),
+      x: b64u(pub.subarray(1, 1 + info.size)),
+      y: b64u(pub.subarray(1 + info.size)),
+    },
+    format: 'jwk',
+  });
+}
+
+/**
+ * Signs `message` (the library hashes it: SHA-256 for P-256, SHA-384 for P-384) and returns the DER
+ * signature. noble signs deterministically (RFC 6979), node:crypto with a random nonce; both are valid.
+ */
+export function signEcdsaDer(
+  curve: Curve,
+  privateKey: Uint8Array,
+  message: Uint8Array,
+  options: EcdsaOptions = {},
+): Uint8Array {
+  const info = curveInfo(curve);
+  const d = normalizePrivateKeyFor(info, privateKey);
+  const msg = checkMessage(message);
+  const node = ecdsaBackend(options.impl);
+  if (node) {
+    const key = nodePrivateKey(node, info, d);
+    return new Uint8Array(node.sign(info.hash, msg, { key, dsaEncoding: 'der' }));
+  }
+  return info.noble.sign(msg, d, { format: 'der' });
+}
+
+/**
+ * Verifies a DER signature over `message`. Returns false for a wrong or malformed signature (BER, trailing
+ * bytes, r or s out of range); high-S signatures are accepted (Java and OpenSSL emit them). An invalid public
+ * key is a configuration error and throws `ProtocolError` `INVALID_KEY`.
+ */
+export function verifyEcdsaDer(
+  curve: Curve,
+  publicKey: Uint8Array,
+  message: Uint8Array,
+  derSignature: Uint8Array,
+  options: EcdsaOptions = {},
+): boolean {
+  const info = curveInfo(curve);
+  const node = ecdsaBackend(options.impl);
+  const q = normalizePublicKeyFor(info, publicKey, 'publicKey', options.impl);
+  const msg = checkMessage(message);
+  if (!(derSignature instanceof Uint8Array)) return false;
+  const values = parseDerSignature(derSignature, info.size, info.order);
+  if (values === null) return false;
+  if (node) {
+    const spki = new Uint8Array(info.spkiPrefix.length + q.length);
+    spki.set(info.spkiPrefix, 0);
+    spki.set(q, info.spkiPrefix.length);
+    const key = node.createPublicKey({ key: Buffer.from(spki), format: 'der', type: 'spki' });
+    return node.verify(info.hash, msg, { key, dsaEncoding: 'der' }, derSignature);
+  }
+  try {
+    return info.noble.verify(derToCompact(values, info.size), msg, q, { format: 'compact', lowS: false });
+  } catch {
+    return false;
+  }
+}

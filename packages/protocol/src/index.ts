@@ -1,0 +1,19 @@
+/**
+ * @offcode/protocol: PowerAuth-compatible offline payload (QR text) format, operation data, flags,
+ * normalized data, decimal code helpers, V3/V4 key material and derivation, payload signatures and TOTP.
+ */
+export * from './base64.js';
+export * from './code.js';
+export {
+  PayloadFormatError,
+  type PayloadReason,
+  ProtocolError,
+  type ProtocolErrorCode,
+  type Result,
+} from './errors.js';
+export * from './keys/index.js';
+export * from './normalized-data.js';
+export * from './operation-data/index.js';
+export * from './payload/index.js';
+export * from './signature.js';
+export * from './totp.js';

@@ -1,0 +1,75 @@
+/**
+ * TOTP for the proximity check (RFC 6238; crypto.md 9). Offcode uses HMAC-SHA-256 with 8 digits; most
+ * libraries default to SHA-1 and 6 digits, which never match. SHA-512 and SHA-1 are offered for the RFC
+ * test vectors and other integrations.
+ */
+import { hmac } from '@noble/hashes/hmac.js';
+import { sha1 } from '@noble/hashes/legacy.js';
+import { sha256, sha512 } from '@noble/hashes/sha2.js';
+import { ProtocolError } from './errors.js';
+
+export type TotpAlgorithm = 'SHA-256' | 'SHA-512' | 'SHA-1';
+
+export interface TotpOptions {
+  /** Step length in seconds (default 30). */
+  step?: number;
+  /** Digits, 6..8 (default 8). */
+  digits?: number;
+  /** HMAC hash (default SHA-256, the Offcode algorithm). */
+  algorithm?: TotpAlgorithm;
+}
+
+const HASHES = { 'SHA-256': sha256, 'SHA-512': sha512, 'SHA-1': sha1 } as const;
+
+function checkInt(value: unknown, field: string, min: number, max: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new ProtocolError('INVALID_ARGUMENT', field, `must be an integer from ${min} to ${max}`);
+  }
+  return value;
+}
+
+/** TOTP(seed, t): T = floor(t / step), HMAC(seed, uint64_be(T)), dynamic truncation, mod 10^digits, zero-padded. */
+export function totp(seed: Uint8Array, timeSeconds: number, opts: TotpOptions = {}): string {
+  if (!(seed instanceof Uint8Array) || seed.length === 0) {
+    throw new ProtocolError('INVALID_KEY', 'seed', 'must be a non-empty Uint8Array');
+  }
+  if (typeof timeSeconds !== 'number' || !Number.isFinite(timeSeconds) || timeSeconds < 0) {
+    throw new ProtocolError(
+      'INVALID_ARGUMENT',
+      'timeSeconds',
+      'must be a non-negative number of Unix seconds',
+    );
+  }
+  const step = checkInt(opts.step ?? 30, 'step', 1, 2 ** 31);
+  const digits = checkInt(opts.digits ?? 8, 'digits', 6, 8);
+  const algorithm = opts.algorithm ?? 'SHA-256';
+  const hash = Object.hasOwn(HASHES, algorithm) ? HASHES[algorithm] : undefined;
+  if (!hash)
+    throw new ProtocolError('INVALID_ARGUMENT', 'algorithm', 'must be "SHA-256", "SHA-512" or "SHA-1"');
+  const counter = new Uint8Array(8);
+  new DataView(counter.buffer).setBigUint64(0, BigInt(Math.floor(timeSeconds / step)), false);
+  const h = hmac(hash, seed, counter);
+  const o = h[h.length - 1]! & 0x0f;
+  const v = ((h[o]! & 0x7f) << 24) | (h[o + 1]! << 16) | (h[o + 2]! << 8) | h[o + 3]!;
+  return (v % 10 ** digits).toString().padStart(digits, '0');
+}
+
+/**
+ * The server's candidates for a proximity check, newest first: TOTP(now), TOTP(now - step), ...,
+ * TOTP(now - stepCount * step), i.e. stepCount + 1 values (HMAC-SHA-256).
+ */
+export function totpCandidates(
+  seed: Uint8Array,
+  nowSeconds: number,
+  step: number,
+  stepCount: number,
+  digits = 8,
+): string[] {
+  checkInt(stepCount, 'stepCount', 0, 64);
+  checkInt(step, 'step', 1, 2 ** 31);
+  const out: string[] = [];
+  for (let i = 0; i <= stepCount; i++) {
+    out.push(totp(seed, Math.max(0, nowSeconds - i * step), { step, digits }));
+  }
+  return out;
+}
