@@ -12,5 +12,8 @@ pnpm exec biome check .
 pnpm exec turbo run build lint:pkg --output-logs=errors-only
 status=0
 pnpm exec turbo run test --concurrency=1 --output-logs=full || status=$?
+# Benchmarks in quick mode: fail only on ratio sanity, never on absolute times.
+pnpm bench --quick || { echo "bench: ratio sanity FAILED" >&2; status=1; }
+# Last line of the run: "Tests: N passed, M failed, K skipped".
 node scripts/test-summary.mjs || status=$?
 exit $status

@@ -1,0 +1,81 @@
+// `pnpm bench [--quick]`: the Offcode benchmark report. Runs every group side by side in one process,
+// writes bench/results/<date>-<machine>.{json,md,svg} at the repo root and prints the Markdown.
+// --quick (CI): shorter rounds; exits 1 only on ratio sanity (wasm slower than noble on KMAC256, or a
+// verification accepted twice), never on absolute times.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { machine, publicRows, ratio, runGroups, timingTable } from '@offcode/bench-kit';
+import { ratioChart } from './chart.mjs';
+import { engineGroups } from './engine.mjs';
+import { primitiveGroups } from './primitives.mjs';
+
+const quick = process.argv.includes('--quick');
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+const started = Date.now();
+const rounds = quick ? 2 : 4;
+const timeMs = quick ? 60 : 300;
+
+const groups = [...primitiveGroups(), ...engineGroups()];
+const rows = await runGroups(groups, { rounds, timeMs });
+
+const m = machine();
+const slug = `${m.cpu
+  .replace(/[^A-Za-z0-9]+/g, '-')
+  .replace(/^-|-$/g, '')
+  .toLowerCase()}-${m.cores}c`;
+const date = new Date().toISOString().slice(0, 10);
+const base = join(root, 'bench', 'results', `${date}-${slug}${quick ? '-quick' : ''}`);
+mkdirSync(dirname(base), { recursive: true });
+
+const comparisons = [];
+for (const g of groups) {
+  for (const other of ['noble', 'node:crypto']) {
+    const r = ratio(rows, g.name, 'wasm', other);
+    if (r) comparisons.push({ label: `${g.name} vs ${other}`, ratio: r.value, min: r.min, max: r.max });
+  }
+}
+const failures = [];
+for (const c of comparisons) {
+  if (/^KMAC256/.test(c.label) && / vs noble$/.test(c.label) && c.ratio < 1)
+    failures.push(`wasm slower than noble: ${c.label}`);
+}
+
+const md = [
+  '# Offcode benchmark report',
+  '',
+  `Machine: ${m.cpu}, ${m.cores} cores, node ${m.node}. Mode: ${quick ? 'quick' : 'full'} (${rounds} rounds x ${timeMs} ms per task, task order alternating between rounds).`,
+  `Date: ${new Date().toISOString()}. Medians over all rounds; min-max are single-sample extremes; the ratio range is the per-round spread (the noise of this run).`,
+  '',
+  '## Timings',
+  '',
+  timingTable(rows),
+  '',
+  '## wasm speed-up (median ratio, per-round range)',
+  '',
+  '| comparison | ratio | per-round range |',
+  '|---|---:|---:|',
+  ...comparisons.map(
+    (c) => `| ${c.label} | ${c.ratio.toFixed(2)}x | ${c.min.toFixed(2)}..${c.max.toFixed(2)} |`,
+  ),
+  '',
+  failures.length
+    ? `Sanity: FAILED — ${failures.join('; ')}`
+    : 'Sanity: OK (wasm faster than noble on KMAC256; no double acceptance).',
+  '',
+  `Total time: ${((Date.now() - started) / 1000).toFixed(0)} s.`,
+  '',
+].join('\n');
+
+writeFileSync(
+  `${base}.json`,
+  `${JSON.stringify({ machine: m, date, mode: quick ? 'quick' : 'full', rows: publicRows(rows) }, null, 2)}\n`,
+);
+writeFileSync(`${base}.md`, md);
+writeFileSync(
+  `${base}.svg`,
+  ratioChart(comparisons, `Offcode: wasm speed-up (${m.cpu}, ${m.cores} cores, node ${m.node})`),
+);
+console.log(md);
+console.log(`written: ${base}.{json,md,svg}`);
+if (failures.length) process.exit(1);
