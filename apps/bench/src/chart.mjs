@@ -8,16 +8,18 @@ export function ratioChart(items, title) {
   const width = 900;
   const plotW = width - left - 80;
   const maxLog = Math.log10(Math.max(10, ...items.map((i) => i.max ?? i.ratio)) * 1.2);
-  const x = (r) => left + (Math.max(0, Math.log10(Math.max(r, 1))) / maxLog) * plotW;
+  const minLog = Math.log10(0.25); // ratios below 1 (wasm slower) extend left of the 1x line
+  const x = (r) => left + ((Math.log10(Math.max(r, 0.25)) - minLog) / (maxLog - minLog)) * plotW;
   const height = 60 + items.length * rowH + 30;
   const out = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="12">`,
     `<rect width="100%" height="100%" fill="white"/>`,
     `<text x="10" y="22" font-size="15" font-weight="bold">${esc(title)}</text>`,
   ];
-  for (const tick of [1, 2, 5, 10, 20, 50, 100]) {
+  for (const tick of [0.25, 0.5, 1, 2, 5, 10, 20, 50, 100]) {
     if (Math.log10(tick) > maxLog) break;
-    out.push(`<line x1="${x(tick)}" y1="40" x2="${x(tick)}" y2="${height - 30}" stroke="#ddd"/>`);
+    const stroke = tick === 1 ? '#333' : '#ddd';
+    out.push(`<line x1="${x(tick)}" y1="40" x2="${x(tick)}" y2="${height - 30}" stroke="${stroke}"/>`);
     out.push(`<text x="${x(tick)}" y="${height - 14}" text-anchor="middle" fill="#555">${tick}x</text>`);
   }
   items.forEach((it, i) => {
