@@ -41,6 +41,16 @@ describe.each(backends)('primitives on $backend', (crypto) => {
     expect(d).toHaveLength(400);
   });
 
+  it('grows its memory for the largest accepted input (1 MiB) and keeps working afterwards', () => {
+    const big = randomBytes(1 << 20);
+    expect(toHex(crypto.sha256(big))).toBe(createHash('sha256').update(big).digest('hex'));
+    expect(toHex(crypto.hmacSha256(big.subarray(0, 100), big))).toBe(
+      createHmac('sha256', big.subarray(0, 100)).update(big).digest('hex'),
+    );
+    const small = randomBytes(10);
+    expect(toHex(crypto.sha3_256(small))).toBe(createHash('sha3-256').update(small).digest('hex'));
+  });
+
   it('does not modify its inputs', () => {
     const key = randomBytes(32);
     const counter = randomBytes(32);
