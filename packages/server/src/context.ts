@@ -1,0 +1,32 @@
+/** What every service needs: configuration, storage, at-rest cipher, crypto engine, clock, test hooks. */
+import type { OffcodeCrypto } from '@offcode/crypto-wasm';
+import type { AtRestCipher } from './at-rest.js';
+import type { OffcodeConfig } from './config.js';
+import type { RequestSchemas } from './schema/requests.js';
+import type { SqlExecutor, Storage } from './storage/types.js';
+
+/**
+ * Test-only interception points (crash-safety tests). They run inside the verify transaction while the
+ * activation row lock is held; throwing from one aborts the transaction like a crash would.
+ */
+export interface ServerHooks {
+  /** Right after `SELECT … FOR UPDATE` returned the activation row. */
+  afterVerifyLock?: (tx: SqlExecutor, activationId: string) => Promise<void> | void;
+  /** After every write of a verification, just before COMMIT. */
+  beforeVerifyCommit?: (tx: SqlExecutor, activationId: string) => Promise<void> | void;
+  /** Replaces the activation-id generator (collision tests). */
+  generateActivationId?: () => string;
+  /** Replaces the activation-code generator (collision tests). */
+  generateActivationCode?: () => string;
+}
+
+export interface ServerContext {
+  readonly config: OffcodeConfig;
+  readonly storage: Storage;
+  readonly cipher: AtRestCipher;
+  readonly engine: OffcodeCrypto;
+  readonly schemas: RequestSchemas;
+  readonly hooks: ServerHooks;
+  /** The server clock (injectable so tests can move time without sleeping). */
+  now(): Date;
+}

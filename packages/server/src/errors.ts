@@ -1,0 +1,135 @@
+/**
+ * The one error type of @offcode/server (server.md §1.3, §1.4). `code` is what travels on the wire,
+ * `httpStatus` is what apps/api answers with, `field` names the first offending request field (null when the
+ * error is not about one field). Messages name fields and reasons only, never values of secret fields.
+ */
+
+/** PowerAuth error codes Offcode uses plus the Offcode ones (server.md §1.4). */
+export const ERROR_CODES = {
+  ERR0000: 'UNKNOWN_ERROR',
+  ERR0003: 'NO_MASTER_SERVER_KEYPAIR',
+  ERR0004: 'INCORRECT_MASTER_SERVER_KEYPAIR_PRIVATE',
+  ERR0005: 'UNABLE_TO_GENERATE_ACTIVATION_ID',
+  ERR0006: 'UNABLE_TO_GENERATE_ACTIVATION_CODE',
+  ERR0007: 'ACTIVATION_EXPIRED',
+  ERR0008: 'ACTIVATION_INCORRECT_STATE',
+  ERR0009: 'ACTIVATION_NOT_FOUND',
+  ERR0010: 'INVALID_KEY_FORMAT',
+  ERR0013: 'UNABLE_TO_COMPUTE_AUTHENTICATION_CODE',
+  ERR0015: 'INVALID_APPLICATION',
+  ERR0020: 'MISSING_MASTER_DB_ENCRYPTION_KEY',
+  ERR0021: 'UNSUPPORTED_ENCRYPTION_MODE',
+  ERR0022: 'GENERIC_CRYPTOGRAPHY_ERROR',
+  ERR0023: 'INVALID_CRYPTO_PROVIDER',
+  ERR0024: 'INVALID_REQUEST',
+  ERR0043: 'DUPLICATE_APPLICATION',
+  ERR0047: 'PROTOCOL_VERSION_NOT_SUPPORTED',
+  'OFF-0001': 'UNAUTHORIZED',
+  'OFF-0002': 'METHOD_NOT_ALLOWED',
+  'OFF-0101': 'PAYLOAD_NOT_ISSUED',
+  'OFF-0102': 'PAYLOAD_EXPIRED',
+  'OFF-0103': 'PAYLOAD_CONSUMED',
+  'OFF-0104': 'PAYLOAD_DATA_MISMATCH',
+  'OFF-0105': 'NONCE_REUSED',
+  'OFF-0201': 'DATABASE_BUSY',
+  ERROR_NOT_FOUND: 'NOT_FOUND',
+} as const;
+
+export type OffcodeErrorCode = keyof typeof ERROR_CODES;
+
+const DEFAULT_MESSAGES: Record<OffcodeErrorCode, string> = {
+  ERR0000: 'Unknown error occurred.',
+  ERR0003: 'No master server key pair configured in database.',
+  ERR0004: 'Master server key pair contains private key in incorrect format.',
+  ERR0005: 'Too many failed attempts to generate activation ID.',
+  ERR0006: 'Too many failed attempts to generate activation code.',
+  ERR0007: 'Activation with given activation ID has expired.',
+  ERR0008: 'Incorrect activation state.',
+  ERR0009: 'Activation with given activation ID was not found.',
+  ERR0010: 'Key with invalid format was provided.',
+  ERR0013: 'Unable to compute authentication code.',
+  ERR0015: 'Application with given ID is not present.',
+  ERR0020: 'Missing master DB encryption key.',
+  ERR0021: 'Unsupported encryption mode.',
+  ERR0022: 'Generic cryptography error.',
+  ERR0023: 'Invalid cryptography provider.',
+  ERR0024: 'Invalid request.',
+  ERR0043: 'Application already exists.',
+  ERR0047: 'Protocol version is not supported.',
+  'OFF-0001': 'Integration credentials are missing or wrong.',
+  'OFF-0002': 'Method not allowed.',
+  'OFF-0101': 'No payload with this nonce was issued for this activation.',
+  'OFF-0102': 'The payload has expired.',
+  'OFF-0103': 'The payload was already used.',
+  'OFF-0104': 'The data do not match the payload.',
+  'OFF-0105': 'The nonce was already used for a payload that has not expired.',
+  'OFF-0201': 'The database is busy or unreachable; retry later.',
+  ERROR_NOT_FOUND: 'Not found.',
+};
+
+/** HTTP status for a code (server.md §1.3). */
+export function httpStatusFor(code: OffcodeErrorCode): number {
+  if (code === 'ERR0000') return 500;
+  if (code === 'OFF-0001') return 401;
+  if (code === 'OFF-0002') return 405;
+  if (code === 'OFF-0201') return 503;
+  if (code === 'ERROR_NOT_FOUND') return 404;
+  return 400;
+}
+
+/** One input defect: the field path (relative to `requestObject`) and the reason. */
+export interface ValidationIssue {
+  field: string;
+  reason: string;
+}
+
+export class OffcodeError extends Error {
+  override readonly name = 'OffcodeError';
+  readonly code: OffcodeErrorCode;
+  readonly httpStatus: number;
+  /** First offending field, or null. */
+  readonly field: string | null;
+  /** Every input defect (ERR0024), in request order; empty for other codes. */
+  readonly issues: readonly ValidationIssue[];
+
+  constructor(
+    code: OffcodeErrorCode,
+    message?: string,
+    options: { field?: string | null; issues?: readonly ValidationIssue[]; cause?: unknown } = {},
+  ) {
+    super(
+      message ?? DEFAULT_MESSAGES[code],
+      options.cause === undefined ? undefined : { cause: options.cause },
+    );
+    this.code = code;
+    this.httpStatus = httpStatusFor(code);
+    this.issues = options.issues ?? [];
+    this.field = options.field ?? this.issues[0]?.field ?? null;
+  }
+
+  /** ERR0024 listing every issue as `path - reason`, joined with `, ` (server.md §1.1). */
+  static invalid(issues: readonly ValidationIssue[]): OffcodeError {
+    const message = issues.map((i) => `${i.field} - ${i.reason}`).join(', ');
+    return new OffcodeError('ERR0024', message, { issues });
+  }
+
+  /** ERR0024 for one field. */
+  static invalidField(field: string, reason: string): OffcodeError {
+    return OffcodeError.invalid([{ field, reason }]);
+  }
+
+  /** The `{code, message, localizedMessage}` error object of the wire envelope. */
+  toResponseObject(): { code: string; message: string; localizedMessage: string } {
+    return { code: this.code, message: this.message, localizedMessage: this.message };
+  }
+}
+
+export const isOffcodeError = (e: unknown): e is OffcodeError => e instanceof OffcodeError;
+
+/** Both tables for `/rest/v3/error/list` (server.md §1.4). */
+export function listErrors(): { code: string; value: string }[] {
+  return (Object.keys(ERROR_CODES) as OffcodeErrorCode[]).map((code) => ({
+    code,
+    value: DEFAULT_MESSAGES[code],
+  }));
+}

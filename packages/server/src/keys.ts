@@ -1,0 +1,99 @@
+/** Server key material: master key pairs and activation keys, sealed at rest (server.md §5.2). */
+import {
+  type Curve,
+  encodeBase64,
+  generateKeyPair,
+  normalizePrivateKey,
+  ProtocolError,
+} from '@offcode/protocol';
+import { aad } from './at-rest.js';
+import type { ServerContext } from './context.js';
+import { OffcodeError } from './errors.js';
+import { insertMasterKey } from './repo/queries.js';
+import type { ActivationRow, ApplicationRow, MasterKeyAlgorithm, MasterKeyPairRow } from './repo/rows.js';
+import type { SqlExecutor } from './storage/types.js';
+
+export const curveOf = (algorithm: MasterKeyAlgorithm): Curve =>
+  algorithm === 'EC_P256' ? 'P-256' : 'P-384';
+export const algorithmFor = (protocol: 3 | 4): MasterKeyAlgorithm => (protocol === 3 ? 'EC_P256' : 'EC_P384');
+export const curveFor = (protocol: 3 | 4): Curve => (protocol === 3 ? 'P-256' : 'P-384');
+
+/** Generates a master key pair and stores it (private key sealed with the row-binding AAD). */
+export async function createMasterKeyPair(
+  ctx: ServerContext,
+  tx: SqlExecutor,
+  app: Pick<ApplicationRow, 'id' | 'name'>,
+  algorithm: MasterKeyAlgorithm,
+  now: Date,
+): Promise<Uint8Array> {
+  const pair = generateKeyPair(curveOf(algorithm));
+  const sealed = ctx.cipher.seal(
+    pair.privateKey,
+    aad.masterPrivateKey(app.name, algorithm, encodeBase64(pair.publicKey)),
+  );
+  pair.privateKey.fill(0);
+  await insertMasterKey(tx, {
+    applicationId: app.id,
+    algorithm,
+    privateKey: sealed.bytes,
+    encryption: sealed.encryption,
+    publicKey: pair.publicKey,
+    now,
+  });
+  return pair.publicKey;
+}
+
+/** Decrypts and parses a master private key: ERR0020..0022 from the envelope, ERR0004 when unparsable. */
+export function openMasterPrivateKey(
+  ctx: ServerContext,
+  app: Pick<ApplicationRow, 'name'>,
+  row: MasterKeyPairRow,
+): Uint8Array {
+  const plain = ctx.cipher.open(
+    row.privateKey,
+    row.privateKeyEncryption,
+    aad.masterPrivateKey(app.name, row.algorithm, encodeBase64(row.publicKey)),
+  );
+  try {
+    return normalizePrivateKey(curveOf(row.algorithm), plain);
+  } catch (error) {
+    if (error instanceof ProtocolError) throw new OffcodeError('ERR0004');
+    throw error;
+  } finally {
+    plain.fill(0);
+  }
+}
+
+/** V3: the activation's server private key (P-256). */
+export function openServerPrivateKey(ctx: ServerContext, row: ActivationRow): Uint8Array {
+  if (!row.serverPrivateKey || row.protocolVersion !== 3) throw new OffcodeError('ERR0008');
+  const plain = ctx.cipher.open(
+    row.serverPrivateKey,
+    row.keyEncryption,
+    aad.serverPrivateKey(row.activationId, 3),
+  );
+  try {
+    return normalizePrivateKey('P-256', plain);
+  } catch (error) {
+    if (error instanceof ProtocolError)
+      throw new OffcodeError('ERR0010', 'Stored server private key cannot be parsed.');
+    throw error;
+  } finally {
+    plain.fill(0);
+  }
+}
+
+/** V4: KEY_ACTIVATION_SECRET (32 bytes). */
+export function openActivationSecret(ctx: ServerContext, row: ActivationRow): Uint8Array {
+  if (!row.activationSecret || row.protocolVersion !== 4) throw new OffcodeError('ERR0008');
+  const secret = ctx.cipher.open(
+    row.activationSecret,
+    row.keyEncryption,
+    aad.activationSecret(row.activationId, 4),
+  );
+  if (secret.length !== 32) {
+    secret.fill(0);
+    throw new OffcodeError('ERR0010', 'Stored activation secret cannot be parsed.');
+  }
+  return secret;
+}

@@ -1,0 +1,204 @@
+/** Offline payload creation: personalized (key type 1 / 2) and non-personalized (key type 0) (server.md §3.1–3.4). */
+import { createHash } from 'node:crypto';
+import {
+  composeSignedData,
+  deriveKeysV4,
+  generateNonce,
+  type KeyType,
+  PayloadFormatError,
+  ProtocolError,
+  signOfflinePayload,
+  totp,
+  utf8Encode,
+} from '@offcode/protocol';
+import type { ServerContext } from '../context.js';
+import { OffcodeError } from '../errors.js';
+import { algorithmFor, openActivationSecret, openMasterPrivateKey, openServerPrivateKey } from '../keys.js';
+import { deleteExpiredPayload, findActivation, insertPayload, newestMasterKey } from '../repo/queries.js';
+import { ActivationStatus } from '../repo/rows.js';
+import { parseRequest } from '../schema/core.js';
+import { inTransaction, read, service } from '../transactions.js';
+import { iso } from './activations.js';
+import { requireApplication } from './applications.js';
+import { refreshDueBlockExpiry } from './blocking.js';
+
+export interface OfflinePayloadResponse {
+  /** Complete QR text. */
+  offlineData: string;
+  /** The nonce inside offlineData (the caller keeps it to build normalized data). */
+  nonce: string;
+  /** *ext*: registry expiry; null when the registry is off. */
+  expiresAt: string | null;
+}
+
+const sha256 = (bytes: Uint8Array): Uint8Array => new Uint8Array(createHash('sha256').update(bytes).digest());
+
+/**
+ * SHA-256(UTF-8(OPERATION_ID + "&" + OPERATION_DATA)) from lines 0 and 3 of `data` when it has at least 5
+ * LF-separated lines and a non-empty line 0 (server.md §3.4), else null.
+ */
+export function payloadBodyHash(data: string): Uint8Array | null {
+  const lines = data.split('\n');
+  if (lines.length < 5 || lines[0] === '') return null;
+  return sha256(utf8Encode(`${lines[0]}&${lines[3]}`));
+}
+
+/** Maps a protocol-level refusal of the composed text to ERR0024 on `data` / `nonce`. */
+function composeOrReject(input: Parameters<typeof composeSignedData>[0]): string {
+  try {
+    return composeSignedData(input);
+  } catch (error) {
+    if (error instanceof PayloadFormatError) {
+      const field = error.reason === 'INVALID_NONCE' ? 'nonce' : 'data';
+      throw OffcodeError.invalidField(field, error.message);
+    }
+    throw error;
+  }
+}
+
+function signOrFail(input: Parameters<typeof signOfflinePayload>[0]): string {
+  try {
+    return signOfflinePayload(input);
+  } catch (error) {
+    if (error instanceof ProtocolError || error instanceof PayloadFormatError)
+      throw new OffcodeError('ERR0013', undefined, { cause: error });
+    throw error;
+  }
+}
+
+export function createOfflineCreateService(ctx: ServerContext) {
+  const schemas = ctx.schemas;
+  const registryOn = (): boolean => ctx.config.payloadRegistry !== 'off';
+
+  /** Records the issued payload (record|enforce) and returns its expiry. OFF-0105 for a live duplicate nonce. */
+  async function record(p: {
+    nonce: string;
+    applicationId: number;
+    activationId: string | null;
+    protocolVersion: 3 | 4;
+    keyType: KeyType;
+    data: string;
+    proximity: boolean;
+    now: Date;
+  }): Promise<Date | null> {
+    if (!registryOn()) return null;
+    const expiresAt = new Date(p.now.getTime() + ctx.config.payloadTtlS * 1000);
+    const inserted = await inTransaction(ctx, async (tx) => {
+      await deleteExpiredPayload(tx, p.applicationId, p.nonce, p.now);
+      return insertPayload(tx, {
+        nonce: p.nonce,
+        applicationId: p.applicationId,
+        activationId: p.activationId,
+        protocolVersion: p.protocolVersion,
+        keyType: String(p.keyType),
+        dataSha256: sha256(utf8Encode(p.data)),
+        bodySha256: payloadBodyHash(p.data),
+        proximity: p.proximity,
+        now: p.now,
+        expiresAt,
+      });
+    });
+    if (!inserted) {
+      // `record` never rejects: the earlier row for this nonce stays the registered one.
+      if (ctx.config.payloadRegistry === 'enforce')
+        throw new OffcodeError('OFF-0105', undefined, { field: 'nonce' });
+      return null;
+    }
+    return expiresAt;
+  }
+
+  return {
+    createPersonalized: (version: 3 | 4, request: unknown): Promise<OfflinePayloadResponse> =>
+      service(async () => {
+        checkVersion(version);
+        const req = parseRequest(schemas.personalizedCreate, request);
+        let row = await read(() => findActivation(ctx.storage, req.activationId));
+        if (!row) throw new OffcodeError('ERR0009', undefined, { field: 'activationId' });
+        row = await refreshDueBlockExpiry(ctx, row);
+        const hasKeys =
+          row.protocolVersion !== null && (row.serverPrivateKey !== null || row.activationSecret !== null);
+        if (!hasKeys || (row.status !== ActivationStatus.ACTIVE && !ctx.config.compatCreateAnyStatus)) {
+          throw new OffcodeError('ERR0008');
+        }
+        if (row.protocolVersion !== version) throw new OffcodeError('ERR0047');
+
+        const now = ctx.now();
+        const nonce = req.nonce ?? generateNonce();
+        const totpLine = req.proximityCheck
+          ? totp(req.proximityCheck.seed, Math.floor(now.getTime() / 1000), {
+              step: req.proximityCheck.stepLength,
+              digits: ctx.config.totpDigits,
+              algorithm: 'SHA-256',
+            })
+          : null;
+        const keyType: KeyType = version === 3 ? 1 : 2;
+        const signedData = composeOrReject({ data: req.data, totp: totpLine, nonce, keyType });
+        let offlineData: string;
+        if (version === 3) {
+          const privateKey = openServerPrivateKey(ctx, row);
+          try {
+            offlineData = signOrFail({ signedData, keyType, protocol: 3, privateKey });
+          } finally {
+            privateKey.fill(0);
+          }
+        } else {
+          const secret = openActivationSecret(ctx, row);
+          const keys = deriveKeysV4(secret);
+          try {
+            offlineData = signOrFail({ signedData, keyType, protocol: 4, macKey: keys.macPersonalizedData });
+          } finally {
+            secret.fill(0);
+            for (const k of Object.values(keys)) k.fill(0);
+          }
+        }
+        const expiresAt = await record({
+          nonce,
+          applicationId: row.applicationId,
+          activationId: row.activationId,
+          protocolVersion: version,
+          keyType,
+          data: req.data,
+          proximity: totpLine !== null,
+          now,
+        });
+        return { offlineData, nonce, expiresAt: iso(expiresAt) };
+      }),
+
+    createNonPersonalized: (version: 3 | 4, request: unknown): Promise<OfflinePayloadResponse> =>
+      service(async () => {
+        checkVersion(version);
+        const req = parseRequest(schemas.nonPersonalizedCreate, request);
+        const { app, master } = await read(async () => {
+          const app = await requireApplication(ctx.storage, req.applicationId);
+          return { app, master: await newestMasterKey(ctx.storage, app.id, algorithmFor(version)) };
+        });
+        if (!master) throw new OffcodeError('ERR0003');
+        const now = ctx.now();
+        const nonce = generateNonce();
+        const signedData = composeOrReject({ data: req.data, nonce, keyType: 0 });
+        const privateKey = openMasterPrivateKey(ctx, app, master);
+        let offlineData: string;
+        try {
+          offlineData = signOrFail({ signedData, keyType: 0, protocol: version, privateKey });
+        } finally {
+          privateKey.fill(0);
+        }
+        const expiresAt = await record({
+          nonce,
+          applicationId: app.id,
+          activationId: null,
+          protocolVersion: version,
+          keyType: 0,
+          data: req.data,
+          proximity: false,
+          now,
+        });
+        return { offlineData, nonce, expiresAt: iso(expiresAt) };
+      }),
+  };
+}
+
+/** The endpoint version argument (not a request field, but checked like one). */
+export function checkVersion(version: unknown): asserts version is 3 | 4 {
+  if (version !== 3 && version !== 4) throw OffcodeError.invalidField('version', 'must be 3 or 4');
+}

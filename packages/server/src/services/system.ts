@@ -1,0 +1,95 @@
+/** Status (server.md §2.6), health and maintenance: temporary-block sweep and registry purge. */
+import type { ServerContext } from '../context.js';
+import { findActivation, lockDueBlockExpiries, purgePayloadBatch } from '../repo/queries.js';
+import { parseRequest } from '../schema/core.js';
+import { inTransaction, read, service } from '../transactions.js';
+import { BUILD_TIME, SERVER_VERSION } from '../version.js';
+import { applyDueBlockExpiry } from './blocking.js';
+
+export interface SystemStatus {
+  status: 'OK';
+  applicationName: 'offcode';
+  applicationDisplayName: 'Offcode Server';
+  applicationEnvironment: string;
+  version: string;
+  buildTime: string | null;
+  timestamp: string;
+  protocolVersions: number[];
+  database: 'pglite' | 'postgresql';
+  cryptoBackend: 'wasm' | 'noble';
+  encryptionAtRest: boolean;
+  payloadRegistry: 'off' | 'record' | 'enforce';
+}
+
+export interface SweepResult {
+  /** Temporary blocks that expired (activations made ACTIVE again). */
+  unblocked: number;
+  /** Registry rows deleted after their retention. */
+  purgedPayloads: number;
+}
+
+const SWEEP_BATCH = 100;
+
+export function createSystemService(ctx: ServerContext) {
+  return {
+    status: async (request: unknown = {}): Promise<SystemStatus> =>
+      service(async () => {
+        parseRequest(ctx.schemas.status, request);
+        return {
+          status: 'OK' as const,
+          applicationName: 'offcode' as const,
+          applicationDisplayName: 'Offcode Server' as const,
+          applicationEnvironment: ctx.config.environment,
+          version: SERVER_VERSION,
+          buildTime: BUILD_TIME,
+          timestamp: ctx.now().toISOString(),
+          protocolVersions: [...ctx.config.protocolVersions],
+          database: ctx.storage.kind,
+          cryptoBackend: ctx.engine.backend,
+          encryptionAtRest: ctx.cipher.enabled,
+          payloadRegistry: ctx.config.payloadRegistry,
+        };
+      }),
+
+    /** `SELECT 1` through the storage: resolves when the database answers (for /healthz). */
+    health: (): Promise<void> => service(() => read(() => ctx.storage.ping())),
+  };
+}
+
+export function createMaintenanceService(ctx: ServerContext) {
+  return {
+    /**
+     * Idempotent; safe to run in every process at once (SKIP LOCKED): expires due temporary blocks in batches
+     * of 100 and purges registry rows older than their retention in batches of 1000.
+     */
+    sweep: (): Promise<SweepResult> =>
+      service(async () => {
+        let unblocked = 0;
+        for (;;) {
+          const now = ctx.now();
+          const n = await inTransaction(
+            ctx,
+            async (tx) => {
+              const ids = await lockDueBlockExpiries(tx, now, SWEEP_BATCH);
+              for (const id of ids) {
+                const row = await findActivation(tx, id);
+                if (row) await applyDueBlockExpiry(tx, row, now);
+              }
+              return ids.length;
+            },
+            { lock: true },
+          );
+          unblocked += n;
+          if (n < SWEEP_BATCH) break;
+        }
+        let purgedPayloads = 0;
+        const cutoff = new Date(ctx.now().getTime() - ctx.config.payloadRetentionS * 1000);
+        for (;;) {
+          const n = await inTransaction(ctx, (tx) => purgePayloadBatch(tx, cutoff));
+          purgedPayloads += n;
+          if (n < 1000) break;
+        }
+        return { unblocked, purgedPayloads };
+      }),
+  };
+}

@@ -1,0 +1,40 @@
+/** openStorage(config): PGlite (default) or PostgreSQL (`DATABASE_URL`), with migrations applied. */
+import type { OffcodeConfig } from '../config.js';
+import { MigrationError, migrate, pendingMigrations } from './migrate.js';
+import { openPgliteStorage } from './pglite.js';
+import { openPostgresStorage } from './postgres.js';
+import type { Storage } from './types.js';
+
+export interface OpenStorageOptions {
+  /** PostgreSQL only: use this schema (search_path); tests create one per run. */
+  schema?: string;
+}
+
+export async function openStorage(
+  config: Pick<OffcodeConfig, 'databaseUrl' | 'dataDir' | 'dbPoolMax' | 'autoMigrate'>,
+  options: OpenStorageOptions = {},
+): Promise<Storage> {
+  const storage = config.databaseUrl
+    ? await openPostgresStorage({
+        connectionString: config.databaseUrl,
+        poolMax: config.dbPoolMax,
+        ...(options.schema ? { schema: options.schema } : {}),
+      })
+    : await openPgliteStorage({ dataDir: config.dataDir });
+  try {
+    if (config.autoMigrate) {
+      await migrate(storage);
+    } else {
+      const pending = await pendingMigrations(storage);
+      if (pending.length > 0) {
+        throw new MigrationError(
+          `the database schema is behind (pending migrations ${pending.map((m) => m.version).join(', ')}) and OFFCODE_AUTO_MIGRATE=false`,
+        );
+      }
+    }
+  } catch (error) {
+    await storage.close().catch(() => undefined);
+    throw error;
+  }
+  return storage;
+}

@@ -1,0 +1,151 @@
+/** PostgreSQL through `pg`: a pool of connections, one per transaction. */
+import pg from 'pg';
+import {
+  type QueryResult,
+  type SqlExecutor,
+  type Storage,
+  StorageError,
+  type TransactionOptions,
+  toStorageError,
+} from './types.js';
+
+export interface PostgresStorageOptions {
+  connectionString: string;
+  /** Pool size (OFFCODE_DB_POOL_MAX). */
+  poolMax?: number;
+  /** Schema to use (search_path), e.g. a per-test schema; default the server's search_path. */
+  schema?: string;
+  /** Give up connecting after this long. */
+  connectionTimeoutMs?: number;
+}
+
+const SCHEMA_RE = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/** pg sends a Uint8Array that is not a Buffer as text: hand it a Buffer view instead. */
+function prepare(params: readonly unknown[] = []): unknown[] {
+  return params.map((p) =>
+    p instanceof Uint8Array && !Buffer.isBuffer(p) ? Buffer.from(p.buffer, p.byteOffset, p.byteLength) : p,
+  );
+}
+
+/** A multi-statement string yields one result per statement: keep the last. */
+function lastResult(result: pg.QueryResult | pg.QueryResult[]): pg.QueryResult {
+  return Array.isArray(result) ? result[result.length - 1]! : result;
+}
+
+/** Normalises pg row values: Buffers become plain Uint8Array views (same bytes, no copy). */
+function normaliseRows<R>(rows: Record<string, unknown>[]): R[] {
+  for (const row of rows) {
+    for (const key of Object.keys(row)) {
+      const v = row[key];
+      if (Buffer.isBuffer(v)) row[key] = new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+    }
+  }
+  return rows as R[];
+}
+
+export async function openPostgresStorage(options: PostgresStorageOptions): Promise<Storage> {
+  if (options.schema !== undefined && !SCHEMA_RE.test(options.schema)) {
+    throw new TypeError('schema must be a lower-case SQL identifier');
+  }
+  const pool = new pg.Pool({
+    connectionString: options.connectionString,
+    max: options.poolMax ?? 10,
+    connectionTimeoutMillis: options.connectionTimeoutMs ?? 10_000,
+    ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
+  });
+  // An idle client that loses its connection emits here; without a listener the process would crash.
+  pool.on('error', () => undefined);
+  const storage = new PostgresStorage(pool);
+  await storage.ping();
+  return storage;
+}
+
+class PostgresStorage implements Storage {
+  readonly kind = 'postgresql' as const;
+  readonly #pool: pg.Pool;
+  #closed = false;
+
+  constructor(pool: pg.Pool) {
+    this.#pool = pool;
+  }
+
+  async query<R = Record<string, unknown>>(
+    sql: string,
+    params?: readonly unknown[],
+  ): Promise<QueryResult<R>> {
+    if (this.#closed) throw new StorageError('unavailable', null, null, new Error('storage is closed'));
+    try {
+      const result = lastResult(await this.#pool.query(sql, prepare(params)));
+      return { rows: normaliseRows<R>(result.rows), rowCount: result.rowCount ?? result.rows.length };
+    } catch (error) {
+      throw toStorageError(error);
+    }
+  }
+
+  async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
+    if (this.#closed) throw new StorageError('unavailable', null, null, new Error('storage is closed'));
+    let client: pg.PoolClient;
+    try {
+      client = await this.#pool.connect();
+    } catch (error) {
+      throw toStorageError(error);
+    }
+    let broken = false;
+    // A connection killed while checked out emits 'error' on the client; the next query fails anyway.
+    const onError = (): void => {
+      broken = true;
+    };
+    client.on('error', onError);
+    const run = async <R>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>> => {
+      try {
+        const result = lastResult(await client.query(sql, prepare(params)));
+        return { rows: normaliseRows<R>(result.rows), rowCount: result.rowCount ?? result.rows.length };
+      } catch (error) {
+        const mapped = toStorageError(error);
+        if (mapped.kind === 'unavailable') broken = true;
+        throw mapped;
+      }
+    };
+    let open = true;
+    const tx: SqlExecutor = {
+      query: <R>(sql: string, params?: readonly unknown[]) => {
+        if (!open) throw new Error('transaction already finished');
+        return run<R>(sql, params);
+      },
+    };
+    try {
+      await run('BEGIN');
+      if (options.lockTimeoutMs !== undefined) {
+        await run(`SET LOCAL lock_timeout = ${Math.trunc(options.lockTimeoutMs)}`);
+      }
+      const result = await fn(tx);
+      open = false;
+      await run('COMMIT');
+      return result;
+    } catch (error) {
+      open = false;
+      if (!broken) await run('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.off('error', onError);
+      // A broken connection is destroyed instead of going back to the pool.
+      client.release(broken ? true : undefined);
+    }
+  }
+
+  async execScript(tx: SqlExecutor, sql: string): Promise<void> {
+    // pg runs a parameterless multi-statement string through the simple protocol.
+    await tx.query(sql);
+  }
+
+  async ping(): Promise<void> {
+    await this.query('SELECT 1');
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#pool.end();
+  }
+}
