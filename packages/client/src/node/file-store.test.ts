@@ -9,7 +9,7 @@ import {
   utimesSync,
   writeFileSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DIST_DIR } from '../../test/helpers.js';
@@ -120,5 +120,26 @@ describe('FileTokenStore', () => {
       expect(typeof doc.n).toBe('number');
       expect(doc.pad.length).toBe(200_000);
     }
+  });
+});
+
+describe('FileTokenStore: lock left behind by a killed process', () => {
+  it('is taken over at once when its holder (same host) no longer exists', async () => {
+    const path = join(dir, 'dead.json');
+    const child = spawn(process.execPath, ['-e', '0']);
+    const pid = child.pid!;
+    await new Promise((r) => child.once('exit', r));
+    writeFileSync(`${path}.lock`, `${pid} ${new Date().toISOString()} ${hostname()}\n`);
+    const s = new FileTokenStore(path, { lockRetryMs: 5, lockTimeoutMs: 100 });
+    expect(await s.lock(async () => 'taken')).toBe('taken');
+  });
+
+  it('is respected when the holder lives or belongs to another host', async () => {
+    const path = join(dir, 'alive.json');
+    writeFileSync(`${path}.lock`, `${process.ppid} ${new Date().toISOString()} ${hostname()}\n`);
+    const s = new FileTokenStore(path, { lockRetryMs: 5, lockTimeoutMs: 60 });
+    expect(await code(s.lock(async () => 1))).toBe('STORAGE_FAILURE: state file is locked');
+    writeFileSync(`${path}.lock`, `999999 ${new Date().toISOString()} some-other-host\n`);
+    expect(await code(s.lock(async () => 1))).toBe('STORAGE_FAILURE: state file is locked');
   });
 });

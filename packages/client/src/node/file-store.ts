@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { constants, promises as fs } from 'node:fs';
+import { hostname } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { OffcodeClientError } from '../errors.js';
 import type { TokenStore } from '../stores/types.js';
@@ -14,7 +15,11 @@ export interface FileTokenStoreOptions {
   lockRetryMs?: number;
   /** Give up taking the lock after this long (default 5000 ms) → STORAGE_FAILURE "state file is locked". */
   lockTimeoutMs?: number;
-  /** A lock file older than this is stale: removed once, then retried (default 60000 ms). */
+  /**
+   * A lock file older than this is stale: removed once, then retried (default 60000 ms). A lock whose
+   * holder process is known to be gone (same host, pid no longer exists) is stale at once, so a crashed or
+   * killed CLI does not block the token for a minute.
+   */
   staleLockMs?: number;
 }
 
@@ -122,6 +127,19 @@ export class FileTokenStore implements TokenStore {
     }
   }
 
+  /** True only when the lock names a process of this host that no longer exists. */
+  private async holderIsGone(): Promise<boolean> {
+    const text = await fs.readFile(this.lockPath, 'utf8').catch(() => '');
+    const [pid, , host] = text.trim().split(' ');
+    if (!pid || !/^[0-9]+$/.test(pid) || host !== hostname() || Number(pid) === process.pid) return false;
+    try {
+      process.kill(Number(pid), 0);
+      return false;
+    } catch (e) {
+      return errno(e) === 'ESRCH';
+    }
+  }
+
   private async acquire(): Promise<void> {
     const deadline = Date.now() + this.lockTimeoutMs;
     let staleRemoved = false;
@@ -129,7 +147,7 @@ export class FileTokenStore implements TokenStore {
       try {
         const handle = await fs.open(this.lockPath, 'wx', 0o600);
         try {
-          await handle.writeFile(`${process.pid} ${new Date().toISOString()}\n`, 'utf8');
+          await handle.writeFile(`${process.pid} ${new Date().toISOString()} ${hostname()}\n`, 'utf8');
         } finally {
           await handle.close();
         }
@@ -147,7 +165,7 @@ export class FileTokenStore implements TokenStore {
       }
       if (!staleRemoved) {
         const stat = await fs.stat(this.lockPath).catch(() => undefined);
-        if (stat && Date.now() - stat.mtimeMs > this.staleLockMs) {
+        if (stat && (Date.now() - stat.mtimeMs > this.staleLockMs || (await this.holderIsGone()))) {
           // A crashed holder left it behind: remove it once, then compete for it again.
           staleRemoved = true;
           await fs.rm(this.lockPath, { force: true }).catch(() => undefined);

@@ -1,0 +1,103 @@
+/**
+ * The `offcode` command tree (client.md §5). Commander parses; every usage error becomes one stderr line
+ * and exit 2; `--help` prints usage on stdout with exit 0.
+ */
+import { Command, Option } from 'commander';
+import { computeCode, FACTOR_TYPES } from './commands/code.js';
+import { qrParse, qrRender } from './commands/qr.js';
+import { tokenActivate, tokenApprove, tokenStatus } from './commands/token.js';
+import type { Output } from './output.js';
+
+const PIN_NOTE =
+  '\nNote: a --pin given on the command line is visible to other local users (process list, shell history);\n' +
+  'acceptable for a simulator, never for a real token.\n';
+
+export function buildProgram(out: Output, version: string): Command {
+  const program = new Command('offcode')
+    .description(
+      'Offline authentication codes (PowerAuth V3/V4 compatible): QR payloads, raw codes, software token.',
+    )
+    .version(version, '--version', 'print the version')
+    .helpOption('-h, --help', 'show help')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => out.stdout(s),
+      writeErr: () => undefined, // failures are reported as one line by the caller
+      outputError: () => undefined,
+    })
+    .showSuggestionAfterError(false)
+    .allowExcessArguments(false)
+    .allowUnknownOption(false);
+
+  const qr = program.command('qr').description('parse or render offline QR payloads');
+
+  qr.command('parse')
+    .description('parse the payload on stdin and print it as JSON (exit 2 with the reason when invalid)')
+    .action(() => qrParse(out));
+
+  qr.command('render')
+    .description('render the text on stdin as a QR symbol (byte mode, no ECI): terminal, PNG or SVG')
+    .addOption(
+      new Option('--png <file>', 'write a PNG (8 px per module) instead of printing').conflicts('svg'),
+    )
+    .addOption(new Option('--svg <file>', 'write an SVG instead of printing').conflicts('png'))
+    .addOption(
+      new Option('--ec <level>', 'error correction level').choices(['L', 'M', 'Q', 'H']).default('L'),
+    )
+    .action((o) => qrRender(out, o));
+
+  program
+    .command('code')
+    .description('compute a raw authentication code (for integrators debugging a mismatch)')
+    .addOption(
+      new Option('--protocol <version>', 'protocol version').choices(['3', '4']).makeOptionMandatory(),
+    )
+    .addOption(new Option('--type <type>', 'factor type').choices([...FACTOR_TYPES]).makeOptionMandatory())
+    .option('--possession <b64>', 'possession key (16 B for V3, 32 B for V4)')
+    .option('--knowledge <b64>', 'knowledge key')
+    .option('--biometry <b64>', 'biometry key')
+    .requiredOption('--ctr <b64>', 'CTR_DATA (16 B for V3, 32 B for V4)')
+    .requiredOption('--data-b64 <b64>', 'the exact DATA bytes, including "&offline" (empty allowed)')
+    .option('--length <digits>', 'digits per component, 4..8 (decimal only; default 8)')
+    .addOption(
+      new Option('--format <format>', 'output form').choices(['decimal', 'base64']).default('decimal'),
+    )
+    .action((o) => computeCode(out, o));
+
+  const token = program.command('token').description('a software token kept in a state file');
+
+  token
+    .command('activate')
+    .description('activate against POST {server}/rest/offcode/activation/exchange and print the status JSON')
+    .requiredOption('--server <url>', 'server base URL, e.g. http://127.0.0.1:8080')
+    .requiredOption('--application <app>', 'application name the activation belongs to')
+    .requiredOption('--code <activation-code>', 'activation code XXXXX-XXXXX-XXXXX-XXXXX')
+    .requiredOption('--pin <pin>', 'PIN, 4..64 characters')
+    .requiredOption('--state <file>', 'state file to create')
+    .addOption(new Option('--protocol <version>', 'protocol version').choices(['3', '4']).default('3'))
+    .option('--master-key <b64>', 'pin the application master public key (must match the server)')
+    .addHelpText('after', PIN_NOTE)
+    .action((o) => tokenActivate(out, o));
+
+  token
+    .command('approve')
+    .description('verify the payload (stdin or --qr) and print the code; the counter is saved first')
+    .requiredOption('--state <file>', 'state file')
+    .addOption(new Option('--pin <pin>', 'approve with possession + knowledge').conflicts('biometry'))
+    .addOption(
+      new Option('--biometry', 'approve with possession + biometry (simulated check)').conflicts('pin'),
+    )
+    .option('--qr <file>', 'read the payload from a file instead of stdin')
+    .option('--length <digits>', 'digits per group for this code, 4..8 (default: from activation)')
+    .addHelpText('after', PIN_NOTE)
+    .action((o) => tokenApprove(out, o));
+
+  token
+    .command('status')
+    .description('print the token status JSON (no secrets)')
+    .requiredOption('--state <file>', 'state file')
+    .option('--remote', 'refresh from POST {server}/rest/v3/activation/status first')
+    .action((o) => tokenStatus(out, o));
+
+  return program;
+}

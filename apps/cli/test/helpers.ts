@@ -1,0 +1,124 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const CLI = join(here, '..', 'dist', 'cli.js');
+export const VECTORS_DIR = join(here, '..', '..', '..', 'test-vectors');
+
+export interface RunResult {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+  stdoutBytes: Buffer;
+}
+
+export interface RunOptions {
+  input?: string | Uint8Array;
+  env?: Record<string, string | undefined>;
+  cwd?: string;
+}
+
+function childEnv(extra: Record<string, string | undefined> = {}) {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries({ ...process.env, ...extra })) {
+    if (v !== undefined && !(k in extra && extra[k] === undefined)) env[k] = v;
+  }
+  delete env.OFFCODE_DEBUG;
+  if (extra.OFFCODE_DEBUG) env.OFFCODE_DEBUG = extra.OFFCODE_DEBUG;
+  return env;
+}
+
+/** Runs the built `offcode` binary as a child process. */
+export function offcode(args: string[], opts: RunOptions = {}): RunResult {
+  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: build @offcode/cli first`);
+  const r = spawnSync(process.execPath, [CLI, ...args], {
+    input: opts.input ?? '',
+    env: childEnv(opts.env),
+    cwd: opts.cwd,
+    timeout: 60_000,
+  });
+  return {
+    status: r.status,
+    stdout: r.stdout.toString('utf8'),
+    stderr: r.stderr.toString('utf8'),
+    stdoutBytes: r.stdout,
+  };
+}
+
+/** Async variant (for tests that run a server in this process). */
+export function offcodeAsync(args: string[], opts: RunOptions = {}): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { env: childEnv(opts.env), cwd: opts.cwd });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (c: Buffer) => out.push(c));
+    child.stderr.on('data', (c: Buffer) => err.push(c));
+    child.on('error', reject);
+    child.on('close', (status) => {
+      const stdoutBytes = Buffer.concat(out);
+      resolve({
+        status,
+        stdout: stdoutBytes.toString('utf8'),
+        stderr: Buffer.concat(err).toString('utf8'),
+        stdoutBytes,
+      });
+    });
+    child.stdin.end(opts.input ?? '');
+  });
+}
+
+/** Exit 0 with nothing on stderr. */
+export function expectOk(r: RunResult): void {
+  expect(r.stderr, 'stderr on success').toBe('');
+  expect(r.status).toBe(0);
+}
+
+/** A failure: the exit code and exactly one stderr line `offcode: CODE: …`; nothing on stdout. */
+export function expectFailure(r: RunResult, exitCode: 1 | 2, code: string, reason?: string): string {
+  expect(r.stdout).toBe('');
+  expect(r.stderr.endsWith('\n')).toBe(true);
+  const lines = r.stderr.slice(0, -1).split('\n');
+  expect(lines, r.stderr).toHaveLength(1);
+  const prefix = reason ? `offcode: ${code}: ${reason}: ` : `offcode: ${code}: `;
+  expect(lines[0]!.startsWith(prefix), `${lines[0]} starts with ${prefix}`).toBe(true);
+  expect(lines[0]!.length).toBeGreaterThan(prefix.length);
+  expect(r.status).toBe(exitCode);
+  return lines[0]!;
+}
+
+export interface PayloadCase {
+  id: string;
+  kind: string;
+  input: unknown;
+  valid: boolean;
+  reason?: string;
+  expected?: unknown;
+}
+
+export const payloadCases = (): PayloadCase[] =>
+  (JSON.parse(readFileSync(join(VECTORS_DIR, 'payload-cases.json'), 'utf8')) as { cases: PayloadCase[] })
+    .cases;
+
+export function payloadCase(id: string): string {
+  const c = payloadCases().find((x) => x.id === id);
+  if (!c || typeof c.input !== 'string') throw new Error(`payload case ${id} not found`);
+  return c.input;
+}
+
+/** payload.md §8 partial match: every key present in `expected` deep-equal, arrays element by element. */
+export function expectPartial(actual: unknown, expected: unknown, path = '$'): void {
+  if (Array.isArray(expected)) {
+    expect(Array.isArray(actual), path).toBe(true);
+    expect((actual as unknown[]).length, `${path}.length`).toBe(expected.length);
+    for (const [i, e] of expected.entries()) expectPartial((actual as unknown[])[i], e, `${path}[${i}]`);
+  } else if (expected !== null && typeof expected === 'object') {
+    expect(actual !== null && typeof actual === 'object', path).toBe(true);
+    for (const [k, v] of Object.entries(expected))
+      expectPartial((actual as Record<string, unknown>)[k], v, `${path}.${k}`);
+  } else {
+    expect(actual, path).toEqual(expected);
+  }
+}
