@@ -315,7 +315,8 @@ export interface AuditFilter {
   activationId?: string | undefined;
   applicationId?: number | undefined;
   from: Date;
-  to: Date;
+  /** Exclusive upper bound; undefined = no bound. */
+  to?: Date | undefined;
   limit: number;
   beforeId?: number | undefined;
 }
@@ -331,7 +332,7 @@ export async function listAudit(db: SqlExecutor, f: AuditFilter): Promise<Row[]>
   if (f.activationId !== undefined) add('au.activation_id = ?', f.activationId);
   if (f.applicationId !== undefined) add('au.application_id = ?', f.applicationId);
   add('au.timestamp_created >= ?', f.from);
-  add('au.timestamp_created < ?', f.to);
+  if (f.to !== undefined) add('au.timestamp_created < ?', f.to);
   if (f.beforeId !== undefined) add('au.id < ?', f.beforeId);
   params.push(f.limit);
   const r = await db.query<Row>(

@@ -45,7 +45,7 @@ export function createAuditService(ctx: ServerContext) {
             activationId: req.activationId,
             applicationId,
             from: req.timestampFrom ?? new Date(0),
-            to: req.timestampTo ?? ctx.now(),
+            to: req.timestampTo,
             limit: req.limit,
             beforeId: req.beforeId,
           });

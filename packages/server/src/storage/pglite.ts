@@ -42,7 +42,8 @@ class PgliteStorage implements Storage {
     if (this.#closed) throw new StorageError('unavailable', null, null, new Error('storage is closed'));
     try {
       const result = await this.#db.query<R>(sql, params as unknown[]);
-      return { rows: result.rows, rowCount: result.affectedRows ?? result.rows.length };
+      // PGlite reports affectedRows = 0 for SELECT: count returned rows too.
+      return { rows: result.rows, rowCount: Math.max(result.affectedRows ?? 0, result.rows.length) };
     } catch (error) {
       throw toStorageError(error);
     }

@@ -1,0 +1,200 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { defaultConfig } from '../config.js';
+import { OffcodeError } from '../errors.js';
+import { parseRequest } from './core.js';
+import { requestSchemas } from './requests.js';
+
+const schemas = requestSchemas(defaultConfig());
+const NONCE = 'AD8bOO0Df73kNaIGb3Vmpg==';
+const DATA = `POST&L29wZXJhdGlvbi9hdXRob3JpemUvb2ZmbGluZQ==&${NONCE}&NWZmMWIxZWQ=`;
+const ID = '5FF1B1ED-A3CC-45A3-8AB0-ED60950312B6';
+
+function issuesOf(fn: () => unknown): { code: string; message: string; fields: string[] } {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof OffcodeError)
+      return { code: e.code, message: e.message, fields: e.issues.map((i) => i.field) };
+    throw e;
+  }
+  throw new Error('no error');
+}
+
+describe('request schemas', () => {
+  it('normalises, coerces like Jackson and fills defaults', () => {
+    const v = parseRequest(schemas.verifyV3, {
+      activationId: ID,
+      data: DATA,
+      signature: '12345678-12345678',
+      componentLength: '8',
+      allowBiometry: 'true',
+      proximityCheck: { seed: 'AAECAwQFBgcICQoLDA0ODw==', stepLength: '30' },
+      unknownProperty: { ignored: true },
+    });
+    expect(v.activationId).toBe(ID.toLowerCase());
+    expect(v.componentLength).toBe(8);
+    expect(v.allowBiometry).toBe(true);
+    expect(v.proximityCheck?.stepCount).toBe(0);
+    expect(v.proximityCheck?.seed).toHaveLength(16);
+    const d = parseRequest(schemas.verifyV4, {
+      activationId: ID,
+      data: DATA,
+      authenticationCode: '1234-5678',
+      componentLength: null,
+    });
+    expect(d.componentLength).toBe(8);
+    expect(d.allowBiometry).toBeUndefined();
+  });
+
+  it('lists every failing field as `path - reason`, joined by ", ", without echoing secret values', () => {
+    const seed = 'not base64!';
+    const r = issuesOf(() =>
+      parseRequest(schemas.verifyV3, {
+        activationId: 'nope',
+        data: 'GET&x',
+        signature: '12-34',
+        componentLength: 9,
+        proximityCheck: { seed, stepLength: 0, stepCount: 5 },
+      }),
+    );
+    expect(r.code).toBe('ERR0024');
+    expect(r.fields).toEqual([
+      'activationId',
+      'data',
+      'componentLength',
+      'proximityCheck.seed',
+      'proximityCheck.stepLength',
+      'proximityCheck.stepCount',
+      'signature',
+    ]);
+    expect(r.message).toContain('proximityCheck.seed - must be Base64 of 1..64 bytes');
+    expect(r.message).toContain('proximityCheck.stepCount - must be an integer in 0..4');
+    expect(r.message.split(', ').length).toBeGreaterThanOrEqual(7);
+    expect(r.message).not.toContain(seed);
+    expect(r.message).not.toContain('12-34');
+  });
+
+  it('rejects properties that must not be dropped silently', () => {
+    expect(
+      issuesOf(() =>
+        parseRequest(schemas.nonPersonalizedCreate, { applicationId: 'a', data: 'x', nonce: NONCE }),
+      ).fields,
+    ).toEqual(['nonce']);
+    expect(
+      issuesOf(() =>
+        parseRequest(schemas.nonPersonalizedCreate, { applicationId: 'a', data: 'x', proximityCheck: {} }),
+      ).fields,
+    ).toEqual(['proximityCheck']);
+    expect(
+      issuesOf(() =>
+        parseRequest(schemas.activationInit, { userId: 'u', applicationId: 'a', activationOtp: '1' }),
+      ).fields,
+    ).toEqual(['activationOtp']);
+    expect(
+      issuesOf(() =>
+        parseRequest(schemas.activationInit, { userId: 'u', applicationId: 'a', protocol: 'fido2' }),
+      ).fields,
+    ).toEqual(['protocol']);
+    expect(
+      issuesOf(() => parseRequest(schemas.status, JSON.parse('{"__proto__": {"x": 1}}'))).fields,
+    ).toEqual(['__proto__']);
+  });
+
+  it('checks the biometry alias and the blank nonce', () => {
+    const base = { activationId: ID, data: DATA, signature: '12345678-12345678' };
+    expect(parseRequest(schemas.verifyV3, { ...base, biometryAllowed: true }).biometryAllowed).toBe(true);
+    expect(
+      issuesOf(() => parseRequest(schemas.verifyV3, { ...base, allowBiometry: true, biometryAllowed: false }))
+        .fields,
+    ).toEqual(['biometryAllowed']);
+    expect(
+      parseRequest(schemas.personalizedCreate, { activationId: ID, data: 'x', nonce: '  ' }).nonce,
+    ).toBeUndefined();
+    expect(
+      issuesOf(() => parseRequest(schemas.personalizedCreate, { activationId: ID, data: 'x', nonce: 'AAAA' }))
+        .fields,
+    ).toEqual(['nonce']);
+  });
+
+  it('enforces the payload data rules (size in UTF-8 bytes, CR, NUL, lone surrogates)', () => {
+    const ok = (data: string) =>
+      parseRequest(schemas.nonPersonalizedCreate, { applicationId: 'a', data }).data;
+    expect(ok('é'.repeat(1024))).toHaveLength(1024);
+    for (const bad of ['', 'é'.repeat(1025), 'a\rb', 'a\u0000b', 'a\ud800b', 'x'.repeat(2049)]) {
+      expect(issuesOf(() => ok(bad)).fields).toEqual(['data']);
+    }
+  });
+
+  it('requires the 16-byte nonce in normalized data only when the registry enforces', () => {
+    const short = 'POST&L29wZXJhdGlvbi9hdXRob3JpemUvb2ZmbGluZQ==&AAAA&';
+    const base = { activationId: ID, data: short, signature: '12345678-12345678' };
+    expect(issuesOf(() => parseRequest(schemas.verifyV3, base)).fields).toEqual(['data']);
+    const off = requestSchemas({ ...defaultConfig(), payloadRegistry: 'off' });
+    expect(parseRequest(off.verifyV3, base).data).toBe(short);
+    for (const bad of ['POST&a&b', 'post&&&', `POST&&${NONCE}&abc`, `POST&&${NONCE}&&`, 'x'.repeat(4097)]) {
+      expect(issuesOf(() => parseRequest(off.verifyV3, { ...base, data: bad })).fields).toEqual(['data']);
+    }
+  });
+
+  it('accepts DateTime as ISO 8601 with offset or epoch milliseconds', () => {
+    const init = (t: unknown) =>
+      parseRequest(schemas.activationInit, { userId: 'u', applicationId: 'a', timestampActivationExpire: t })
+        .timestampActivationExpire;
+    expect(init('2025-05-01T10:00:00.000Z')?.toISOString()).toBe('2025-05-01T10:00:00.000Z');
+    expect(init('2025-05-01T12:00:00+02:00')?.toISOString()).toBe('2025-05-01T10:00:00.000Z');
+    expect(init(1746093600000)?.toISOString()).toBe('2025-05-01T10:00:00.000Z');
+    for (const bad of ['2025-05-01', '2025-02-30T10:00:00Z', '2025-05-01T10:00:00', 'tomorrow', 1.5]) {
+      expect(issuesOf(() => init(bad)).fields).toEqual(['timestampActivationExpire']);
+    }
+  });
+
+  it('never throws anything but OffcodeError ERR0024 for arbitrary input (fast-check)', () => {
+    const entries = Object.entries(schemas);
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...entries),
+        fc.oneof(
+          fc.anything(),
+          fc.dictionary(
+            fc.constantFrom(
+              'activationId',
+              'data',
+              'signature',
+              'nonce',
+              'userId',
+              'applicationId',
+              'proximityCheck',
+              'componentLength',
+              'activationCode',
+              'devicePublicKey',
+              'flags',
+              'limit',
+            ),
+            fc.anything(),
+          ),
+        ),
+        ([, schema], input) => {
+          try {
+            parseRequest(schema as Parameters<typeof parseRequest>[0], input);
+          } catch (e) {
+            expect(e).toBeInstanceOf(OffcodeError);
+            expect((e as OffcodeError).code).toBe('ERR0024');
+            expect((e as OffcodeError).field).toBeTruthy();
+          }
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('describes every request as JSON Schema', () => {
+    const verify = schemas.verifyV4.json();
+    expect(verify).toMatchObject({
+      type: 'object',
+      required: ['activationId', 'data', 'authenticationCode'],
+    });
+    expect((verify.properties as Record<string, { type: string }>).proximityCheck?.type).toBe('object');
+    for (const schema of Object.values(schemas)) expect(schema.json().type).toBe('object');
+  });
+});
