@@ -84,6 +84,8 @@ export async function startServer(
     server,
     requests,
     async close() {
+      // fetch keeps connections alive: drop them so close() does not wait for their idle timeout.
+      http.closeAllConnections();
       await new Promise((r) => http.close(r));
       await server.close();
       await storage.close();

@@ -1,0 +1,189 @@
+/**
+ * A real @offcode/server on in-memory PGlite, plus a tiny node:http bridge that exposes the two
+ * device-facing routes the token calls (exchange, activation status) until apps/api exists. The bridge
+ * speaks the wire envelope of server.md §1.1 and HTTP Basic of §1.5 when `credentials` is given.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import {
+  buildOfflineBody,
+  buildPayloadData,
+  buildRequestData,
+  type OfflinePayload,
+  parseOfflinePayloadOrThrow,
+  paymentOperationData,
+} from '@offcode/protocol';
+import {
+  createOffcodeServer,
+  isOffcodeError,
+  loadConfigOrThrow,
+  type OffcodeServer,
+  openStorage,
+} from '@offcode/server';
+
+export const APP = 'offcode-demo';
+
+export interface Harness {
+  url: string;
+  server: OffcodeServer;
+  requests: { path: string; authorization: string | undefined }[];
+  close(): Promise<void>;
+}
+
+export async function startServer(
+  opts: { env?: Record<string, string>; credentials?: string; clock?: () => number } = {},
+): Promise<Harness> {
+  const config = loadConfigOrThrow({ OFFCODE_DATA_DIR: 'memory://', ...opts.env });
+  const storage = await openStorage(config);
+  const server = await createOffcodeServer({ config, storage, ...(opts.clock ? { clock: opts.clock } : {}) });
+  await server.applications.create({ applicationId: APP, commitOnKeyExchange: true });
+  const requests: Harness['requests'] = [];
+  const routes: Record<string, (req: unknown) => Promise<unknown>> = {
+    '/rest/offcode/activation/exchange': (r) => server.activations.exchange(r),
+    '/rest/v3/activation/status': (r) => server.activations.status(r),
+  };
+  const http: Server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => {
+      body += c;
+    });
+    req.on('end', async () => {
+      requests.push({ path: req.url ?? '', authorization: req.headers.authorization });
+      const send = (status: number, obj: unknown) => {
+        res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+        res.end(JSON.stringify(obj));
+      };
+      const route = routes[req.url ?? ''];
+      if (req.method !== 'POST' || !route)
+        return send(404, {
+          status: 'ERROR',
+          responseObject: { code: 'ERROR_NOT_FOUND', message: 'not found' },
+        });
+      if (opts.credentials && req.url?.startsWith('/rest/v3/')) {
+        const expected = `Basic ${Buffer.from(opts.credentials).toString('base64')}`;
+        if (req.headers.authorization !== expected) {
+          return send(401, {
+            status: 'ERROR',
+            responseObject: { code: 'OFF-0001', message: 'unauthorized' },
+          });
+        }
+      }
+      try {
+        const parsed = JSON.parse(body) as { requestObject?: unknown };
+        send(200, { status: 'OK', responseObject: await route(parsed.requestObject) });
+      } catch (e) {
+        if (isOffcodeError(e))
+          return send(e.httpStatus, { status: 'ERROR', responseObject: e.toResponseObject() });
+        send(500, { status: 'ERROR', responseObject: { code: 'ERR0000', message: 'internal error' } });
+      }
+    });
+  });
+  await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(http.address() as AddressInfo).port}`,
+    server,
+    requests,
+    async close() {
+      // fetch keeps connections alive: drop them so close() does not wait for their idle timeout.
+      http.closeAllConnections();
+      await new Promise((r) => http.close(r));
+      await server.close();
+      await storage.close();
+    },
+  };
+}
+
+export async function newActivationCode(
+  h: Harness,
+  userId = 'alice',
+): Promise<{ activationId: string; activationCode: string }> {
+  const r = await h.server.activations.init({ userId, applicationId: APP });
+  return { activationId: r.activationId, activationCode: r.activationCode };
+}
+
+export interface IssuedOperation {
+  offlineData: string;
+  operationId: string;
+  operationData: string;
+  nonce: string;
+  seed?: string;
+  payload: OfflinePayload;
+}
+
+let opCounter = 0;
+
+/** Creates a payment operation payload through the server's create services. */
+export async function issuePayload(
+  h: Harness,
+  input: { protocol: 3 | 4; activationId?: string; biometry?: boolean; proximity?: boolean; amount?: string },
+): Promise<IssuedOperation> {
+  const operationId = `op-${Date.now()}-${opCounter++}`;
+  const operationData = paymentOperationData({
+    amount: input.amount ?? '100',
+    currency: 'EUR',
+    iban: 'CZ2730300000001165254011',
+    note: 'Zaplaceno ✓',
+  });
+  const data = buildPayloadData({
+    operationId,
+    title: 'Payment',
+    message: `Pay ${input.amount ?? '100'} EUR`,
+    operationData,
+    flags: { biometricsAllowed: input.biometry ?? false },
+  });
+  const seed = input.proximity
+    ? Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString('base64')
+    : undefined;
+  const res = input.activationId
+    ? await h.server.offline.createPersonalized(input.protocol, {
+        activationId: input.activationId,
+        data,
+        ...(seed ? { proximityCheck: { seed, stepLength: 30 } } : {}),
+      })
+    : await h.server.offline.createNonPersonalized(input.protocol, { applicationId: APP, data });
+  return {
+    offlineData: res.offlineData,
+    operationId,
+    operationData,
+    nonce: res.nonce,
+    ...(seed ? { seed } : {}),
+    payload: parseOfflinePayloadOrThrow(res.offlineData),
+  };
+}
+
+/** Verifies a code on the server as the bank's back end would; returns validity and the response. */
+export async function verifyOnServer(
+  h: Harness,
+  protocol: 3 | 4,
+  activationId: string,
+  op: IssuedOperation,
+  code: string,
+  opts: { allowBiometry?: boolean } = {},
+): Promise<{ valid: boolean; type: string; remainingAttempts: number; activationStatus: string }> {
+  const data = buildRequestData({
+    nonce: op.nonce,
+    body: buildOfflineBody({ operationId: op.operationId, operationData: op.operationData }),
+  });
+  const common = {
+    activationId,
+    data,
+    allowBiometry: opts.allowBiometry ?? false,
+    ...(op.seed ? { proximityCheck: { seed: op.seed, stepLength: 30, stepCount: 1 } } : {}),
+  };
+  if (protocol === 3) {
+    const r = await h.server.offline.verify(3, { ...common, signature: code });
+    return {
+      valid: r.signatureValid,
+      type: r.signatureType,
+      remainingAttempts: r.remainingAttempts,
+      activationStatus: r.activationStatus,
+    };
+  }
+  const r = await h.server.offline.verify(4, { ...common, authenticationCode: code });
+  return {
+    valid: r.authenticationValid,
+    type: r.authenticationCodeType,
+    remainingAttempts: r.remainingAttempts,
+    activationStatus: r.activationStatus,
+  };
+}
