@@ -1,0 +1,266 @@
+/**
+ * The Fastify application: REST routes of the method table (server.md §2), envelopes and error mapping
+ * (§1.1, §1.3), optional integration credentials (§1.5), health, metrics, OpenAPI and its viewer (§2.6), and
+ * the demo (§7). The services come from @offcode/server; this module only adds HTTP.
+ */
+import { OffcodeError, type OffcodeServer, type Storage } from '@offcode/server';
+import Fastify, {
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  LogController,
+} from 'fastify';
+import { registerDemo } from './demo/routes.js';
+import { parseJsonBody } from './http/body.js';
+import { createCredentialChecker } from './http/credentials.js';
+import { registerDocs } from './http/docs.js';
+import { errorEnvelope, okEnvelope, unwrapRequestObject } from './http/envelope.js';
+import { mapError } from './http/errors.js';
+import { type ApiMetrics, createMetrics } from './http/metrics.js';
+import { requestIdFrom } from './http/request-id.js';
+import { REST_METHODS, type RestMethod } from './rest/methods.js';
+import { buildOpenApiDocument } from './rest/openapi.js';
+import { API_VERSION } from './version.js';
+
+export interface BuildApiOptions {
+  offcode: OffcodeServer;
+  storage: Storage;
+  /** Pino options or `false`; default: the configured level with secret fields redacted. */
+  logger?: boolean | Record<string, unknown>;
+  /** Directory of the built browser assets (`token.js`); default: this package's dist/assets. */
+  assetsDir?: string;
+}
+
+/** Fields the logger must never print (server.md §6.2), wherever they appear in a logged object. */
+const REDACT = [
+  'req.headers.authorization',
+  'headers.authorization',
+  '*.signature',
+  '*.authenticationCode',
+  '*.activationCode',
+  '*.offlineData',
+  '*.nonce',
+  '*.applicationSecret',
+  '*.proximityCheck.seed',
+  '*.requestObject',
+];
+
+/** Paths that never need integration credentials even under /rest/v3 or /rest/v4 (none today, kept explicit). */
+const needsCredentials = (url: string): boolean => url.startsWith('/rest/v3/') || url.startsWith('/rest/v4/');
+
+function routeLabel(request: FastifyRequest): string {
+  return request.routeOptions.url ?? 'unmatched';
+}
+
+export async function buildApi(options: BuildApiOptions): Promise<FastifyInstance> {
+  const { offcode } = options;
+  const config = offcode.config;
+  const metrics = createMetrics();
+  const status = await offcode.system.status({});
+  metrics.buildInfo.set(
+    { version: API_VERSION, crypto_backend: status.cryptoBackend, database: status.database },
+    1,
+  );
+
+  const app = Fastify({
+    bodyLimit: config.bodyLimitBytes,
+    logger:
+      options.logger === undefined
+        ? { level: config.logLevel, redact: { paths: REDACT, censor: '[redacted]' } }
+        : options.logger,
+    genReqId: (req) => requestIdFrom(req.headers['x-request-id']),
+    // Per-request lines only at debug/trace: at info the log carries start-up, warnings and internal errors.
+    logController: new LogController({
+      disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace',
+    }),
+    return503OnClosing: true,
+    forceCloseConnections: true,
+  });
+
+  // One raw-bytes parser for every content type: the route decides what it accepts (JSON for /rest, form
+  // fields for the demo), so a wrong type becomes ERR0024 naming `body` rather than a framework 415.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+
+  // Static routes and their methods, for 405 with `Allow` on a known path.
+  const methodsByPath = new Map<string, Set<string>>();
+  app.addHook('onRoute', (route) => {
+    if (route.url.includes(':') || route.url.includes('*')) return;
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    const set = methodsByPath.get(route.url) ?? new Set<string>();
+    for (const m of methods) set.add(m);
+    methodsByPath.set(route.url, set);
+  });
+
+  const credentials = createCredentialChecker(config.integrationCredentials);
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('X-Request-Id', request.id);
+    reply.header('Cache-Control', 'no-store');
+    (request as { startedAt?: bigint }).startedAt = process.hrtime.bigint();
+    if (
+      credentials.enabled &&
+      needsCredentials(request.url) &&
+      !credentials.check(request.headers.authorization)
+    ) {
+      reply.header('WWW-Authenticate', 'Basic realm="offcode"');
+      return sendError(reply, new OffcodeError('OFF-0001'));
+    }
+  });
+
+  app.addHook('onResponse', async (request, reply) => {
+    const route = routeLabel(request);
+    metrics.httpRequestsTotal.inc({ route, method: request.method, status: String(reply.statusCode) });
+    const started = (request as { startedAt?: bigint }).startedAt;
+    if (started !== undefined) {
+      metrics.httpRequestDuration.observe({ route }, Number(process.hrtime.bigint() - started) / 1e9);
+    }
+  });
+
+  app.setErrorHandler((error, request, reply) => {
+    const mapped = mapError(error, String(request.id), config.bodyLimitBytes);
+    if (mapped.internal) request.log.error({ err: error, requestId: request.id }, 'internal error');
+    if (mapped.error.code === 'OFF-0201') metrics.dbBusyTotal.inc();
+    return sendError(reply, mapped.error);
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0] ?? '';
+    const allowed = methodsByPath.get(path);
+    if (allowed && allowed.size > 0) {
+      reply.header('Allow', [...allowed].sort().join(', '));
+      return sendError(
+        reply,
+        new OffcodeError('OFF-0002', `Method ${request.method} is not allowed on ${path}.`),
+      );
+    }
+    return sendError(reply, new OffcodeError('ERROR_NOT_FOUND'));
+  });
+
+  for (const method of REST_METHODS) registerRestMethod(app, offcode, method, metrics);
+
+  app.get('/healthz', async (_request, reply) => {
+    try {
+      await offcode.system.health();
+      return reply.type('text/plain; charset=utf-8').send('ok');
+    } catch {
+      return reply.code(503).type('text/plain; charset=utf-8').send('database unavailable');
+    }
+  });
+
+  if (config.metricsEnabled) {
+    app.get('/metrics', async (_request, reply) =>
+      reply.type('text/plain; version=0.0.4; charset=utf-8').send(metrics.render()),
+    );
+  }
+
+  const openapi = buildOpenApiDocument(offcode, {
+    version: API_VERSION,
+    basicAuth: credentials.enabled,
+    metricsEnabled: config.metricsEnabled,
+  });
+  app.get('/openapi.json', async () => openapi);
+  registerDocs(app);
+
+  if (config.demoEnabled) {
+    await registerDemo(app, {
+      offcode,
+      storage: options.storage,
+      metrics,
+      ...(options.assetsDir ? { assetsDir: options.assetsDir } : {}),
+    });
+    app.get('/', async (_request, reply) => reply.redirect('/demo', 302));
+  }
+
+  return app;
+}
+
+function sendError(reply: FastifyReply, error: OffcodeError): FastifyReply {
+  return reply
+    .code(error.httpStatus)
+    .type('application/json; charset=utf-8')
+    .send(errorEnvelope(error.code, error.message));
+}
+
+/** Outcome label of offcode_verify_total (server.md §2.6). */
+function verifyOutcomeLabel(response: Record<string, unknown>): string {
+  const valid = response.signatureValid === true || response.authenticationValid === true;
+  if (valid) return 'valid';
+  if (response.activationStatus === 'REMOVED' && response.userId === null) return 'unknown_activation';
+  if (response.activationStatus !== 'ACTIVE') return 'inactive';
+  return 'invalid';
+}
+
+function registerRestMethod(
+  app: FastifyInstance,
+  offcode: OffcodeServer,
+  method: RestMethod,
+  metrics: ApiMetrics,
+): void {
+  const handler = async (request: FastifyRequest) => {
+    const body =
+      request.method === 'GET'
+        ? undefined
+        : parseJsonBody(request.body as Buffer | undefined, request.headers['content-type']);
+    const requestObject = unwrapRequestObject(body, method.fieldless);
+    const offline = method.offline;
+    if (!offline) return okEnvelope(await method.call(offcode, requestObject));
+    if (offline.kind !== 'verify') {
+      const result = await method.call(offcode, requestObject);
+      const proximity =
+        typeof requestObject === 'object' && requestObject !== null && 'proximityCheck' in requestObject;
+      metrics.payloadCreatedTotal.inc({
+        protocol: String(offline.version),
+        kind: offline.kind,
+        proximity: String(proximity),
+      });
+      return okEnvelope(result);
+    }
+    const started = process.hrtime.bigint();
+    const protocol = String(offline.version);
+    try {
+      const result = (await method.call(offcode, requestObject)) as Record<string, unknown>;
+      const outcome = verifyOutcomeLabel(result);
+      metrics.verifyTotal.inc({ protocol, outcome });
+      const position = (result as { windowPosition?: unknown }).windowPosition;
+      if (typeof position === 'number') metrics.verifyWindowPosition.observe({}, position);
+      if (result.activationStatus === 'BLOCKED' && (await blockedByThisVerify(offcode, result))) {
+        metrics.activationBlockedTotal.inc({
+          reason: String(result.blockedReason ?? 'UNKNOWN'),
+          temporary: String(result.blockExpiresAt !== null && result.blockExpiresAt !== undefined),
+        });
+      }
+      return okEnvelope(result);
+    } catch (error) {
+      const code = error instanceof OffcodeError ? error.code : '';
+      metrics.verifyTotal.inc({
+        protocol,
+        outcome: code.startsWith('OFF-01') ? 'registry_rejected' : 'error',
+      });
+      throw error;
+    } finally {
+      metrics.verifyDuration.observe({ protocol }, Number(process.hrtime.bigint() - started) / 1e9);
+    }
+  };
+  for (const path of method.paths) {
+    app.post(path, handler);
+    if (method.get) app.get(path, handler);
+  }
+}
+
+/**
+ * True when this verify blocked the activation. The service answers BLOCKED with `remainingAttempts = 0`
+ * both for the request that blocked it and for every later one, so the audit row this verify just wrote is
+ * consulted: it records the status *before* the verify (server.md §2.5). Only BLOCKED answers pay the read;
+ * metrics never fail a request.
+ */
+async function blockedByThisVerify(
+  offcode: OffcodeServer,
+  result: Record<string, unknown>,
+): Promise<boolean> {
+  try {
+    const audit = await offcode.audit.list({ activationId: result.activationId, limit: 1 });
+    return audit.items[0]?.activationStatus === 'ACTIVE';
+  } catch {
+    return false;
+  }
+}

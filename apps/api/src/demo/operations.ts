@@ -1,0 +1,244 @@
+/**
+ * The demo's operation flow (server.md §7.2): build the payment/login data block, create the payload through
+ * the in-process services, keep everything server-side, normalise the typed code, rebuild the normalized
+ * data and verify.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import {
+  buildOfflineBody,
+  buildOperationData,
+  buildPayloadData,
+  buildRequestData,
+  encodeBase64,
+  normalizeCodeInput,
+  PayloadFormatError,
+  paymentOperationData,
+} from '@offcode/protocol';
+import { AtRestCipher, OffcodeError, type OffcodeServer, type Storage } from '@offcode/server';
+import {
+  type DemoOperation,
+  type DemoResult,
+  findNewestActiveActivation,
+  findOperation,
+  insertOperation,
+  type OperationKind,
+  type OperationTemplate,
+  recordResult,
+} from './store.js';
+
+/** Proximity TOTP step of demo operations, and the past steps the verifier also accepts. */
+export const DEMO_STEP_LENGTH = 30;
+export const DEMO_STEP_COUNT = 2;
+
+export interface OperationForm {
+  userId: string;
+  kind: OperationKind;
+  template: OperationTemplate;
+  amount: string;
+  currency: string;
+  iban: string;
+  note: string;
+  allowBiometry: boolean;
+  proximity: boolean;
+}
+
+/** A problem the user can fix in the form (shown in `error`, nothing was created). */
+export class DemoInputError extends Error {
+  override readonly name = 'DemoInputError';
+}
+
+/** True when the text has a C0 control character or DEL (not allowed in names, server.md §1.2). */
+function hasControlCharacter(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x20 || c === 0x7f) return true;
+  }
+  return false;
+}
+
+const seedAad = (id: string): string => `offcode:v1|oc_demo_operation.proximity_seed|${id}`;
+
+export function createDemoOperations(offcode: OffcodeServer, storage: Storage) {
+  const config = offcode.config;
+  const cipher = new AtRestCipher(config.masterKey, config.masterKeyPrevious);
+
+  function operationTexts(form: OperationForm): { title: string; message: string; operationData: string } {
+    try {
+      if (form.template === 'login') {
+        const note = form.note.trim();
+        return {
+          title: 'Login',
+          message: 'Confirm the login into the demo internet banking.',
+          operationData: buildOperationData({
+            templateId: 2,
+            set: note ? [{ position: 1, field: { type: 'note', text: note } }] : [],
+          }),
+        };
+      }
+      const amount = form.amount.trim();
+      const currency = form.currency.trim().toUpperCase();
+      const iban = form.iban.replace(/\s+/g, '').toUpperCase();
+      const note = form.note.trim();
+      return {
+        title: 'Payment',
+        message: `Pay ${amount} ${currency} to ${iban}`,
+        operationData: paymentOperationData({ amount, currency, iban, ...(note ? { note } : {}) }),
+      };
+    } catch (error) {
+      if (error instanceof PayloadFormatError) throw new DemoInputError(error.message);
+      throw error;
+    }
+  }
+
+  return {
+    /** Creates and stores an operation for the user's newest ACTIVE activation; returns its id. */
+    async create(form: OperationForm): Promise<DemoOperation> {
+      const userId = form.userId.trim();
+      if (!userId || userId.length > 255 || hasControlCharacter(userId))
+        throw new DemoInputError('enter a user ID');
+      const activation = await findNewestActiveActivation(storage, config.demoApplication, userId);
+      if (!activation) {
+        throw new DemoInputError(
+          `user "${userId}" has no ACTIVE activation in ${config.demoApplication}: enrol a token first`,
+        );
+      }
+      const texts = operationTexts(form);
+      const id = randomUUID();
+      const operationId = randomUUID();
+      let data: string;
+      try {
+        data = buildPayloadData({
+          operationId,
+          title: texts.title,
+          message: texts.message,
+          operationData: texts.operationData,
+          flags: { biometricsAllowed: form.allowBiometry },
+        });
+      } catch (error) {
+        if (error instanceof PayloadFormatError) throw new DemoInputError(error.message);
+        throw error;
+      }
+      const version = activation.protocolVersion;
+      // A proximity TOTP exists only in personalized payloads (server.md §3.3).
+      const proximity = form.proximity && form.kind === 'personalized';
+      const seed = proximity ? new Uint8Array(randomBytes(16)) : null;
+      const created =
+        form.kind === 'personalized'
+          ? await offcode.offline.createPersonalized(version, {
+              activationId: activation.activationId,
+              data,
+              ...(seed ? { proximityCheck: { seed: encodeBase64(seed), stepLength: DEMO_STEP_LENGTH } } : {}),
+            })
+          : await offcode.offline.createNonPersonalized(version, {
+              applicationId: config.demoApplication,
+              data,
+            });
+      const sealed = seed ? cipher.seal(seed, seedAad(id)) : null;
+      seed?.fill(0);
+      const op: DemoOperation = {
+        id,
+        activationId: activation.activationId,
+        userId,
+        kind: form.kind,
+        template: form.template,
+        protocolVersion: version,
+        operationId,
+        operationData: texts.operationData,
+        title: texts.title,
+        message: texts.message,
+        data,
+        offlineData: created.offlineData,
+        nonce: created.nonce,
+        proximitySeed: sealed?.bytes ?? null,
+        proximitySeedEncryption: sealed?.encryption ?? 0,
+        stepLength: seed ? DEMO_STEP_LENGTH : null,
+        allowBiometry: form.allowBiometry,
+        componentLength: config.componentLength,
+        status: 'PENDING',
+        lastResult: null,
+        createdAt: new Date(),
+        expiresAt: created.expiresAt ? new Date(created.expiresAt) : null,
+      };
+      await insertOperation(storage, op);
+      return op;
+    },
+
+    find: (id: string): Promise<DemoOperation | null> => findOperation(storage, id),
+
+    /**
+     * Normalises the typed code (failure → DemoInputError, no server call, no attempt counted), verifies it
+     * and records the result. Registry rejections OFF-0103 / OFF-0102 become ALREADY_APPROVED / EXPIRED;
+     * other service errors propagate.
+     */
+    async verify(op: DemoOperation, typed: string): Promise<DemoResult> {
+      let code: string;
+      try {
+        code = normalizeCodeInput(typed, { componentLength: op.componentLength, components: 2 });
+      } catch (error) {
+        if (error instanceof PayloadFormatError) throw new DemoInputError(error.message);
+        throw error;
+      }
+      if (op.status === 'APPROVED' && config.payloadRegistry === 'off') {
+        // Without a registry the server cannot tell "already used" from "wrong": answer locally, so a
+        // second submission does not count as a failed attempt.
+        return done(op, already('ALREADY_APPROVED', op), false);
+      }
+      const data = buildRequestData({
+        nonce: op.nonce,
+        body: buildOfflineBody({ operationId: op.operationId, operationData: op.operationData }),
+      });
+      let seedB64: string | null = null;
+      if (op.proximitySeed) {
+        const seed = cipher.open(op.proximitySeed, op.proximitySeedEncryption, seedAad(op.id));
+        seedB64 = encodeBase64(seed);
+        seed.fill(0);
+      }
+      const request = {
+        activationId: op.activationId,
+        data,
+        componentLength: op.componentLength,
+        allowBiometry: op.allowBiometry,
+        ...(seedB64
+          ? { proximityCheck: { seed: seedB64, stepLength: op.stepLength, stepCount: DEMO_STEP_COUNT } }
+          : {}),
+        ...(op.protocolVersion === 3 ? { signature: code } : { authenticationCode: code }),
+      };
+      try {
+        const outcome = await offcode.offline.verifyOutcome(op.protocolVersion, request);
+        const result: DemoResult = {
+          result: outcome.valid ? 'VALID' : 'INVALID',
+          activationStatus: outcome.activationStatus,
+          remainingAttempts: outcome.remainingAttempts,
+          blockedReason: outcome.blockedReason,
+          matchedType: outcome.valid ? outcome.type : null,
+          blockExpiresAt: outcome.blockExpiresAt,
+        };
+        return done(op, result, outcome.valid);
+      } catch (error) {
+        if (error instanceof OffcodeError && error.code === 'OFF-0103')
+          return done(op, already('ALREADY_APPROVED', op), false);
+        if (error instanceof OffcodeError && error.code === 'OFF-0102')
+          return done(op, already('EXPIRED', op), false);
+        throw error;
+      }
+    },
+  };
+
+  async function done(op: DemoOperation, result: DemoResult, approved: boolean): Promise<DemoResult> {
+    await recordResult(storage, op.id, result, approved);
+    return result;
+  }
+}
+
+function already(name: 'ALREADY_APPROVED' | 'EXPIRED', op: DemoOperation): DemoResult {
+  return {
+    result: name,
+    activationStatus: op.lastResult?.activationStatus ?? null,
+    remainingAttempts: op.lastResult?.remainingAttempts ?? null,
+    blockedReason: null,
+    matchedType: null,
+    blockExpiresAt: null,
+  };
+}
+
+export type DemoOperations = ReturnType<typeof createDemoOperations>;

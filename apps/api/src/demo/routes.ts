@@ -1,0 +1,206 @@
+/** The demo routes (server.md §7.1). Pages work without JavaScript, except the software token page. */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PayloadFormatError } from '@offcode/protocol';
+import { OffcodeError, type OffcodeServer, type Storage } from '@offcode/server';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { ApiMetrics } from '../http/metrics.js';
+import { defaultAssetsDir } from './assets.js';
+import { checkbox, field, parseForm } from './form.js';
+import { createDemoOperations, DemoInputError, type OperationForm } from './operations.js';
+import {
+  demoErrorPage,
+  enrolFormPage,
+  enrolResultPage,
+  homePage,
+  operationFormPage,
+  operationPage,
+  resultPage,
+  tokenPage,
+} from './pages.js';
+import { renderQrPng, renderQrSvg } from './qr.js';
+import type { DemoOperation } from './store.js';
+
+export interface DemoOptions {
+  offcode: OffcodeServer;
+  storage: Storage;
+  metrics: ApiMetrics;
+  assetsDir?: string;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+const sendHtml = (reply: FastifyReply, page: string, status = 200): FastifyReply =>
+  reply.code(status).type('text/html; charset=utf-8').send(page);
+
+/** Message of an error a demo page can show (service errors carry safe messages by contract). */
+function userMessage(error: unknown): string | null {
+  if (error instanceof DemoInputError) return error.message;
+  if (error instanceof OffcodeError) return `${error.code}: ${error.message}`;
+  if (error instanceof PayloadFormatError) return error.message;
+  return null;
+}
+
+const statusOf = (error: unknown): number => (error instanceof OffcodeError ? error.httpStatus : 400);
+
+export async function registerDemo(app: FastifyInstance, options: DemoOptions): Promise<void> {
+  const { offcode, storage } = options;
+  const application = offcode.config.demoApplication;
+  const operations = createDemoOperations(offcode, storage);
+  const assetsDir = options.assetsDir ?? defaultAssetsDir();
+
+  async function loadOperation(id: string, reply: FastifyReply): Promise<DemoOperation | null> {
+    const op = UUID.test(id) ? await operations.find(id.toLowerCase()) : null;
+    if (!op) sendHtml(reply, demoErrorPage('No such operation.', 404), 404);
+    return op;
+  }
+
+  app.get('/demo', async (_request, reply) => sendHtml(reply, homePage(application)));
+
+  app.get('/demo/enrol', async (_request, reply) => sendHtml(reply, enrolFormPage()));
+
+  app.post('/demo/enrol', async (request, reply) => {
+    const form = parseForm(request.body, request.headers['content-type']);
+    const userId = field(form, 'userId').trim();
+    const protocolVersion = field(form, 'protocolVersion') === '3' ? 3 : 4;
+    try {
+      const created = await offcode.activations.init({ userId, applicationId: application });
+      const signature =
+        protocolVersion === 3 ? created.activationSignatures.EC_P256 : created.activationSignatures.EC_P384;
+      // PowerAuth's activation QR: "ACTIVATION_CODE#BASE64_SIGNATURE" (signature over the code by the master key).
+      const svg = await renderQrSvg(`${created.activationCode}#${signature}`, 'M');
+      return sendHtml(
+        reply,
+        enrolResultPage({
+          userId,
+          protocolVersion,
+          activationId: created.activationId,
+          activationCode: created.activationCode,
+          qrDataUri: `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}`,
+          application,
+        }),
+      );
+    } catch (error) {
+      const message = userMessage(error);
+      if (message === null) throw error;
+      return sendHtml(
+        reply,
+        enrolFormPage({ userId, protocolVersion: String(protocolVersion) }, message),
+        statusOf(error),
+      );
+    }
+  });
+
+  app.get('/demo/operation/new', async (_request, reply) => sendHtml(reply, operationFormPage()));
+
+  app.post('/demo/operation', async (request, reply) => {
+    const form = parseForm(request.body, request.headers['content-type']);
+    const values: OperationForm = {
+      userId: field(form, 'userId'),
+      kind: field(form, 'kind') === 'non-personalized' ? 'non-personalized' : 'personalized',
+      template: field(form, 'template') === 'login' ? 'login' : 'payment',
+      amount: field(form, 'amount'),
+      currency: field(form, 'currency'),
+      iban: field(form, 'iban'),
+      note: field(form, 'note'),
+      allowBiometry: checkbox(form, 'allowBiometry'),
+      proximity: checkbox(form, 'proximity'),
+    };
+    try {
+      const op = await operations.create(values);
+      const notice = values.proximity && values.kind !== 'personalized' ? '&notice=proximity' : '';
+      return reply.redirect(`/demo/operation/${op.id}${notice ? `?${notice.slice(1)}` : ''}`, 303);
+    } catch (error) {
+      const message = userMessage(error);
+      if (message === null) throw error;
+      return sendHtml(reply, operationFormPage(values, message), statusOf(error));
+    }
+  });
+
+  app.get<{ Params: { id: string }; Querystring: { notice?: string } }>(
+    '/demo/operation/:id',
+    async (request, reply) => {
+      const raw = request.params.id;
+      const json = raw.endsWith('.json');
+      const op = await loadOperation(json ? raw.slice(0, -5) : raw, reply);
+      if (!op) return reply;
+      if (json) {
+        return reply.type('application/json; charset=utf-8').send({
+          id: op.id,
+          operationId: op.operationId,
+          status: op.status,
+          activationId: op.activationId,
+          userId: op.userId,
+          kind: op.kind,
+          protocolVersion: op.protocolVersion,
+          offlineData: op.offlineData,
+          componentLength: op.componentLength,
+          allowBiometry: op.allowBiometry,
+          proximity: op.proximitySeed !== null,
+          expiresAt: op.expiresAt?.toISOString() ?? null,
+          lastResult: op.lastResult,
+        });
+      }
+      const notice =
+        request.query.notice === 'proximity'
+          ? 'The proximity check applies to personalized operations only; this one has no TOTP.'
+          : undefined;
+      return sendHtml(reply, operationPage(op, notice ? { notice } : {}));
+    },
+  );
+
+  app.get<{ Params: { id: string } }>('/demo/operation/:id/qr.png', async (request, reply) => {
+    const op = await loadOperation(request.params.id, reply);
+    if (!op) return reply;
+    return reply.type('image/png').send(await renderQrPng(op.offlineData));
+  });
+
+  app.get<{ Params: { id: string } }>('/demo/operation/:id/qr.svg', async (request, reply) => {
+    const op = await loadOperation(request.params.id, reply);
+    if (!op) return reply;
+    return reply.type('image/svg+xml; charset=utf-8').send(await renderQrSvg(op.offlineData));
+  });
+
+  app.post<{ Params: { id: string } }>('/demo/operation/:id/verify', async (request, reply) => {
+    const op = await loadOperation(request.params.id, reply);
+    if (!op) return reply;
+    const form = parseForm(request.body, request.headers['content-type']);
+    const typed = field(form, 'code');
+    try {
+      await operations.verify(op, typed);
+      return reply.redirect(`/demo/operation/${op.id}/result`, 303);
+    } catch (error) {
+      const message = userMessage(error);
+      if (message === null) throw error;
+      return sendHtml(reply, operationPage(op, { error: message, typed }), statusOf(error));
+    }
+  });
+
+  app.get<{ Params: { id: string } }>('/demo/operation/:id/result', async (request, reply) => {
+    const op = await loadOperation(request.params.id, reply);
+    if (!op) return reply;
+    if (!op.lastResult) return reply.redirect(`/demo/operation/${op.id}`, 303);
+    return sendHtml(reply, resultPage(op, op.lastResult));
+  });
+
+  app.get<{ Querystring: { code?: string; protocol?: string } }>('/demo/token', async (request, reply) => {
+    const code = typeof request.query.code === 'string' ? request.query.code.slice(0, 64) : '';
+    const protocol = typeof request.query.protocol === 'string' ? request.query.protocol : '4';
+    return sendHtml(reply, tokenPage(application, { code, protocol }));
+  });
+
+  for (const name of ['token.js', 'token.js.map']) {
+    app.get(`/demo/assets/${name}`, async (_request, reply) => {
+      const file = join(assetsDir, name);
+      if (!existsSync(file)) {
+        return reply
+          .code(404)
+          .type('text/plain; charset=utf-8')
+          .send(`${name} is not built: run "pnpm --filter @offcode/api build"`);
+      }
+      return reply
+        .type(name.endsWith('.js') ? 'text/javascript; charset=utf-8' : 'application/json; charset=utf-8')
+        .send(readFileSync(file));
+    });
+  }
+}

@@ -1,0 +1,249 @@
+/**
+ * The REST method table (server.md §2.0): one entry per method, with every path it answers on, the request
+ * and response schema names (validation and OpenAPI come from the same schemas of @offcode/server) and the
+ * service call. The router, the OpenAPI generator and the tests all read this one table.
+ */
+import {
+  listErrors,
+  type OffcodeServer,
+  parseRequest,
+  type RequestSchemas,
+  type responseSchemas,
+} from '@offcode/server';
+
+export type ResponseSchemaName = Exclude<keyof typeof responseSchemas, 'error'>;
+
+export interface RestMethod {
+  /** OpenAPI operationId. */
+  id: string;
+  summary: string;
+  tag: 'Offline codes' | 'Applications' | 'Activations' | 'Audit' | 'System';
+  paths: readonly string[];
+  /** Also answers GET (status methods). */
+  get?: boolean;
+  /** No request fields: an empty body, `{}` and `{"requestObject":{}}` are all accepted. */
+  fieldless: boolean;
+  request: keyof RequestSchemas;
+  response: ResponseSchemaName;
+  /** Reachable without integration credentials (server.md §1.5). */
+  public?: boolean;
+  /** Protocol version of an offline method (metrics). */
+  offline?: { version: 3 | 4; kind: 'personalized' | 'non-personalized' | 'verify' };
+  call(server: OffcodeServer, requestObject: unknown): Promise<unknown>;
+}
+
+const both = (suffix: string): string[] => [`/rest/v3/${suffix}`, `/rest/v4/${suffix}`];
+
+export const REST_METHODS: readonly RestMethod[] = [
+  {
+    id: 'createPersonalizedOfflineSignaturePayloadV3',
+    summary: 'V3 personalized offline payload (ECDSA P-256 with the activation server key, key type 1)',
+    tag: 'Offline codes',
+    paths: ['/rest/v3/signature/offline/personalized/create'],
+    fieldless: false,
+    request: 'personalizedCreate',
+    response: 'offlinePayload',
+    offline: { version: 3, kind: 'personalized' },
+    call: (s, r) => s.offline.createPersonalized(3, r),
+  },
+  {
+    id: 'createNonPersonalizedOfflineSignaturePayloadV3',
+    summary: 'V3 non-personalized offline payload (ECDSA P-256 with the application master key, key type 0)',
+    tag: 'Offline codes',
+    paths: ['/rest/v3/signature/offline/non-personalized/create'],
+    fieldless: false,
+    request: 'nonPersonalizedCreate',
+    response: 'offlinePayload',
+    offline: { version: 3, kind: 'non-personalized' },
+    call: (s, r) => s.offline.createNonPersonalized(3, r),
+  },
+  {
+    id: 'verifyOfflineSignatureV3',
+    summary: 'V3 offline code verification',
+    tag: 'Offline codes',
+    paths: ['/rest/v3/signature/offline/verify'],
+    fieldless: false,
+    request: 'verifyV3',
+    response: 'verifyV3',
+    offline: { version: 3, kind: 'verify' },
+    call: (s, r) => s.offline.verify(3, r),
+  },
+  {
+    id: 'createPersonalizedOfflinePayloadV4',
+    summary: 'V4 personalized offline payload (KMAC-256 with KEY_MAC_PERSONALIZED_DATA, key type 2)',
+    tag: 'Offline codes',
+    paths: ['/rest/v4/auth/offline/personalized/create'],
+    fieldless: false,
+    request: 'personalizedCreate',
+    response: 'offlinePayload',
+    offline: { version: 4, kind: 'personalized' },
+    call: (s, r) => s.offline.createPersonalized(4, r),
+  },
+  {
+    id: 'createNonPersonalizedOfflinePayloadV4',
+    summary: 'V4 non-personalized offline payload (ECDSA P-384 with the application master key, key type 0)',
+    tag: 'Offline codes',
+    paths: ['/rest/v4/auth/offline/non-personalized/create'],
+    fieldless: false,
+    request: 'nonPersonalizedCreate',
+    response: 'offlinePayload',
+    offline: { version: 4, kind: 'non-personalized' },
+    call: (s, r) => s.offline.createNonPersonalized(4, r),
+  },
+  {
+    id: 'verifyOfflineAuthenticationCodeV4',
+    summary: 'V4 offline code verification',
+    tag: 'Offline codes',
+    paths: ['/rest/v4/auth/offline/verify'],
+    fieldless: false,
+    request: 'verifyV4',
+    response: 'verifyV4',
+    offline: { version: 4, kind: 'verify' },
+    call: (s, r) => s.offline.verify(4, r),
+  },
+  {
+    id: 'createApplication',
+    summary: 'Create an application (P-256 and P-384 master key pairs, version "default")',
+    tag: 'Applications',
+    paths: both('application/create'),
+    fieldless: false,
+    request: 'applicationCreate',
+    response: 'applicationCreate',
+    call: (s, r) => s.applications.create(r),
+  },
+  {
+    id: 'getApplicationDetail',
+    summary: 'Application detail with master public keys and versions',
+    tag: 'Applications',
+    paths: both('application/detail'),
+    fieldless: false,
+    request: 'applicationDetail',
+    response: 'applicationDetail',
+    call: (s, r) => s.applications.detail(r),
+  },
+  {
+    id: 'getApplicationList',
+    summary: 'List applications',
+    tag: 'Applications',
+    paths: both('application/list'),
+    fieldless: true,
+    request: 'applicationList',
+    response: 'applicationList',
+    call: (s, r) => s.applications.list(r),
+  },
+  {
+    id: 'createApplicationVersion',
+    summary: 'Create an application version (application key and secret)',
+    tag: 'Applications',
+    paths: both('application/version/create'),
+    fieldless: false,
+    request: 'applicationVersionCreate',
+    response: 'applicationVersionCreate',
+    call: (s, r) => s.applications.createVersion(r),
+  },
+  {
+    id: 'initActivation',
+    summary: 'Create an activation (status CREATED) with its activation code',
+    tag: 'Activations',
+    paths: both('activation/init'),
+    fieldless: false,
+    request: 'activationInit',
+    response: 'activationInit',
+    call: (s, r) => s.activations.init(r),
+  },
+  {
+    id: 'commitActivation',
+    summary: 'Commit an activation (PENDING_COMMIT → ACTIVE)',
+    tag: 'Activations',
+    paths: both('activation/commit'),
+    fieldless: false,
+    request: 'activationCommit',
+    response: 'activationCommit',
+    call: (s, r) => s.activations.commit(r),
+  },
+  {
+    id: 'getActivationStatus',
+    summary: 'Activation status',
+    tag: 'Activations',
+    paths: both('activation/status'),
+    fieldless: false,
+    request: 'activationStatus',
+    response: 'activationStatus',
+    call: (s, r) => s.activations.status(r),
+  },
+  {
+    id: 'blockActivation',
+    summary: 'Block an activation (manual, no expiry)',
+    tag: 'Activations',
+    paths: both('activation/block'),
+    fieldless: false,
+    request: 'activationBlock',
+    response: 'activationBlock',
+    call: (s, r) => s.activations.block(r),
+  },
+  {
+    id: 'unblockActivation',
+    summary: 'Unblock an activation',
+    tag: 'Activations',
+    paths: both('activation/unblock'),
+    fieldless: false,
+    request: 'activationUnblock',
+    response: 'activationUnblock',
+    call: (s, r) => s.activations.unblock(r),
+  },
+  {
+    id: 'removeActivation',
+    summary: 'Remove an activation (key material is deleted)',
+    tag: 'Activations',
+    paths: both('activation/remove'),
+    fieldless: false,
+    request: 'activationRemove',
+    response: 'activationRemove',
+    call: (s, r) => s.activations.remove(r),
+  },
+  {
+    id: 'exchangeActivationKeys',
+    summary: 'Offcode plain key exchange (device-facing; replaces PowerAuth prepare)',
+    tag: 'Activations',
+    paths: ['/rest/offcode/activation/exchange'],
+    fieldless: false,
+    request: 'activationExchange',
+    response: 'activationExchange',
+    public: true,
+    call: (s, r) => s.activations.exchange(r),
+  },
+  {
+    id: 'getAuditList',
+    summary: 'Audit of offline verifications, newest first',
+    tag: 'Audit',
+    paths: ['/rest/v3/signature/list', '/rest/v4/audit/list'],
+    fieldless: false,
+    request: 'auditList',
+    response: 'auditList',
+    call: (s, r) => s.audit.list(r),
+  },
+  {
+    id: 'getSystemStatus',
+    summary: 'System status',
+    tag: 'System',
+    paths: ['/rest/v3/status', '/rest/v4/status'],
+    get: true,
+    fieldless: true,
+    request: 'status',
+    response: 'status',
+    call: (s, r) => s.system.status(r),
+  },
+  {
+    id: 'getErrorList',
+    summary: 'Error codes and their English texts',
+    tag: 'System',
+    paths: ['/rest/v3/error/list'],
+    fieldless: true,
+    request: 'errorList',
+    response: 'errorList',
+    call: async (s, r) => {
+      parseRequest(s.schemas.errorList, r);
+      return { errors: listErrors() };
+    },
+  },
+];

@@ -1,0 +1,40 @@
+/**
+ * Start-up seeding: the demo application (created when missing, `commitOnKeyExchange=true`; idempotent and
+ * safe when several instances start at once on one PostgreSQL) and, for the start banner, a fresh
+ * activation whose code feeds the ready-to-paste `offcode token activate …` line.
+ */
+import { OffcodeError, type OffcodeServer } from '@offcode/server';
+
+export async function ensureDemoApplication(offcode: OffcodeServer): Promise<'created' | 'existing'> {
+  const applicationId = offcode.config.demoApplication;
+  try {
+    await offcode.applications.detail({ applicationId });
+    return 'existing';
+  } catch (error) {
+    if (!(error instanceof OffcodeError) || error.code !== 'ERR0015') throw error;
+  }
+  try {
+    await offcode.applications.create({ applicationId, commitOnKeyExchange: true });
+    return 'created';
+  } catch (error) {
+    // Another instance created it between our detail and create.
+    if (error instanceof OffcodeError && error.code === 'ERR0043') return 'existing';
+    throw error;
+  }
+}
+
+/** User of the activation printed at start (the CLI example); the demo pages use their own users. */
+export const CLI_DEMO_USER = 'cli-demo';
+/** Deadline of that activation: long enough to read the banner and run the command. */
+export const CLI_ACTIVATION_TTL_MS = 24 * 60 * 60 * 1000;
+
+export async function createCliActivation(
+  offcode: OffcodeServer,
+): Promise<{ activationId: string; activationCode: string }> {
+  const created = await offcode.activations.init({
+    userId: CLI_DEMO_USER,
+    applicationId: offcode.config.demoApplication,
+    timestampActivationExpire: new Date(Date.now() + CLI_ACTIVATION_TTL_MS).toISOString(),
+  });
+  return { activationId: created.activationId, activationCode: created.activationCode };
+}

@@ -1,0 +1,143 @@
+/**
+ * startApi(): configuration → storage (migrations of @offcode/server, then apps/api's own) → services →
+ * demo seed → HTTP listener. Used by `main.ts` (the start command) and by the tests (random port,
+ * in-memory PGlite or a fresh PostgreSQL database).
+ */
+import { mkdirSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
+import {
+  type ConfigInput,
+  type CreateOffcodeServerOptions,
+  createOffcodeServer,
+  loadConfig,
+  type OffcodeConfig,
+  type OffcodeServer,
+  openStorage,
+  type Storage,
+} from '@offcode/server';
+import type { FastifyInstance } from 'fastify';
+import { buildApi } from './app.js';
+import { packageRoot } from './demo/assets.js';
+import { migrateApi } from './demo/migrations.js';
+import { createCliActivation, ensureDemoApplication } from './seed.js';
+
+/** Thrown when the configuration is invalid; `errors` holds one line per problem (server.md §4). */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(readonly errors: readonly string[]) {
+    super(errors.join('\n'));
+  }
+}
+
+export interface StartApiOptions {
+  /** Environment (default `process.env`). */
+  env?: ConfigInput;
+  /** Extra options of createOffcodeServer (tests: clock, hooks). */
+  server?: Omit<CreateOffcodeServerOptions, 'config' | 'storage'>;
+  /** Wraps the opened storage (tests inject faults). */
+  wrapStorage?: (storage: Storage) => Storage;
+  /** Pino options or false (default from OFFCODE_LOG_LEVEL). */
+  logger?: boolean | Record<string, unknown>;
+  /** Create the activation for the start banner's CLI line (default false). */
+  cliActivation?: boolean;
+  /** PostgreSQL schema (search_path) for the storage; tests isolate runs this way. */
+  schema?: string;
+}
+
+export interface RunningApi {
+  app: FastifyInstance;
+  offcode: OffcodeServer;
+  storage: Storage;
+  config: OffcodeConfig;
+  /** `http://host:port` as listened on. */
+  url: string;
+  warnings: string[];
+  cliActivation: { activationId: string; activationCode: string } | null;
+  close(): Promise<void>;
+}
+
+/**
+ * apps/api's default PGlite directory is inside the package (apps/api/.data/pgdata, gitignored), created on
+ * first start; relative OFFCODE_DATA_DIR values stay relative to the working directory.
+ */
+export function resolveApiConfig(env: ConfigInput): {
+  config: OffcodeConfig;
+  errors: string[];
+  warnings: string[];
+} {
+  const result = loadConfig(env);
+  const { config } = result;
+  if (config.databaseUrl === null && env.OFFCODE_DATA_DIR === undefined) {
+    config.dataDir = join(packageRoot(), '.data', 'pgdata');
+  }
+  if (config.databaseUrl === null && !config.dataDir.startsWith('memory://')) {
+    const dir = isAbsolute(config.dataDir) ? config.dataDir : join(process.cwd(), config.dataDir);
+    mkdirSync(dir, { recursive: true });
+  }
+  if (config.integrationCredentials.length === 0 && !isLoopback(config.host)) {
+    result.warnings.push(
+      `config: OFFCODE_INTEGRATION_CREDENTIALS is not set and the API listens on ${config.host}: every /rest method is open to the network`,
+    );
+  }
+  return result;
+}
+
+export const isLoopback = (host: string): boolean =>
+  host === 'localhost' || host === '::1' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
+
+export async function startApi(options: StartApiOptions = {}): Promise<RunningApi> {
+  const env = options.env ?? process.env;
+  const { config, errors, warnings } = resolveApiConfig(env);
+  if (errors.length > 0) throw new ConfigError(errors);
+
+  const opened = await openStorage(config, options.schema ? { schema: options.schema } : {});
+  const storage = options.wrapStorage ? options.wrapStorage(opened) : opened;
+  let offcode: OffcodeServer | null = null;
+  let app: FastifyInstance | null = null;
+  let stopSweep: (() => void) | null = null;
+  try {
+    await migrateApi(storage);
+    offcode = await createOffcodeServer({ ...options.server, config, storage });
+    if (config.demoEnabled) await ensureDemoApplication(offcode);
+    const cliActivation =
+      options.cliActivation && config.demoEnabled ? await createCliActivation(offcode) : null;
+    app = await buildApi({
+      offcode,
+      storage,
+      ...(options.logger !== undefined ? { logger: options.logger } : {}),
+    });
+    await app.listen({ port: config.port, host: config.host });
+    const server = app;
+    stopSweep = offcode.maintenance.start((error) =>
+      server.log.warn({ err: error }, 'maintenance sweep failed'),
+    );
+    const address = app.server.address();
+    const port = typeof address === 'object' && address ? address.port : config.port;
+    const host = config.host.includes(':') && !config.host.startsWith('[') ? `[${config.host}]` : config.host;
+    const running = offcode;
+    let closed = false;
+    return {
+      app,
+      offcode,
+      storage,
+      config,
+      url: `http://${host}:${port}`,
+      warnings,
+      cliActivation,
+      async close() {
+        if (closed) return;
+        closed = true;
+        stopSweep?.();
+        await server.close();
+        await running.close();
+        await storage.close();
+      },
+    };
+  } catch (error) {
+    stopSweep?.();
+    await app?.close().catch(() => undefined);
+    await offcode?.close().catch(() => undefined);
+    await storage.close().catch(() => undefined);
+    throw error;
+  }
+}
