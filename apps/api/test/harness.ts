@@ -1,0 +1,253 @@
+/**
+ * Test harness: real API servers (in-process on a random port, or child processes running dist/main.js),
+ * real storage (in-memory PGlite or a fresh PostgreSQL database dropped afterwards), a plain HTTP client and
+ * a real software token (@offcode/client over an in-memory store) to produce codes.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { MemoryTokenStore, OffcodeToken } from '@offcode/client';
+import { buildOfflineBody, buildPayloadData, buildRequestData, paymentOperationData } from '@offcode/protocol';
+import pg from 'pg';
+import { type StartApiOptions, startApi, type RunningApi } from '../src/start.js';
+
+export const API_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+export const PG_ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
+export const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+export const DEMO_APP = 'offcode-demo';
+
+/** Starts the API in this process on 127.0.0.1 and a random port, on in-memory PGlite unless `env` says otherwise. */
+export async function startTestApi(env: Record<string, string> = {}, options: Omit<StartApiOptions, 'env'> = {}): Promise<RunningApi> {
+  return startApi({
+    env: {
+      OFFCODE_PORT: '0',
+      OFFCODE_HOST: '127.0.0.1',
+      OFFCODE_DATA_DIR: 'memory://',
+      OFFCODE_LOG_LEVEL: 'silent',
+      OFFCODE_TEMP_BLOCK_SWEEP_MS: '0',
+      ...env,
+    },
+    logger: false,
+    ...options,
+  });
+}
+
+export interface HttpResult<T = unknown> {
+  status: number;
+  headers: Headers;
+  text: string;
+  json: T;
+}
+
+/** POSTs a raw body (string) or a JSON value; `json` is the parsed answer or undefined. */
+export async function http<T = Record<string, unknown>>(
+  baseUrl: string,
+  path: string,
+  init: { method?: string; body?: unknown; raw?: string | Uint8Array; headers?: Record<string, string> } = {},
+): Promise<HttpResult<T>> {
+  const headers: Record<string, string> = { ...init.headers };
+  let body: string | Uint8Array | undefined;
+  if (init.raw !== undefined) body = init.raw;
+  else if (init.body !== undefined) {
+    body = JSON.stringify(init.body);
+    headers['content-type'] ??= 'application/json';
+  }
+  const res = await fetch(`${baseUrl}${path}`, { method: init.method ?? 'POST', headers, ...(body !== undefined ? { body } : {}), redirect: 'manual' });
+  const text = await res.text();
+  let json: T;
+  try {
+    json = JSON.parse(text) as T;
+  } catch {
+    json = undefined as T;
+  }
+  return { status: res.status, headers: res.headers, text, json };
+}
+
+export interface Envelope {
+  status: 'OK' | 'ERROR';
+  // biome-ignore lint/suspicious/noExplicitAny: response objects are checked field by field in the tests
+  responseObject: any;
+}
+
+/** POST `{requestObject}` and return the envelope (status code included). */
+export async function rest(baseUrl: string, path: string, requestObject?: unknown, headers: Record<string, string> = {}) {
+  const r = await http<Envelope>(baseUrl, path, {
+    ...(requestObject === undefined ? {} : { body: { requestObject } }),
+    headers,
+  });
+  return { status: r.status, body: r.json, headers: r.headers };
+}
+
+/** POST expecting success: returns the responseObject or throws with the error envelope. */
+// biome-ignore lint/suspicious/noExplicitAny: see Envelope
+export async function ok(baseUrl: string, path: string, requestObject?: unknown, headers: Record<string, string> = {}): Promise<any> {
+  const r = await rest(baseUrl, path, requestObject, headers);
+  if (r.status !== 200 || r.body?.status !== 'OK') throw new Error(`${path} → ${r.status} ${JSON.stringify(r.body)}`);
+  return r.body.responseObject;
+}
+
+/** A software token activated against `baseUrl` (real exchange over HTTP). */
+export async function activateToken(
+  baseUrl: string,
+  input: { protocol: 3 | 4; application?: string; userId?: string; pin?: string; init?: Record<string, unknown>; enableBiometry?: boolean },
+) {
+  const application = input.application ?? DEMO_APP;
+  const init = await ok(baseUrl, '/rest/v3/activation/init', {
+    userId: input.userId ?? `user-${randomBytes(4).toString('hex')}`,
+    applicationId: application,
+    ...input.init,
+  });
+  const token = new OffcodeToken({ store: new MemoryTokenStore() });
+  const status = await token.activate({
+    serverUrl: baseUrl,
+    applicationId: application,
+    activationCode: init.activationCode,
+    pin: input.pin ?? '1234',
+    protocol: input.protocol,
+    enableBiometry: input.enableBiometry ?? true,
+  });
+  return { token, activationId: status.activationId as string, userId: init.userId as string, activationCode: init.activationCode as string };
+}
+
+/** Creates a database `offcode_api_<random>` on the local PostgreSQL; `drop()` removes it (forcing disconnects). */
+export async function createTestDatabase(): Promise<{ url: string; name: string; drop(): Promise<void> }> {
+  const name = `offcode_api_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
+  return {
+    name,
+    url: `postgres://postgres@127.0.0.1:5432/${name}`,
+    async drop() {
+      const c = new pg.Client({ connectionString: PG_ADMIN_URL });
+      await c.connect();
+      try {
+        await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      } finally {
+        await c.end();
+      }
+    },
+  };
+}
+
+export interface ChildApi {
+  url: string;
+  child: ChildProcess;
+  output(): string;
+  stop(): Promise<number | null>;
+}
+
+/** Runs `node dist/main.js` (the start command) with the environment; resolves once the banner shows the URL. */
+export async function spawnApi(env: Record<string, string>, timeoutMs = 60_000): Promise<ChildApi> {
+  const child = spawn(process.execPath, [join(API_ROOT, 'dist', 'main.js')], {
+    cwd: API_ROOT,
+    env: { PATH: process.env.PATH ?? '', OFFCODE_PORT: '0', OFFCODE_HOST: '127.0.0.1', OFFCODE_LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout?.on('data', (c: Buffer) => {
+    out += c.toString('utf8');
+  });
+  child.stderr?.on('data', (c: Buffer) => {
+    out += c.toString('utf8');
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`API did not start within ${timeoutMs} ms:\n${out}`)), timeoutMs);
+    const check = () => {
+      const m = /Offcode API: (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]!);
+      }
+    };
+    child.stdout?.on('data', check);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`API exited with ${code} before starting:\n${out}`));
+    });
+  });
+  return {
+    url,
+    child,
+    output: () => out,
+    async stop() {
+      if (child.exitCode !== null) return child.exitCode;
+      child.kill('SIGTERM');
+      return exited;
+    },
+  };
+}
+
+/** Path of the create/verify methods of a protocol version. */
+export const offlinePaths = (version: 3 | 4) =>
+  version === 3
+    ? {
+        personalized: '/rest/v3/signature/offline/personalized/create',
+        nonPersonalized: '/rest/v3/signature/offline/non-personalized/create',
+        verify: '/rest/v3/signature/offline/verify',
+        codeField: 'signature' as const,
+        validField: 'signatureValid' as const,
+        typeField: 'signatureType' as const,
+      }
+    : {
+        personalized: '/rest/v4/auth/offline/personalized/create',
+        nonPersonalized: '/rest/v4/auth/offline/non-personalized/create',
+        verify: '/rest/v4/auth/offline/verify',
+        codeField: 'authenticationCode' as const,
+        validField: 'authenticationValid' as const,
+        typeField: 'authenticationCodeType' as const,
+      };
+
+export interface IssuedPayload {
+  offlineData: string;
+  nonce: string;
+  operationId: string;
+  operationData: string;
+  /** The verify method's `data` (normalized data without TOTP and "&offline"). */
+  requestData: string;
+  response: Record<string, unknown>;
+}
+
+/** Builds a payment data block and creates a payload through the REST API. */
+export async function issuePayload(
+  baseUrl: string,
+  version: 3 | 4,
+  target: { activationId: string } | { applicationId: string },
+  options: { biometry?: boolean; proximity?: { seed: string; stepLength: number }; amount?: string; headers?: Record<string, string> } = {},
+): Promise<IssuedPayload> {
+  const operationId = randomBytes(8).toString('hex');
+  const operationData = paymentOperationData({
+    amount: options.amount ?? '100',
+    currency: 'EUR',
+    iban: 'CZ2730300000001165254011',
+  });
+  const data = buildPayloadData({
+    operationId,
+    title: 'Payment',
+    message: 'Pay 100 EUR',
+    operationData,
+    flags: { biometricsAllowed: options.biometry ?? false },
+  });
+  const paths = offlinePaths(version);
+  const personalized = 'activationId' in target;
+  const response = await ok(
+    baseUrl,
+    personalized ? paths.personalized : paths.nonPersonalized,
+    { ...target, data, ...(options.proximity ? { proximityCheck: options.proximity } : {}) },
+    options.headers,
+  );
+  return {
+    offlineData: response.offlineData,
+    nonce: response.nonce,
+    operationId,
+    operationData,
+    requestData: buildRequestData({ nonce: response.nonce, body: buildOfflineBody({ operationId, operationData }) }),
+    response,
+  };
+}
