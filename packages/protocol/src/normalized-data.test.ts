@@ -1,14 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { EXAMPLE } from '../test/vectors.js';
+import { EXAMPLE, readJsonVector } from '../test/vectors.js';
 import { ProtocolError } from './errors.js';
 import {
   buildOfflineBody,
   buildRequestData,
   DEFAULT_OFFLINE_URI_ID,
+  normalizedDataForPayload,
   offlineDataBytes,
   parseVerifyData,
   verifyDataCandidates,
+  verifyRequestDataForPayload,
 } from './normalized-data.js';
+import { parseOfflinePayloadOrThrow } from './payload/parse.js';
 
 const td = new TextDecoder();
 
@@ -52,6 +55,14 @@ describe('normalized data (crypto.md 6)', () => {
     expect(td.decode(candidates[0])).toBe(V4_DATA);
     expect(td.decode(candidates[1])).not.toBe(V4_DATA);
     expect(verifyDataCandidates(apiData, null).map((c) => td.decode(c))).toEqual([`${V4_API_DATA}&offline`]);
+  });
+
+  it('derives both forms from the parsed section 14 payload (token with TOTP, web app without)', () => {
+    const { cases } = readJsonVector<{ cases: { id: string; input: string }[] }>('payload-cases.json');
+    const input = cases.find((c) => c.id === 'offcode:v4-personalized-mac-with-totp')!.input;
+    const payload = parseOfflinePayloadOrThrow(input);
+    expect(td.decode(normalizedDataForPayload(payload))).toBe(V4_DATA);
+    expect(verifyRequestDataForPayload(payload)).toBe(V4_API_DATA);
   });
 
   it('uses the default uriId and honours another one', () => {
