@@ -23,7 +23,7 @@ import {
   verifyOfflinePayloadSignature,
 } from '@offcode/protocol';
 import { normalizeActivationCode } from './activation-code.js';
-import { bytesEqual, decodeBase64, encodeBase64, zeroize } from './bytes.js';
+import { bytesEqual, decodeBase64, encodeBase64, utf8DecodeStrict, zeroize } from './bytes.js';
 import { type EngineChoice, resolveEngine } from './engine.js';
 import { OffcodeClientError } from './errors.js';
 import {
@@ -425,7 +425,14 @@ export class OffcodeToken {
     if (typeof input !== 'string' && !(input instanceof Uint8Array)) {
       throw new OffcodeClientError('INVALID_INPUT', 'payload must be a string or bytes');
     }
-    const parsed = parseOfflinePayload(input);
+    // Bytes are decoded here (strict UTF-8, no TextDecoder) so that scanning works on Hermes too.
+    const text = typeof input === 'string' ? input : utf8DecodeStrict(input);
+    if (text === undefined) {
+      throw new OffcodeClientError('INVALID_QR', 'payload bytes are not valid UTF-8', {
+        reason: 'INVALID_UTF8',
+      });
+    }
+    const parsed = parseOfflinePayload(text);
     if (!parsed.ok) {
       throw new OffcodeClientError('INVALID_QR', parsed.error.message, {
         reason: parsed.error.reason,

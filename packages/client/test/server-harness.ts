@@ -31,7 +31,13 @@ export interface Harness {
 }
 
 export async function startServer(
-  opts: { env?: Record<string, string>; credentials?: string; clock?: () => number } = {},
+  opts: {
+    env?: Record<string, string>;
+    credentials?: string;
+    clock?: () => number;
+    /** Static files served on GET (same origin as the API: the browser smoke test). */
+    files?: Record<string, { contentType: string; body: string | Uint8Array }>;
+  } = {},
 ): Promise<Harness> {
   const config = loadConfigOrThrow({ OFFCODE_DATA_DIR: 'memory://', ...opts.env });
   const storage = await openStorage(config);
@@ -53,6 +59,11 @@ export async function startServer(
         res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
         res.end(JSON.stringify(obj));
       };
+      const file = req.method === 'GET' ? opts.files?.[req.url ?? ''] : undefined;
+      if (file) {
+        res.writeHead(200, { 'content-type': file.contentType, 'cache-control': 'no-store' });
+        return res.end(file.body);
+      }
       const route = routes[req.url ?? ''];
       if (req.method !== 'POST' || !route)
         return send(404, {
