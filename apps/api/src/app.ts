@@ -118,7 +118,10 @@ export async function buildApi(options: BuildApiOptions): Promise<FastifyInstanc
 
   app.setErrorHandler((error, request, reply) => {
     const mapped = mapError(error, String(request.id), config.bodyLimitBytes);
-    if (mapped.internal) request.log.error({ err: error, requestId: request.id }, 'internal error');
+    if (mapped.internal) {
+      const cause = (error as { cause?: unknown }).cause;
+      request.log.error({ err: cause ?? error, requestId: request.id }, 'internal error');
+    }
     if (mapped.error.code === 'OFF-0201') metrics.dbBusyTotal.inc();
     return sendError(reply, mapped.error);
   });

@@ -13,6 +13,12 @@ const require = createRequire(import.meta.url);
 
 export default async function setup(): Promise<void> {
   const tsupCli = join(dirname(require.resolve('tsup/package.json')), 'dist', 'cli-default.js');
-  execFileSync(process.execPath, [tsupCli, '--silent'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
-  execFileSync(process.execPath, [join(root, 'scripts', 'build-token-page.mjs')], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync(process.execPath, [tsupCli, '--silent'], {
+    cwd: root,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  execFileSync(process.execPath, [join(root, 'scripts', 'build-token-page.mjs')], {
+    cwd: root,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
 }

@@ -8,9 +8,14 @@ import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MemoryTokenStore, OffcodeToken } from '@offcode/client';
-import { buildOfflineBody, buildPayloadData, buildRequestData, paymentOperationData } from '@offcode/protocol';
+import {
+  buildOfflineBody,
+  buildPayloadData,
+  buildRequestData,
+  paymentOperationData,
+} from '@offcode/protocol';
 import pg from 'pg';
-import { type StartApiOptions, startApi, type RunningApi } from '../src/start.js';
+import { type RunningApi, type StartApiOptions, startApi } from '../src/start.js';
 
 export const API_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const PG_ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -18,7 +23,10 @@ export const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f
 export const DEMO_APP = 'offcode-demo';
 
 /** Starts the API in this process on 127.0.0.1 and a random port, on in-memory PGlite unless `env` says otherwise. */
-export async function startTestApi(env: Record<string, string> = {}, options: Omit<StartApiOptions, 'env'> = {}): Promise<RunningApi> {
+export async function startTestApi(
+  env: Record<string, string> = {},
+  options: Omit<StartApiOptions, 'env'> = {},
+): Promise<RunningApi> {
   return startApi({
     env: {
       OFFCODE_PORT: '0',
@@ -47,13 +55,18 @@ export async function http<T = Record<string, unknown>>(
   init: { method?: string; body?: unknown; raw?: string | Uint8Array; headers?: Record<string, string> } = {},
 ): Promise<HttpResult<T>> {
   const headers: Record<string, string> = { ...init.headers };
-  let body: string | Uint8Array | undefined;
-  if (init.raw !== undefined) body = init.raw;
+  let body: string | Buffer | undefined;
+  if (init.raw !== undefined) body = typeof init.raw === 'string' ? init.raw : Buffer.from(init.raw);
   else if (init.body !== undefined) {
     body = JSON.stringify(init.body);
     headers['content-type'] ??= 'application/json';
   }
-  const res = await fetch(`${baseUrl}${path}`, { method: init.method ?? 'POST', headers, ...(body !== undefined ? { body } : {}), redirect: 'manual' });
+  const res = await fetch(`${baseUrl}${path}`, {
+    method: init.method ?? 'POST',
+    headers,
+    ...(body !== undefined ? { body } : {}),
+    redirect: 'manual',
+  });
   const text = await res.text();
   let json: T;
   try {
@@ -64,14 +77,22 @@ export async function http<T = Record<string, unknown>>(
   return { status: res.status, headers: res.headers, text, json };
 }
 
+/** A JSON value as the tests read it: checked field by field with expect(), so left untyped on purpose. */
+// biome-ignore lint/suspicious/noExplicitAny: the one loose type of the test suite
+export type AnyJson = any;
+
 export interface Envelope {
   status: 'OK' | 'ERROR';
-  // biome-ignore lint/suspicious/noExplicitAny: response objects are checked field by field in the tests
-  responseObject: any;
+  responseObject: AnyJson;
 }
 
 /** POST `{requestObject}` and return the envelope (status code included). */
-export async function rest(baseUrl: string, path: string, requestObject?: unknown, headers: Record<string, string> = {}) {
+export async function rest(
+  baseUrl: string,
+  path: string,
+  requestObject?: unknown,
+  headers: Record<string, string> = {},
+) {
   const r = await http<Envelope>(baseUrl, path, {
     ...(requestObject === undefined ? {} : { body: { requestObject } }),
     headers,
@@ -80,17 +101,29 @@ export async function rest(baseUrl: string, path: string, requestObject?: unknow
 }
 
 /** POST expecting success: returns the responseObject or throws with the error envelope. */
-// biome-ignore lint/suspicious/noExplicitAny: see Envelope
-export async function ok(baseUrl: string, path: string, requestObject?: unknown, headers: Record<string, string> = {}): Promise<any> {
+export async function ok(
+  baseUrl: string,
+  path: string,
+  requestObject?: unknown,
+  headers: Record<string, string> = {},
+): Promise<AnyJson> {
   const r = await rest(baseUrl, path, requestObject, headers);
-  if (r.status !== 200 || r.body?.status !== 'OK') throw new Error(`${path} → ${r.status} ${JSON.stringify(r.body)}`);
+  if (r.status !== 200 || r.body?.status !== 'OK')
+    throw new Error(`${path} → ${r.status} ${JSON.stringify(r.body)}`);
   return r.body.responseObject;
 }
 
 /** A software token activated against `baseUrl` (real exchange over HTTP). */
 export async function activateToken(
   baseUrl: string,
-  input: { protocol: 3 | 4; application?: string; userId?: string; pin?: string; init?: Record<string, unknown>; enableBiometry?: boolean },
+  input: {
+    protocol: 3 | 4;
+    application?: string;
+    userId?: string;
+    pin?: string;
+    init?: Record<string, unknown>;
+    enableBiometry?: boolean;
+  },
 ) {
   const application = input.application ?? DEMO_APP;
   const init = await ok(baseUrl, '/rest/v3/activation/init', {
@@ -107,7 +140,12 @@ export async function activateToken(
     protocol: input.protocol,
     enableBiometry: input.enableBiometry ?? true,
   });
-  return { token, activationId: status.activationId as string, userId: init.userId as string, activationCode: init.activationCode as string };
+  return {
+    token,
+    activationId: status.activationId as string,
+    userId: init.userId as string,
+    activationCode: init.activationCode as string,
+  };
 }
 
 /** Creates a database `offcode_api_<random>` on the local PostgreSQL; `drop()` removes it (forcing disconnects). */
@@ -146,7 +184,13 @@ export interface ChildApi {
 export async function spawnApi(env: Record<string, string>, timeoutMs = 60_000): Promise<ChildApi> {
   const child = spawn(process.execPath, [join(API_ROOT, 'dist', 'main.js')], {
     cwd: API_ROOT,
-    env: { PATH: process.env.PATH ?? '', OFFCODE_PORT: '0', OFFCODE_HOST: '127.0.0.1', OFFCODE_LOG_LEVEL: 'warn', ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      OFFCODE_PORT: '0',
+      OFFCODE_HOST: '127.0.0.1',
+      OFFCODE_LOG_LEVEL: 'warn',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -158,7 +202,10 @@ export async function spawnApi(env: Record<string, string>, timeoutMs = 60_000):
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`API did not start within ${timeoutMs} ms:\n${out}`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`API did not start within ${timeoutMs} ms:\n${out}`)),
+      timeoutMs,
+    );
     const check = () => {
       const m = /Offcode API: (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
       if (m) {
@@ -219,7 +266,12 @@ export async function issuePayload(
   baseUrl: string,
   version: 3 | 4,
   target: { activationId: string } | { applicationId: string },
-  options: { biometry?: boolean; proximity?: { seed: string; stepLength: number }; amount?: string; headers?: Record<string, string> } = {},
+  options: {
+    biometry?: boolean;
+    proximity?: { seed: string; stepLength: number };
+    amount?: string;
+    headers?: Record<string, string>;
+  } = {},
 ): Promise<IssuedPayload> {
   const operationId = randomBytes(8).toString('hex');
   const operationData = paymentOperationData({
@@ -247,7 +299,10 @@ export async function issuePayload(
     nonce: response.nonce,
     operationId,
     operationData,
-    requestData: buildRequestData({ nonce: response.nonce, body: buildOfflineBody({ operationId, operationData }) }),
+    requestData: buildRequestData({
+      nonce: response.nonce,
+      body: buildOfflineBody({ operationId, operationData }),
+    }),
     response,
   };
 }

@@ -18,7 +18,14 @@ interface FrameworkError {
 }
 
 export function mapError(error: unknown, requestId: string, bodyLimit: number): MappedError {
-  if (error instanceof OffcodeError) return { error, internal: error.code === 'ERR0000' };
+  if (error instanceof OffcodeError) {
+    if (error.code !== 'ERR0000') return { error, internal: false };
+    // The client sees a generic message with the request id; the cause goes to the log only.
+    return {
+      error: new OffcodeError('ERR0000', `Unknown error occurred (request id ${requestId}).`),
+      internal: true,
+    };
+  }
   if (error instanceof StorageError && (error.kind === 'busy' || error.kind === 'unavailable')) {
     return { error: new OffcodeError('OFF-0201'), internal: false };
   }
