@@ -8,12 +8,13 @@ import { MemoryTokenStore } from './stores/memory.js';
 import { type BiometryKeyStore, OffcodeToken } from './token.js';
 
 type Backend = 'wasm' | 'noble';
-const BACKENDS: Backend[] = ['wasm', 'noble'];
+// The Hermes stand-in run (vitest.hermes.config.ts) has no WebAssembly: noble only.
+const BACKENDS: Backend[] = typeof WebAssembly === 'undefined' ? ['noble'] : ['wasm', 'noble'];
 const EX = { 3: V3_EXAMPLE, 4: V4_EXAMPLE } as const;
 
 function tokenWith(
   protocol: 3 | 4,
-  backend: Backend = 'wasm',
+  backend: Backend = BACKENDS[0]!,
   opts: { biometry?: boolean; componentLength?: number } = {},
 ) {
   const store = new MemoryTokenStore(exampleStateText(protocol, opts));
@@ -104,6 +105,27 @@ describe('scan', () => {
     expect((await v4.scan(payloadCase('offcode:v4-master-p384'))).payload.keyType).toBe(0);
   });
 
+  it('verifies every signed case of payload.md §8 with its key', async () => {
+    const v3 = {
+      ...exampleState(3),
+      serverPublicKey: b64(
+        'BGoJOebdNAUiJAsiVDwJ3sma6PlWRx68r2dB5hc/G5sZiXrBtjeqX4aNZTSoN9ITgO0QK8G58vXdQtMFvknPoQ8=',
+      ),
+    };
+    const t3 = new OffcodeToken({ store: new MemoryTokenStore(serializeState(v3)) });
+    expect((await t3.scan(payloadCase('offcode:v3-personalized-p256'))).payload.keyType).toBe(1);
+    expect((await t3.scan(payloadCase('offcode:v3-master-p256'))).payload.keyType).toBe(0);
+    const v4 = {
+      ...exampleState(4),
+      macKey: Buffer.from('892c7d81a26668c218417654dcfd06570015401f28d1592bc3b78431cdde3846', 'hex'),
+    };
+    const t4 = new OffcodeToken({ store: new MemoryTokenStore(serializeState(v4)) });
+    expect((await t4.scan(payloadCase('offcode:v4-personalized-mac'))).payload.keyType).toBe(2);
+    expect((await t4.scan(payloadCase('offcode:v4-master-p384'))).payload.keyType).toBe(0);
+    // And the §14 MAC case fails with that other key.
+    await fails(t4.scan(payloadCase('offcode:v4-personalized-mac-with-totp')), 'SIGNATURE_INVALID');
+  });
+
   it('refuses a tampered payload with SIGNATURE_INVALID', async () => {
     const v3 = new OffcodeToken({ store: new MemoryTokenStore(exampleStateText(3)) });
     await fails(v3.scan(payloadCase('offcode:v3-master-p256-tampered')), 'SIGNATURE_INVALID');
@@ -186,7 +208,7 @@ describe('approve', () => {
     const { token, store } = tokenWith(4);
     const before = await store.read();
     await fails(token.approve(unsignedFlagPayload(), { biometry: true }), 'BIOMETRY_NOT_ALLOWED');
-    const noBio = tokenWith(4, 'wasm', { biometry: false });
+    const noBio = tokenWith(4, BACKENDS[0], { biometry: false });
     await fails(
       noBio.token.approve(payloadCase(V4_EXAMPLE.payloadCase), { biometry: true }),
       'BIOMETRY_UNAVAILABLE',
@@ -332,6 +354,20 @@ describe('changePin and reset', () => {
     const corrupt = new MemoryTokenStore('garbage');
     await new OffcodeToken({ store: corrupt }).reset();
     expect(await corrupt.read()).toBeNull();
+  });
+});
+
+describe('crypto engine selection', () => {
+  it('auto = wasm where WebAssembly exists, else noble (Hermes stand-in run)', () => {
+    const token = new OffcodeToken({ store: new MemoryTokenStore() });
+    expect(token.engine.backend).toBe(typeof WebAssembly === 'undefined' ? 'noble' : 'wasm');
+    expect(new OffcodeToken({ store: new MemoryTokenStore(), crypto: 'noble' }).engine.backend).toBe('noble');
+  });
+
+  it('an unknown backend name is INVALID_INPUT', () => {
+    expect(
+      () => new OffcodeToken({ store: new MemoryTokenStore(), crypto: 'gpu' as never }).engine,
+    ).toThrowError(OffcodeClientError);
   });
 });
 

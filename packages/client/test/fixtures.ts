@@ -2,7 +2,7 @@
  * Hand-built token states holding the keys of the crypto.md worked examples (§13 V3, §14 V4), with the
  * knowledge key wrapped under PIN "1234" and the fixed KAT salts.
  */
-import { getWasmCrypto } from '@offcode/crypto-wasm';
+import { getOffcodeCrypto } from '@offcode/crypto-wasm';
 import { wrapKnowledgeKey } from '../src/pin.js';
 import { serializeState, TOKEN_STATE_FORMAT, type TokenState } from '../src/state.js';
 import { b64, hex } from './helpers.js';
@@ -53,7 +53,7 @@ export function exampleState(
   protocol: 3 | 4,
   opts: { biometry?: boolean; componentLength?: number } = {},
 ): TokenState {
-  const engine = getWasmCrypto();
+  const engine = getOffcodeCrypto(); // wasm, or noble in the Hermes stand-in run
   const ex = protocol === 3 ? V3_EXAMPLE : V4_EXAMPLE;
   return {
     format: TOKEN_STATE_FORMAT,

@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exampleStateText, V3_EXAMPLE, V4_EXAMPLE } from './fixtures.js';
 import { payloadCase } from './helpers.js';
+import { nodeHttpFetch } from './node-http-fetch.js';
 import {
   APP,
   type Harness,
@@ -47,7 +48,7 @@ describe('without WebAssembly and TextDecoder (Hermes stand-in)', () => {
 
   it('activates and approves against the real server', async () => {
     const { activationCode } = await newActivationCode(h, 'hermes');
-    const token = new client.OffcodeToken({ store: new client.MemoryTokenStore() });
+    const token = new client.OffcodeToken({ store: new client.MemoryTokenStore(), fetch: nodeHttpFetch });
     const st = await token.activate({
       serverUrl: h.url,
       applicationId: APP,
