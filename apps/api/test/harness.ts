@@ -55,8 +55,8 @@ export async function http<T = Record<string, unknown>>(
   init: { method?: string; body?: unknown; raw?: string | Uint8Array; headers?: Record<string, string> } = {},
 ): Promise<HttpResult<T>> {
   const headers: Record<string, string> = { ...init.headers };
-  let body: string | Buffer | undefined;
-  if (init.raw !== undefined) body = typeof init.raw === 'string' ? init.raw : Buffer.from(init.raw);
+  let body: string | Uint8Array<ArrayBuffer> | undefined;
+  if (init.raw !== undefined) body = typeof init.raw === 'string' ? init.raw : new Uint8Array(init.raw);
   else if (init.body !== undefined) {
     body = JSON.stringify(init.body);
     headers['content-type'] ??= 'application/json';

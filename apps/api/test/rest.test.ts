@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REST_METHODS } from '../src/rest/methods.js';
 import type { RunningApi } from '../src/start.js';
 import {
+  type AnyJson,
   activateToken,
   DEMO_APP,
   http,
