@@ -30,7 +30,7 @@ describe.each(storageFactories)('storage on $name', (factory) => {
   it('round-trips bytea, bigint, jsonb, timestamptz and uuid the same way', async () => {
     const { storage } = opened;
     await storage.query(
-      'CREATE TEMP TABLE IF NOT EXISTS t_types (b bytea, n bigint, j jsonb, ts timestamptz, u uuid)',
+      'CREATE TABLE IF NOT EXISTS t_types (b bytea, n bigint, j jsonb, ts timestamptz, u uuid)',
     );
     const when = new Date('2025-05-01T10:00:00.123Z');
     await storage.query('INSERT INTO t_types VALUES ($1, $2, $3::text::jsonb, $4, $5)', [
@@ -55,7 +55,7 @@ describe.each(storageFactories)('storage on $name', (factory) => {
 
   it('commits a transaction as a whole and rolls it back as a whole', async () => {
     const { storage } = opened;
-    await storage.query('CREATE TEMP TABLE IF NOT EXISTS t_tx (v integer)');
+    await storage.query('CREATE TABLE IF NOT EXISTS t_tx (v integer)');
     await storage.transaction(async (tx) => {
       await tx.query('INSERT INTO t_tx VALUES (1)');
       await tx.query('INSERT INTO t_tx VALUES (2)');
@@ -85,5 +85,24 @@ describe.each(storageFactories)('storage on $name', (factory) => {
     expect(error).toBeInstanceOf(StorageError);
     expect((error as StorageError).kind).toBe('unique');
     expect((error as StorageError).sqlState).toBe('23505');
+  });
+
+  it('counts returned rows for SELECT and affected rows for writes without RETURNING', async () => {
+    const { storage } = opened;
+    await storage.query('CREATE TABLE t_count (v integer)');
+    expect((await storage.query('INSERT INTO t_count VALUES (1), (2), (3)')).rowCount).toBe(3);
+    expect((await storage.query('SELECT * FROM t_count WHERE v > 1')).rowCount).toBe(2);
+    expect((await storage.query('SELECT * FROM t_count WHERE v > 5')).rowCount).toBe(0);
+    expect((await storage.query('UPDATE t_count SET v = v + 1 WHERE v < 3')).rowCount).toBe(2);
+    expect((await storage.query('DELETE FROM t_count WHERE v = 99')).rowCount).toBe(0);
+    expect((await storage.query('DELETE FROM t_count RETURNING v')).rowCount).toBe(3);
+  });
+
+  it('answers a closed storage with StorageError "unavailable"', async () => {
+    const other = await factory.open();
+    await other.cleanup();
+    const error = await other.storage.query('SELECT 1').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StorageError);
+    expect((error as StorageError).kind).toBe('unavailable');
   });
 });
