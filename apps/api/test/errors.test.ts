@@ -7,20 +7,13 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { getOffcodeCrypto, type OffcodeCrypto, OffcodeCryptoError } from '@offcode/crypto-wasm';
 import { encodeBase64 } from '@offcode/protocol';
-import {
-  createOffcodeServer,
-  generateActivationCode,
-  loadConfigOrThrow,
-  type Storage,
-  StorageError,
-} from '@offcode/server';
-import type { FastifyInstance } from 'fastify';
+import { generateActivationCode, type Storage, StorageError } from '@offcode/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApi } from '../src/app.js';
 import type { RunningApi } from '../src/start.js';
 import {
   type AnyJson,
   activateToken,
+  attachApi,
   DEMO_APP,
   http,
   issuePayload,
@@ -82,11 +75,10 @@ function faultyEngine(inner: OffcodeCrypto): OffcodeCrypto {
 
 let api: RunningApi;
 let base: string;
-let credentialed: RunningApi;
-/** Second API on the same storage without the master key / with another key (start-up check skipped). */
-const others: FastifyInstance[] = [];
-let noKeyBase: string;
-let otherKeyBase: string;
+/** Other configurations on the same storage: integration credentials, no master key, another master key. */
+let credentialed: { url: string; close(): Promise<void> };
+let noKey: { url: string; close(): Promise<void> };
+let otherKey: { url: string; close(): Promise<void> };
 
 beforeAll(async () => {
   api = await startTestApi(
@@ -104,28 +96,18 @@ beforeAll(async () => {
     },
   );
   base = api.url;
-  credentialed = await startTestApi({
+  credentialed = await attachApi(api.storage, {
+    OFFCODE_MASTER_KEY: MASTER_KEY,
     OFFCODE_INTEGRATION_CREDENTIALS: 'bank-app:s3cret,other:pw2',
     OFFCODE_BODY_LIMIT_BYTES: '1024',
   });
-  for (const key of [null, OTHER_KEY]) {
-    const config = loadConfigOrThrow({
-      OFFCODE_DATA_DIR: 'memory://',
-      ...(key ? { OFFCODE_MASTER_KEY: key } : {}),
-    });
-    const offcode = await createOffcodeServer({ config, storage: api.storage, skipKeyCheck: true });
-    const app = await buildApi({ offcode, storage: api.storage, logger: false });
-    await app.listen({ port: 0, host: '127.0.0.1' });
-    others.push(app);
-    const address = app.server.address();
-    const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-    if (key === null) noKeyBase = url;
-    else otherKeyBase = url;
-  }
+  noKey = await attachApi(api.storage, {}, { skipKeyCheck: true });
+  otherKey = await attachApi(api.storage, { OFFCODE_MASTER_KEY: OTHER_KEY }, { skipKeyCheck: true });
 });
 
 afterAll(async () => {
-  for (const app of others) await app.close();
+  await otherKey?.close();
+  await noKey?.close();
   await credentialed?.close();
   await api?.close();
 });
@@ -491,7 +473,7 @@ describe('PowerAuth codes', () => {
   it('ERR0020 encrypted record without OFFCODE_MASTER_KEY, ERR0021 unknown key id, ERR0022 tampered record', async () => {
     const data = 'a\nb\nc\nA1*A1EUR\n';
     await expectError(
-      rest(noKeyBase, '/rest/v3/signature/offline/non-personalized/create', {
+      rest(noKey.url, '/rest/v3/signature/offline/non-personalized/create', {
         applicationId: DEMO_APP,
         data,
       }),
@@ -499,7 +481,7 @@ describe('PowerAuth codes', () => {
       'ERR0020',
     );
     await expectError(
-      rest(otherKeyBase, '/rest/v4/auth/offline/non-personalized/create', { applicationId: DEMO_APP, data }),
+      rest(otherKey.url, '/rest/v4/auth/offline/non-personalized/create', { applicationId: DEMO_APP, data }),
       400,
       'ERR0021',
     );

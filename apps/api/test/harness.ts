@@ -14,7 +14,9 @@ import {
   buildRequestData,
   paymentOperationData,
 } from '@offcode/protocol';
+import { createOffcodeServer, loadConfigOrThrow, type Storage } from '@offcode/server';
 import pg from 'pg';
+import { buildApi } from '../src/app.js';
 import { type RunningApi, type StartApiOptions, startApi } from '../src/start.js';
 
 export const API_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -304,5 +306,37 @@ export async function issuePayload(
       body: buildOfflineBody({ operationId, operationData }),
     }),
     response,
+  };
+}
+
+/**
+ * A second API (another configuration) on the storage of a running one: no second PGlite start-up. The
+ * start-up key check can be skipped to reach the runtime errors of encrypted records (ERR0020/21).
+ */
+export async function attachApi(
+  storage: Storage,
+  env: Record<string, string>,
+  options: { skipKeyCheck?: boolean } = {},
+): Promise<{ url: string; close(): Promise<void> }> {
+  const config = loadConfigOrThrow({
+    OFFCODE_DATA_DIR: 'memory://',
+    OFFCODE_LOG_LEVEL: 'silent',
+    OFFCODE_TEMP_BLOCK_SWEEP_MS: '0',
+    ...env,
+  });
+  const offcode = await createOffcodeServer({
+    config,
+    storage,
+    ...(options.skipKeyCheck ? { skipKeyCheck: true } : {}),
+  });
+  const app = await buildApi({ offcode, storage, logger: false });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.server.address();
+  return {
+    url: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`,
+    async close() {
+      await app.close();
+      await offcode.close();
+    },
   };
 }
