@@ -62,11 +62,16 @@ class PgliteStorage implements Storage {
           return this.#raw<R>(sql, params);
         },
       };
-      await this.#raw('BEGIN');
       try {
-        if (options.lockTimeoutMs !== undefined) {
-          await this.#raw(`SET LOCAL lock_timeout = ${Math.trunc(options.lockTimeoutMs)}`);
-        }
+        await this.#db.exec(
+          options.lockTimeoutMs === undefined
+            ? 'BEGIN'
+            : `BEGIN; SET LOCAL lock_timeout = ${Math.trunc(options.lockTimeoutMs)}`,
+        );
+      } catch (error) {
+        throw toStorageError(error);
+      }
+      try {
         const result = await fn(tx);
         open = false;
         await this.#raw('COMMIT');

@@ -115,10 +115,12 @@ class PostgresStorage implements Storage {
       },
     };
     try {
-      await run('BEGIN');
-      if (options.lockTimeoutMs !== undefined) {
-        await run(`SET LOCAL lock_timeout = ${Math.trunc(options.lockTimeoutMs)}`);
-      }
+      // One round trip for BEGIN and the lock timeout (simple protocol, two statements).
+      await run(
+        options.lockTimeoutMs === undefined
+          ? 'BEGIN'
+          : `BEGIN; SET LOCAL lock_timeout = ${Math.trunc(options.lockTimeoutMs)}`,
+      );
       const result = await fn(tx);
       open = false;
       await run('COMMIT');

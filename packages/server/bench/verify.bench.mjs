@@ -1,0 +1,377 @@
+// Verification throughput of @offcode/server, in-process, on PGlite (memory://) and PostgreSQL.
+// Usage: pnpm --filter @offcode/server build && pnpm --filter @offcode/server bench
+//   BENCH_N=300 (verifies per scenario), OFFCODE_BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test)
+// Prints a table and writes bench/results.json. Time shares: "storage" = time inside SQL statements and
+// transaction handling (BEGIN/COMMIT, lock and queue waits); "engine" = the one searchOfflineCode call;
+// "keys" = decrypting the stored key and deriving the factor keys (ECDH + KDF), measured separately with the
+// same inputs; "other" = the rest (validation, JSON, data candidates, audit digest).
+import { randomBytes } from 'node:crypto';
+import { existsSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { computeAuthCode, getOffcodeCrypto, nextCounter } from '@offcode/crypto-wasm';
+import {
+  buildPayloadData,
+  decodeBase64Strict,
+  deriveActivationSecretV4,
+  deriveKeysV3,
+  deriveKeysV4,
+  deriveMasterSecretV3,
+  encodeBase64,
+  generateKeyPair,
+  normalizedDataForPayload,
+  normalizePrivateKey,
+  parseOfflinePayloadOrThrow,
+  paymentOperationData,
+  verifyRequestDataForPayload,
+} from '@offcode/protocol';
+import pg from 'pg';
+
+const here = dirname(fileURLToPath(import.meta.url));
+if (!existsSync(join(here, '..', 'dist', 'index.js'))) {
+  console.error('bench: build the package first (pnpm --filter @offcode/server build)');
+  process.exit(1);
+}
+const { AtRestCipher, aad, createOffcodeServer, loadConfig, openStorage } = await import('../dist/index.js');
+
+const N = Number(process.env.BENCH_N ?? 300);
+const PG_URL = process.env.OFFCODE_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const MASTER_KEY = encodeBase64(new Uint8Array(randomBytes(32)));
+const now = () => performance.now();
+
+/** Storage wrapper that adds up the time spent in the database. */
+function timedStorage(storage, acc) {
+  const timed = (exec) => ({
+    query: async (sql, params) => {
+      const t = now();
+      try {
+        return await exec.query(sql, params);
+      } finally {
+        acc.storage += now() - t;
+      }
+    },
+  });
+  return {
+    kind: storage.kind,
+    query: timed(storage).query,
+    execScript: (tx, sql) => storage.execScript(tx, sql),
+    ping: () => storage.ping(),
+    close: () => storage.close(),
+    async transaction(fn, options) {
+      const t = now();
+      let inside = 0;
+      try {
+        return await storage.transaction(async (tx) => {
+          const s = now();
+          try {
+            return await fn(timed(tx));
+          } finally {
+            inside = now() - s;
+          }
+        }, options);
+      } finally {
+        // BEGIN, SET LOCAL, COMMIT/ROLLBACK, pool/queue waits: everything outside fn.
+        acc.storage += now() - t - inside;
+      }
+    },
+  };
+}
+
+function timedEngine(engine, acc) {
+  const wrapped = Object.create(engine);
+  wrapped.searchOfflineCode = (input) => {
+    const t = now();
+    try {
+      return engine.searchOfflineCode(input);
+    } finally {
+      acc.engine += now() - t;
+    }
+  };
+  return wrapped;
+}
+
+class Device {
+  constructor(protocol) {
+    this.protocol = protocol;
+    this.pair = generateKeyPair(protocol === 3 ? 'P-256' : 'P-384');
+  }
+  request(code) {
+    return {
+      activationCode: code,
+      protocolVersion: this.protocol,
+      devicePublicKey: encodeBase64(this.pair.publicKey),
+    };
+  }
+  complete(answer) {
+    this.id = answer.activationId;
+    this.ctr = decodeBase64Strict(answer.ctrData);
+    const server = decodeBase64Strict(answer.serverPublicKey);
+    this.keys =
+      this.protocol === 3
+        ? deriveKeysV3(deriveMasterSecretV3(this.pair.privateKey, server))
+        : deriveKeysV4(deriveActivationSecretV4(this.pair.privateKey, server));
+  }
+  code(payload, wrong = false) {
+    const second = wrong ? this.keys.knowledge.map((b) => b ^ 1) : this.keys.knowledge;
+    const code = computeAuthCode({
+      protocol: this.protocol,
+      keys: [this.keys.possession, second],
+      counter: this.ctr,
+      data: normalizedDataForPayload(payload),
+    });
+    this.ctr = nextCounter(this.protocol, this.ctr);
+    return code;
+  }
+}
+
+let op = 0;
+const data = () =>
+  buildPayloadData({
+    operationId: `op-${++op}`,
+    title: 'Payment',
+    message: 'Pay 100.00 EUR',
+    operationData: paymentOperationData({
+      amount: '100.00',
+      currency: 'EUR',
+      iban: 'CZ2730300000001165254011',
+    }),
+    flags: {},
+  });
+
+async function activate(server, app, protocol, maxFailureCount = 5) {
+  const init = await server.activations.init({ userId: `u${op++}`, applicationId: app, maxFailureCount });
+  const device = new Device(protocol);
+  device.complete(await server.activations.exchange(device.request(init.activationCode)));
+  await server.activations.commit({ activationId: device.id });
+  return device;
+}
+
+async function prepare(server, device, count, wrong) {
+  const out = [];
+  for (let i = 0; i < count; i++) {
+    const created = await server.offline.createPersonalized(device.protocol, {
+      activationId: device.id,
+      data: data(),
+    });
+    const payload = parseOfflinePayloadOrThrow(created.offlineData);
+    const code = device.code(payload, wrong);
+    out.push({
+      activationId: device.id,
+      data: verifyRequestDataForPayload(payload),
+      [device.protocol === 3 ? 'signature' : 'authenticationCode']: code,
+    });
+  }
+  return out;
+}
+
+/** Per-verify cost of opening the stored key and deriving the factor keys, with the same inputs. */
+async function keyDerivationMs(storage, cipher, activationId, protocol) {
+  const row = (await storage.query('SELECT * FROM oc_activation WHERE activation_id = $1', [activationId]))
+    .rows[0];
+  const loops = 300;
+  const t = now();
+  for (let i = 0; i < loops; i++) {
+    if (protocol === 3) {
+      const priv = normalizePrivateKey(
+        'P-256',
+        cipher.open(
+          row.server_private_key,
+          Number(row.key_encryption),
+          aad.serverPrivateKey(activationId, 3),
+        ),
+      );
+      deriveKeysV3(deriveMasterSecretV3(priv, row.device_public_key));
+    } else {
+      deriveKeysV4(
+        cipher.open(row.activation_secret, Number(row.key_encryption), aad.activationSecret(activationId, 4)),
+      );
+    }
+  }
+  return (now() - t) / loops;
+}
+
+async function runDatabase(label, openIt) {
+  const rows = [];
+  const { storage: raw, cleanup } = await openIt();
+  // PostgreSQL gets 8 connections for the parallel rows.
+  try {
+    const acc = { storage: 0, engine: 0 };
+    const storage = timedStorage(raw, acc);
+    const config = loadConfig({ OFFCODE_MASTER_KEY: MASTER_KEY, OFFCODE_CRYPTO_BACKEND: 'wasm' }).config;
+    const server = await createOffcodeServer({
+      config,
+      storage,
+      crypto: timedEngine(getOffcodeCrypto('wasm'), acc),
+    });
+    const cipher = new AtRestCipher(config.masterKey);
+    const app = `bench-${randomBytes(4).toString('hex')}`;
+    await server.applications.create({ applicationId: app });
+    for (const protocol of [3, 4]) {
+      for (const scenario of ['valid (k=0, registry enforce)', 'invalid (full window W=20)']) {
+        const wrong = scenario.startsWith('invalid');
+        // Invalid codes count failures: spread them over activations that allow 60 each.
+        const perDevice = wrong ? 60 : N;
+        const requests = [];
+        let device;
+        while (requests.length < N) {
+          device = await activate(server, app, protocol, wrong ? 64 : 5);
+          requests.push(...(await prepare(server, device, Math.min(perDevice, N - requests.length), wrong)));
+        }
+        const keysMs = await keyDerivationMs(raw, cipher, device.id, protocol);
+        // Warm-up (JIT, statement plans), not timed.
+        for (const r of requests.slice(0, 5))
+          await server.offline.verifyOutcome(protocol, {
+            ...r,
+            activationId: '00000000-0000-4000-8000-000000000000',
+          });
+        acc.storage = 0;
+        acc.engine = 0;
+        const t = now();
+        let valid = 0;
+        for (const r of requests) if ((await server.offline.verifyOutcome(protocol, r)).valid) valid++;
+        const total = now() - t;
+        if (valid !== (wrong ? 0 : N)) throw new Error(`unexpected result: ${valid} valid`);
+        const keys = keysMs * N;
+        rows.push({
+          database: label,
+          protocol: `V${protocol}`,
+          scenario,
+          verifications: N,
+          perSecond: Math.round((N / total) * 1000),
+          meanMs: +(total / N).toFixed(3),
+          storagePct: +((acc.storage / total) * 100).toFixed(1),
+          cryptoPct: +(((acc.engine + keys) / total) * 100).toFixed(1),
+          enginePct: +((acc.engine / total) * 100).toFixed(1),
+          keyDerivationPct: +((keys / total) * 100).toFixed(1),
+          otherPct: +(((total - acc.storage - acc.engine - keys) / total) * 100).toFixed(1),
+        });
+        console.error(`  ${label} V${protocol} ${scenario}: ${rows.at(-1).perSecond}/s`);
+      }
+    }
+    // Parallel: 8 callers at once on 8 different activations (PostgreSQL uses 8 connections, PGlite queues).
+    for (const protocol of [3, 4]) {
+      const lanes = 8;
+      const perLane = Math.ceil(N / lanes);
+      const work = [];
+      for (let i = 0; i < lanes; i++)
+        work.push(await prepare(server, await activate(server, app, protocol), perLane, false));
+      const t = now();
+      const counts = await Promise.all(
+        work.map(async (requests) => {
+          let valid = 0;
+          for (const r of requests) if ((await server.offline.verifyOutcome(protocol, r)).valid) valid++;
+          return valid;
+        }),
+      );
+      const total = now() - t;
+      const done = lanes * perLane;
+      if (counts.reduce((a, b) => a + b, 0) !== done)
+        throw new Error('unexpected invalid result in parallel run');
+      rows.push({
+        database: label,
+        protocol: `V${protocol}`,
+        scenario: `valid, ${lanes} parallel activations`,
+        verifications: done,
+        perSecond: Math.round((done / total) * 1000),
+        meanMs: +((total / done) * lanes).toFixed(3),
+        storagePct: null,
+        cryptoPct: null,
+        enginePct: null,
+        keyDerivationPct: null,
+        otherPct: null,
+      });
+      console.error(`  ${label} V${protocol} parallel: ${rows.at(-1).perSecond}/s`);
+    }
+    await server.close();
+  } finally {
+    await cleanup();
+  }
+  return rows;
+}
+
+const results = [];
+console.error(`bench: ${N} verifications per scenario`);
+results.push(
+  ...(await runDatabase('pglite', async () => {
+    const storage = await openStorage({
+      databaseUrl: null,
+      dataDir: 'memory://',
+      dbPoolMax: 1,
+      autoMigrate: true,
+    });
+    return { storage, cleanup: () => storage.close() };
+  })),
+);
+try {
+  const schema = `oc_bench_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: PG_URL });
+  await admin.connect();
+  await admin.query(`CREATE SCHEMA ${schema}`);
+  results.push(
+    ...(await runDatabase('postgresql', async () => {
+      const storage = await openStorage(
+        { databaseUrl: PG_URL, dataDir: '', dbPoolMax: 4, autoMigrate: true },
+        { schema },
+      );
+      return {
+        storage,
+        cleanup: async () => {
+          await storage.close();
+          await admin.query(`DROP SCHEMA ${schema} CASCADE`);
+          await admin.end();
+        },
+      };
+    })),
+  );
+} catch (error) {
+  console.error(
+    `bench: PostgreSQL at ${PG_URL.replace(/:[^:@/]*@/, ':***@')} not measured: ${error.message}`,
+  );
+}
+
+const header = [
+  'database',
+  'protocol',
+  'scenario',
+  'verifies/s',
+  'mean ms',
+  'storage %',
+  'crypto %',
+  '(engine %',
+  'keys %)',
+  'other %',
+];
+const table = results.map((r) =>
+  [
+    r.database,
+    r.protocol,
+    r.scenario,
+    r.perSecond,
+    r.meanMs,
+    r.storagePct,
+    r.cryptoPct,
+    r.enginePct,
+    r.keyDerivationPct,
+    r.otherPct,
+  ].map((v) => (v === null ? '-' : String(v))),
+);
+const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => row[i].length)));
+const line = (cells) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
+console.log(line(header));
+console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+for (const row of table) console.log(line(row));
+
+const out = {
+  command: 'pnpm --filter @offcode/server bench',
+  date: new Date().toISOString(),
+  node: process.version,
+  cpu: cpus()[0]?.model ?? 'unknown',
+  cores: cpus().length,
+  verificationsPerScenario: N,
+  notes:
+    'Sequential verifications in-process (the parallel rows: 8 callers on 8 activations, mean ms = per verify latency, no shares). storage = SQL statements + transaction handling; crypto = engine search + key derivation (ECDH/KDF + AES-GCM open); other = validation, data candidates, JSON.',
+  results,
+};
+writeFileSync(join(here, 'results.json'), `${JSON.stringify(out, null, 2)}\n`);
+console.log(`\nwrote ${join('bench', 'results.json')}`);
