@@ -5,7 +5,9 @@ import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
 
 const here = dirname(fileURLToPath(import.meta.url));
-export const CLI = join(here, '..', 'dist', 'cli.js');
+/** The bin entry as installed (bin/offcode.js, which loads the built dist/cli.js). */
+export const CLI = join(here, '..', 'bin', 'offcode.js');
+const BUILT = join(here, '..', 'dist', 'cli.js');
 export const VECTORS_DIR = join(here, '..', '..', '..', 'test-vectors');
 
 export interface RunResult {
@@ -33,7 +35,7 @@ function childEnv(extra: Record<string, string | undefined> = {}) {
 
 /** Runs the built `offcode` binary as a child process. */
 export function offcode(args: string[], opts: RunOptions = {}): RunResult {
-  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: build @offcode/cli first`);
+  if (!existsSync(BUILT)) throw new Error(`${BUILT} is missing: build @offcode/cli first`);
   const r = spawnSync(process.execPath, [CLI, ...args], {
     input: opts.input ?? '',
     env: childEnv(opts.env),
