@@ -74,6 +74,21 @@ describe('activate: validation before any network call', () => {
     await fails(new OffcodeToken({ store, fetch: noNetwork }).activate(base), 'ALREADY_ACTIVATED');
   });
 
+  it('no usable CSPRNG → CRYPTO_UNAVAILABLE before the network call', async () => {
+    const failing = () => {
+      throw new Error('no entropy');
+    };
+    await fails(
+      new OffcodeToken({ store: new MemoryTokenStore(), fetch: noNetwork, random: failing }).activate(base),
+      'CRYPTO_UNAVAILABLE',
+    );
+    const short = (n: number) => new Uint8Array(n - 1);
+    await fails(
+      new OffcodeToken({ store: new MemoryTokenStore(), fetch: noNetwork, random: short }).activate(base),
+      'CRYPTO_UNAVAILABLE',
+    );
+  });
+
   it('a store that cannot be locked fails before the network call', async () => {
     class Unlockable extends MemoryTokenStore {
       override lock<T>(): Promise<T> {
@@ -93,6 +108,24 @@ describe('activate: transport and response failures (real HTTP server)', () => {
     applicationId: 'offcode-demo',
     activationCode: CODE.toLowerCase(),
     pin: '1234',
+  });
+
+  it('the device key pair comes from the injected random source', async () => {
+    const { url, bodies } = await serve((_q, res) =>
+      res.end('{"status":"ERROR","responseObject":{"code":"ERR0009"}}'),
+    );
+    const fixed = (n: number) => new Uint8Array(n).fill(7);
+    for (let i = 0; i < 2; i++) {
+      await fails(
+        new OffcodeToken({ store: new MemoryTokenStore(), random: fixed }).activate(input(url)),
+        'ACTIVATION_FAILED',
+      );
+    }
+    const keys = (bodies as { body: { requestObject: { devicePublicKey: string } } }[]).map(
+      (b) => b.body.requestObject.devicePublicKey,
+    );
+    expect(keys[0]).toBe(keys[1]);
+    expect(Buffer.from(keys[0]!, 'base64').length).toBe(65);
   });
 
   it('sends the exchange request of server.md §2.4', async () => {
