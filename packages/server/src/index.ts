@@ -58,9 +58,11 @@ export type {
   SignatureTypeName,
   VerifyOutcome,
   VerifyResponse,
+  VerifyResultKind,
   VerifyV3Response,
   VerifyV4Response,
 } from './services/verify.js';
+export { verifyResponseFromOutcome } from './services/verify.js';
 export {
   MIGRATIONS,
   type Migration,

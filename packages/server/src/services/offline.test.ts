@@ -23,7 +23,7 @@ import {
 import { type OpenedStorage, storageFactories } from '../../test/storages.js';
 import { OffcodeError } from '../errors.js';
 import type { OffcodeServer } from '../server.js';
-import type { VerifyOutcome } from './verify.js';
+import { type VerifyOutcome, verifyResponseFromOutcome } from './verify.js';
 
 const SEED = 'LtxE0f0RWNx3hy7ISjUPWA==';
 
@@ -210,6 +210,7 @@ describe.each(storageFactories)('offline payloads and verification on $name', (f
         const code = device.computeCode(payload, { skip: k });
         const result = await verifyOutcome(off, device, payload, code);
         expect(result.valid, `position ${k}`).toBe(true);
+        expect(result.matchedPosition).toBe(k);
         expected += k + 1;
       }
       expect(await counterOf(device.activationId)).toBe(expected);
@@ -412,9 +413,16 @@ describe.each(storageFactories)('offline payloads and verification on $name', (f
         [false, 'BLOCKED', 0, 'MAX_FAILED_ATTEMPTS'],
       ]);
       expect(outcomes[2]!.blockExpiresAt).toBeNull();
+      expect(outcomes.map((o) => [o.result, o.blocked])).toEqual([
+        ['invalid', null],
+        ['invalid', null],
+        ['invalid', { reason: 'MAX_FAILED_ATTEMPTS', temporary: false }],
+      ]);
       // After the block even a correct code is refused (audited as activation_invalid_state).
       const afterBlock = await verifyOutcome(off, device, spare.payload, device.computeCode(spare.payload));
       expect(afterBlock).toMatchObject({
+        result: 'inactive',
+        blocked: null,
         valid: false,
         activationStatus: 'BLOCKED',
         remainingAttempts: 0,
@@ -481,6 +489,7 @@ describe.each(storageFactories)('offline payloads and verification on $name', (f
       const blocked = await fail();
       expect(blocked).toMatchObject({ activationStatus: 'BLOCKED', blockedReason: 'MAX_FAILED_ATTEMPTS' });
       expect(blocked.blockExpiresAt).toBe(new Date(clock.t + 60_000).toISOString());
+      expect(blocked.blocked).toEqual({ reason: 'MAX_FAILED_ATTEMPTS', temporary: true });
       // Still blocked just before the expiry; verify/create refuse.
       clock.advance(59_999);
       expect((await temp.activations.status({ activationId: device.activationId })).activationStatus).toBe(
@@ -620,6 +629,49 @@ describe.each(storageFactories)('offline payloads and verification on $name', (f
         { clock },
       );
       expect(await rejection(compat.offline.verify(version, request))).toBe('ERR0009');
+    });
+
+    it('blocks an inconsistent row (failed attempts already at the limit) instead of verifying', async () => {
+      const device = await activateDevice(server, app, version);
+      const { payload } = await issue(off, device);
+      const code = device.computeCode(payload);
+      await opened.storage.query(
+        'UPDATE oc_activation SET failed_attempts = max_failed_attempts WHERE activation_id = $1',
+        [device.activationId],
+      );
+      const result = await verifyOutcome(off, device, payload, code);
+      expect(result).toMatchObject({
+        valid: false,
+        result: 'inactive',
+        activationStatus: 'BLOCKED',
+        blockedReason: 'MAX_FAILED_ATTEMPTS',
+        remainingAttempts: 0,
+      });
+      const audit = await server.audit.list({ activationId: device.activationId });
+      expect(audit.items[0]).toMatchObject({
+        note: 'activation_invalid_state_ctr_mismatch',
+        valid: false,
+        activationStatus: 'ACTIVE',
+      });
+      expect(audit.items[0]!.additionalInfo.BLOCKED_REASON).toBe('MAX_FAILED_ATTEMPTS');
+      expect((await server.activations.status({ activationId: device.activationId })).counter).toBe(0);
+    });
+
+    it('maps the neutral outcome to the wire response without the metrics fields', async () => {
+      const device = await activateDevice(server, app, version);
+      const { payload } = await issue(off, device);
+      const wire = await off.offline.verify(
+        version,
+        device.verifyRequest(payload, device.computeCode(payload)),
+      );
+      expect(wire).not.toHaveProperty('result');
+      expect(wire).not.toHaveProperty('matchedPosition');
+      expect(Object.keys(wire)).toHaveLength(12);
+      const outcome = await verifyOutcome(off, device, payload, '12345678-12345678');
+      expect(verifyResponseFromOutcome(version, outcome)).toMatchObject({
+        [version === 3 ? 'signatureValid' : 'authenticationValid']: false,
+        remainingAttempts: 4,
+      });
     });
 
     it('refuses the other protocol version (ERR0047) and non-active activations at create (ERR0008)', async () => {

@@ -38,8 +38,17 @@ import { checkVersion } from './offline-create.js';
 
 export type SignatureTypeName = 'POSSESSION_KNOWLEDGE' | 'POSSESSION_BIOMETRY';
 
-/** The protocol-neutral verify outcome; `toV3` / `toV4` give the wire shapes. */
+/** What happened, for metrics (`offcode_verify_total{outcome}`); not part of the wire response. */
+export type VerifyResultKind = 'valid' | 'invalid' | 'inactive' | 'unknown_activation';
+
+/** The protocol-neutral verify outcome; `verifyResponseFromOutcome` gives the wire shapes. */
 export interface VerifyOutcome {
+  /** Metrics only: valid, invalid (code did not match), inactive (not ACTIVE), unknown_activation. */
+  result: VerifyResultKind;
+  /** Metrics only: the matched window position k (0-based), or null. */
+  matchedPosition: number | null;
+  /** Metrics only: this verification blocked the activation (`temporary` when the block has an expiry). */
+  blocked: { reason: string; temporary: boolean } | null;
   valid: boolean;
   activationStatus: ActivationStatusName;
   blockedReason: string | null;
@@ -76,6 +85,11 @@ export interface VerifyV4Response extends Omit<VerifyV3Response, 'signatureValid
 
 export type VerifyResponse<V extends 3 | 4> = V extends 3 ? VerifyV3Response : VerifyV4Response;
 
+/** The wire response of `/rest/v3/signature/offline/verify` (V3) or `/rest/v4/auth/offline/verify` (V4). */
+export function verifyResponseFromOutcome<V extends 3 | 4>(version: V, o: VerifyOutcome): VerifyResponse<V> {
+  return toWire(version, o) as VerifyResponse<V>;
+}
+
 function toWire(version: 3 | 4, o: VerifyOutcome): VerifyV3Response | VerifyV4Response {
   const common = {
     activationStatus: o.activationStatus,
@@ -99,9 +113,20 @@ const TYPE_NAMES: Record<OfflineFactorType, SignatureTypeName> = {
   possession_biometry: 'POSSESSION_BIOMETRY',
 };
 
-function outcome(row: ActivationRow, valid: boolean, type: SignatureTypeName): VerifyOutcome {
+function outcome(
+  row: ActivationRow,
+  valid: boolean,
+  type: SignatureTypeName,
+  extra: { result: VerifyResultKind; matchedPosition?: number; blockedNow?: boolean },
+): VerifyOutcome {
   const active = row.status === ActivationStatus.ACTIVE;
   return {
+    result: extra.result,
+    matchedPosition: extra.matchedPosition ?? null,
+    blocked:
+      extra.blockedNow && row.status === ActivationStatus.BLOCKED
+        ? { reason: row.blockedReason ?? '', temporary: row.blockExpiresAt !== null }
+        : null,
     valid,
     activationStatus: statusName(row.status),
     blockedReason: row.status === ActivationStatus.BLOCKED ? row.blockedReason : null,
@@ -119,6 +144,9 @@ function outcome(row: ActivationRow, valid: boolean, type: SignatureTypeName): V
 
 function unknownOutcome(activationId: string): VerifyOutcome {
   return {
+    result: 'unknown_activation',
+    matchedPosition: null,
+    blocked: null,
     valid: false,
     activationStatus: 'REMOVED',
     blockedReason: null,
@@ -276,7 +304,9 @@ export function createVerifyService(ctx: ServerContext) {
           await updateActivation(tx, row.activationId, { timestampLastUsed: now });
           await audit(row, { valid: false, note: 'activation_invalid_state', blocked: row });
           await commitHook();
-          return outcome({ ...row, timestampLastUsed: now }, false, 'POSSESSION_KNOWLEDGE');
+          return outcome({ ...row, timestampLastUsed: now }, false, 'POSSESSION_KNOWLEDGE', {
+            result: 'inactive',
+          });
         }
         if (row.failedAttempts >= row.maxFailedAttempts) {
           // Inconsistent row (PA issue #551): block it instead of verifying.
@@ -284,7 +314,7 @@ export function createVerifyService(ctx: ServerContext) {
           await updateActivation(tx, row.activationId, { timestampLastUsed: now });
           await audit(row, { valid: false, note: 'activation_invalid_state_ctr_mismatch', blocked });
           await commitHook();
-          return outcome(blocked, false, 'POSSESSION_KNOWLEDGE');
+          return outcome(blocked, false, 'POSSESSION_KNOWLEDGE', { result: 'inactive', blockedNow: true });
         }
 
         // Step 6: registry check (after the activation lock: lock order activation, then payload).
@@ -379,7 +409,10 @@ export function createVerifyService(ctx: ServerContext) {
             throw new OffcodeError('OFF-0103');
           }
           await commitHook();
-          return outcome({ ...row, ...changes }, true, type);
+          return outcome({ ...row, ...changes }, true, type, {
+            result: 'valid',
+            matchedPosition: search.position,
+          });
         }
 
         // Step 12.
@@ -395,7 +428,10 @@ export function createVerifyService(ctx: ServerContext) {
           blocked: after,
         });
         await commitHook();
-        return outcome(after, false, 'POSSESSION_KNOWLEDGE');
+        return outcome(after, false, 'POSSESSION_KNOWLEDGE', {
+          result: 'invalid',
+          blockedNow: after.status === ActivationStatus.BLOCKED,
+        });
       },
       { lock: true },
     );
