@@ -35,6 +35,7 @@ function render(v: unknown): string {
 const STYLE = `
 :root { color-scheme: light; --accent: #0b5fff; --bad: #b00020; --ok: #0a7d32; --muted: #5f6b7a; }
 * { box-sizing: border-box; }
+[hidden] { display: none !important; }
 body { font: 16px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 0; background: #f4f6f9; color: #1b2330; }
 header { background: #101828; color: #fff; padding: 12px 24px; display: flex; gap: 24px; align-items: center; }
 header a { color: #cfd8e6; text-decoration: none; } header a:hover { color: #fff; }

@@ -70,6 +70,7 @@ export function createDemoOperations(offcode: OffcodeServer, storage: Storage) {
           title: 'Login',
           message: 'Confirm the login into the demo internet banking.',
           operationData: buildOperationData({
+            version: 'A',
             templateId: 2,
             set: note ? [{ position: 1, field: { type: 'note', text: note } }] : [],
           }),

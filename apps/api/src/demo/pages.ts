@@ -172,6 +172,14 @@ const RESULT_TEXT: Record<DemoResult['result'], { text: string; css: string }> =
   EXPIRED: { text: 'The operation expired: create a new one.', css: 'bad' },
 };
 
+function resultSentence(result: DemoResult, blocked: boolean, text: string): string {
+  if (blocked) return 'Blocked: too many wrong codes, the activation is blocked (0 attempts remaining).';
+  if (result.result === 'INVALID' && result.remainingAttempts !== null) {
+    return `${text} ${result.remainingAttempts} ${result.remainingAttempts === 1 ? 'attempt' : 'attempts'} remaining.`;
+  }
+  return text;
+}
+
 export function resultPage(op: DemoOperation, result: DemoResult): string {
   const t = RESULT_TEXT[result.result];
   const blocked = result.activationStatus === 'BLOCKED';
@@ -179,7 +187,7 @@ export function resultPage(op: DemoOperation, result: DemoResult): string {
     'Result',
     html`<section>
   <h1>${op.title}: <span class="${t.css}" data-testid="result">${result.result}</span></h1>
-  <p class="${t.css}" data-testid="result-text">${blocked ? 'Blocked: too many wrong codes, the activation is blocked.' : t.text}</p>
+  <p class="${t.css}" data-testid="result-text">${resultSentence(result, blocked, t.text)}</p>
   <dl>
     <dt>Operation ID</dt><dd>${op.operationId}</dd>
     <dt>Activation status</dt><dd data-testid="activation-status">${result.activationStatus ?? '–'}</dd>

@@ -47,6 +47,8 @@ function renderStatus(status: TokenStatus | null): void {
   $('token-activation-id').textContent = status ? status.activationId : '';
   $('token-protocol').textContent = status ? `V${status.protocol}, ${status.counter} codes` : '';
   $<HTMLButtonElement>('activate-button').disabled = status !== null;
+  // Activation is offered only while the browser holds no token.
+  document.getElementById('activate-section')!.hidden = status !== null;
   $<HTMLButtonElement>('scan-button').disabled = status === null;
 }
 
