@@ -27,7 +27,7 @@ afterAll(async () => {
   await api?.close();
 });
 
-const unescape = (s: string): string =>
+const unescapeHtml = (s: string): string =>
   s
     .replace(/&lt;/g, '<')
     .replace(/&gt;/g, '>')
@@ -38,7 +38,7 @@ const unescape = (s: string): string =>
 /** Text of the first element with this data-testid (no nested markup in these elements). */
 function testId(html: string, id: string): string | null {
   const m = new RegExp(`data-testid="${id}"[^>]*>([^<]*)<`).exec(html);
-  return m ? unescape(m[1]!).trim() : null;
+  return m ? unescapeHtml(m[1]!).trim() : null;
 }
 
 const form = (fields: Record<string, string>) => ({
