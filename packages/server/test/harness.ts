@@ -1,5 +1,6 @@
 /** One storage per suite, any number of servers (configurations) on it, a movable clock, helpers. */
 import { randomBytes } from 'node:crypto';
+import { getWasmCrypto, type OffcodeCrypto, type OfflineCodeSearch } from '@offcode/crypto-wasm';
 import { buildPayloadData, paymentOperationData } from '@offcode/protocol';
 import { type ConfigInput, loadConfig, type OffcodeConfig } from '../src/config.js';
 import type { ServerHooks } from '../src/context.js';
@@ -30,7 +31,7 @@ export function testConfig(env: ConfigInput = {}): OffcodeConfig {
 export async function makeServer(
   storage: Storage,
   env: ConfigInput = {},
-  options: { clock?: TestClock; hooks?: ServerHooks } = {},
+  options: { clock?: TestClock; hooks?: ServerHooks; crypto?: OffcodeCrypto } = {},
 ): Promise<{ server: OffcodeServer; clock: TestClock }> {
   const clock = options.clock ?? new TestClock();
   const server = await createOffcodeServer({
@@ -38,6 +39,7 @@ export async function makeServer(
     storage,
     clock: clock.now,
     ...(options.hooks ? { hooks: options.hooks } : {}),
+    ...(options.crypto ? { crypto: options.crypto } : {}),
   });
   return { server, clock };
 }
@@ -95,3 +97,21 @@ export function paymentData(flags = ''): string {
 }
 
 export type { DeviceFactor };
+
+/** The wasm engine with every searchOfflineCode call recorded (inputs copied). */
+export function spyEngine(): { engine: OffcodeCrypto; calls: OfflineCodeSearch[] } {
+  const real = getWasmCrypto();
+  const calls: OfflineCodeSearch[] = [];
+  const engine: OffcodeCrypto = Object.create(real);
+  engine.searchOfflineCode = (input) => {
+    calls.push({
+      ...input,
+      factors: input.factors.map((f) => ({ type: f.type, key: Uint8Array.from(f.key) })),
+      data: (Array.isArray(input.data) ? input.data : [input.data]).map((d) =>
+        Uint8Array.from(d as Uint8Array),
+      ),
+    });
+    return real.searchOfflineCode(input);
+  };
+  return { engine, calls };
+}

@@ -17,6 +17,7 @@ import {
   createApp,
   makeServer,
   paymentData,
+  spyEngine,
   TEST_MASTER_KEY,
   TestClock,
 } from '../../test/harness.js';
@@ -743,6 +744,83 @@ describe.each(storageFactories)('offline payloads and verification on $name', (f
           }),
         ),
       ).toBe('ERR0008');
+    });
+  });
+
+  describe.each([3, 4] as const)('engine use, V%i', (version) => {
+    it('searches the whole window in ONE engine call with every TOTP candidate; biometry only when allowed and available', async () => {
+      const { engine, calls } = spyEngine();
+      const { server: spied } = await makeServer(
+        opened.storage,
+        { OFFCODE_PAYLOAD_REGISTRY: 'off', OFFCODE_LOOKAHEAD: '17' },
+        { clock, crypto: engine },
+      );
+      const device = await activateDevice(spied, app, version);
+      const { payload } = await issue(spied, device, { proximityCheck: { seed: SEED, stepLength: 30 } });
+      const code = device.computeCode(payload, { wrongPin: true });
+      await verifyOutcome(spied, device, payload, code, {
+        proximityCheck: { seed: SEED, stepLength: 30, stepCount: 2 },
+      });
+      expect(calls).toHaveLength(1);
+      const call = calls[0]!;
+      expect(call).toMatchObject({ protocol: version, window: 17, code, length: 8 });
+      expect(call.factors.map((f) => f.type)).toEqual(['possession_knowledge']);
+      const candidates = call.data as Uint8Array[];
+      expect(candidates).toHaveLength(3);
+      const seed = decodeBase64Strict(SEED);
+      const now = Math.floor(clock.t / 1000);
+      candidates.forEach((c, i) => {
+        const text = new TextDecoder().decode(c);
+        expect(text.endsWith('&offline')).toBe(true);
+        const body = new TextDecoder().decode(decodeBase64Strict(text.split('&')[3]!));
+        expect(body.endsWith(`&${totp(seed, now - i * 30, { step: 30, digits: 8 })}`)).toBe(true);
+      });
+      // Biometry allowed and enabled: knowledge first, then biometry.
+      await verifyOutcome(spied, device, payload, code, { allowBiometry: true });
+      expect(calls[1]!.factors.map((f) => f.type)).toEqual(['possession_knowledge', 'possession_biometry']);
+      expect(calls[1]!.data).toHaveLength(1);
+      // Biometry allowed but disabled at the exchange: one type, no error.
+      const noBio = await activateDevice(spied, app, version, { enableBiometry: false });
+      const p2 = await issue(spied, noBio);
+      await verifyOutcome(spied, noBio, p2.payload, '12345678-12345678', { allowBiometry: true });
+      expect(calls[2]!.factors.map((f) => f.type)).toEqual(['possession_knowledge']);
+      // Blocked activation, registry rejection, unknown activation, bad input: no engine call at all.
+      const { server: spiedEnforce } = await makeServer(opened.storage, {}, { clock, crypto: engine });
+      expect(await rejection(verifyOutcome(spiedEnforce, device, payload, code))).toBe('OFF-0101');
+      await spied.activations.block({ activationId: device.activationId });
+      await verifyOutcome(spied, device, payload, code);
+      await spied.offline.verifyOutcome(version, {
+        ...device.verifyRequest(payload, code),
+        activationId: '00000000-0000-4000-8000-000000000003',
+      });
+      await rejection(verifyOutcome(spied, device, payload, '12-34'));
+      expect(calls).toHaveLength(3);
+    });
+
+    it('activation keys copied into another activation row do not decrypt (ERR0022)', async () => {
+      const a = await activateDevice(server, app, version);
+      const b = await activateDevice(server, app, version);
+      const column = version === 3 ? 'server_private_key' : 'activation_secret';
+      await opened.storage.query(
+        `UPDATE oc_activation SET ${column} = (SELECT ${column} FROM oc_activation WHERE activation_id = $1) WHERE activation_id = $2`,
+        [a.activationId, b.activationId],
+      );
+      expect(
+        await rejection(
+          server.offline.createPersonalized(version, { activationId: b.activationId, data: paymentData() }),
+        ),
+      ).toBe('ERR0022');
+      const { payload } = await issue(off, a);
+      expect(
+        await rejection(
+          off.offline.verifyOutcome(version, {
+            ...a.verifyRequest(payload, '12345678-12345678'),
+            activationId: b.activationId,
+          }),
+        ),
+      ).toBe('ERR0022');
+      // The failed verification changed nothing (rolled back).
+      expect((await server.activations.status({ activationId: b.activationId })).failedAttempts).toBe(0);
     });
   });
 
