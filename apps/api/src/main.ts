@@ -3,6 +3,7 @@
  * demo seed, then the API on OFFCODE_HOST:OFFCODE_PORT (127.0.0.1:8080). Prints the URLs and a ready
  * `offcode token activate …` line. Invalid configuration: every problem on its own line, exit code 2.
  */
+import { OffcodeError } from '@offcode/server';
 import { ConfigError, startApi } from './start.js';
 
 async function main(): Promise<void> {
@@ -14,8 +15,10 @@ async function main(): Promise<void> {
       for (const line of error.errors) process.stderr.write(`${line}\n`);
       process.exit(2);
     }
+    // Start-up failures of the services carry their code (ERR0020 encrypted keys without a key, ERR0023 …).
+    const code = error instanceof OffcodeError ? `${error.code}: ` : '';
     process.stderr.write(
-      `offcode-api: cannot start: ${error instanceof Error ? error.message : String(error)}\n`,
+      `offcode-api: cannot start: ${code}${error instanceof Error ? error.message : String(error)}\n`,
     );
     process.exit(1);
   }
