@@ -1,64 +1,18 @@
-import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeBase64, encodeBase64, utf8DecodeStrict } from './bytes.js';
+import { bytesEqual, zeroize } from './bytes.js';
 
-const fatal = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-const reference = (b: Uint8Array): string | undefined => {
-  try {
-    return fatal.decode(b);
-  } catch {
-    return undefined;
-  }
-};
-
-describe('strict UTF-8 decoder (no TextDecoder)', () => {
-  it('agrees with TextDecoder fatal on arbitrary bytes (property)', () => {
-    fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 64 }), (b) => {
-        expect(utf8DecodeStrict(b)).toBe(reference(b));
-      }),
-      { numRuns: 2000 },
-    );
+describe('key hygiene helpers', () => {
+  it('bytesEqual compares length and every byte', () => {
+    expect(bytesEqual(Uint8Array.of(1, 2, 3), Uint8Array.of(1, 2, 3))).toBe(true);
+    expect(bytesEqual(Uint8Array.of(1, 2, 3), Uint8Array.of(1, 2, 4))).toBe(false);
+    expect(bytesEqual(Uint8Array.of(1, 2), Uint8Array.of(1, 2, 3))).toBe(false);
+    expect(bytesEqual(new Uint8Array(0), new Uint8Array(0))).toBe(true);
   });
 
-  it('round-trips every string (property)', () => {
-    fc.assert(
-      fc.property(fc.string({ unit: 'grapheme' }), (s) => {
-        expect(utf8DecodeStrict(new TextEncoder().encode(s))).toBe(s);
-      }),
-    );
-  });
-
-  it.each([
-    ['overlong slash', [0xc0, 0xaf]],
-    ['overlong 3-byte', [0xe0, 0x80, 0xaf]],
-    ['surrogate', [0xed, 0xa0, 0x80]],
-    ['above U+10FFFF', [0xf4, 0x90, 0x80, 0x80]],
-    ['truncated', [0xe2, 0x82]],
-    ['lone continuation', [0x80]],
-  ])('refuses %s', (_n, bytes) => {
-    expect(utf8DecodeStrict(Uint8Array.from(bytes))).toBeUndefined();
-  });
-
-  it('keeps a BOM and decodes long input', () => {
-    expect(utf8DecodeStrict(Uint8Array.from([0xef, 0xbb, 0xbf, 0x41]))).toBe('\ufeffA');
-    const long = 'žluťoučký kůň '.repeat(2000);
-    expect(utf8DecodeStrict(new TextEncoder().encode(long))).toBe(long);
-  });
-});
-
-describe('strict Base64', () => {
-  it('agrees with the canonical round trip (property)', () => {
-    fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 40 }), (b) => {
-        const s = encodeBase64(b);
-        expect(s).toBe(Buffer.from(b).toString('base64'));
-        expect(decodeBase64(s)).toEqual(b);
-      }),
-    );
-  });
-
-  it.each(['AB==', 'A===', 'AAA', 'AA=A', 'AA-_', ' AAA', 'AAAA\n', '=AAA'])('refuses %j', (s) => {
-    expect(decodeBase64(s)).toBeUndefined();
+  it('zeroize overwrites every buffer it is given and skips null', () => {
+    const a = Uint8Array.of(1, 2, 3);
+    const b = Uint8Array.of(9);
+    zeroize(a, null, undefined, b);
+    expect([...a, ...b]).toEqual([0, 0, 0, 0]);
   });
 });

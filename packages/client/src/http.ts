@@ -2,7 +2,7 @@
  * JSON-over-HTTP for the two device-facing calls (exchange, status), with the PowerAuth envelope
  * `{status, responseObject}`. Uses only `fetch`, `AbortController` and `URL` (browsers, Node 20, RN).
  */
-import { encodeBase64, utf8Encode } from './bytes.js';
+import { encodeBase64, utf8Encode } from '@offcode/protocol';
 import { OffcodeClientError } from './errors.js';
 
 export type FetchLike = (

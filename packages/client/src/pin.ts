@@ -7,7 +7,8 @@ import { ctr, ecb } from '@noble/ciphers/aes.js';
 import { sha1 } from '@noble/hashes/legacy.js';
 import { pbkdf2 } from '@noble/hashes/pbkdf2.js';
 import type { OffcodeCrypto } from '@offcode/crypto-wasm';
-import { isWellFormedUnicode, utf8Encode, zeroize } from './bytes.js';
+import { isWellFormedString, utf8Encode } from '@offcode/protocol';
+import { zeroize } from './bytes.js';
 import { OffcodeClientError } from './errors.js';
 
 export type KnowledgeKeyScheme = 'v3-pbkdf2-aes128' | 'v4-pa4pbkdf-aes256ctr';
@@ -34,7 +35,7 @@ export const saltLength = (protocol: 3 | 4): number => (protocol === 3 ? 16 : 32
  */
 export function pinBytes(pin: unknown, field = 'pin'): Uint8Array {
   if (typeof pin !== 'string') throw new OffcodeClientError('INVALID_INPUT', `${field} must be a string`);
-  if (!isWellFormedUnicode(pin))
+  if (!isWellFormedString(pin))
     throw new OffcodeClientError('INVALID_INPUT', `${field} is not valid Unicode`);
   const length = [...pin].length;
   if (length < PIN_MIN_LENGTH || length > PIN_MAX_LENGTH) {

@@ -3,7 +3,7 @@
  * validates every field when it reads the store; anything unexpected is STORAGE_FAILURE, never a silent
  * reset (a reset would lose the counter and desynchronise the token).
  */
-import { decodeBase64, encodeBase64 } from './bytes.js';
+import { encodeBase64, tryDecodeBase64Strict } from '@offcode/protocol';
 import { OffcodeClientError } from './errors.js';
 import type { KnowledgeKeyScheme, WrappedKnowledgeKey } from './pin.js';
 import { schemeFor } from './pin.js';
@@ -143,8 +143,8 @@ function nullableStr(doc: Doc, field: string): string | null {
 
 function bytes(doc: Doc, field: string, length: number, path = field): Uint8Array {
   const v = doc[field];
-  const out = typeof v === 'string' ? decodeBase64(v) : undefined;
-  if (out === undefined || out.length !== length) fail(path, `must be strict Base64 of ${length} bytes`);
+  const out = typeof v === 'string' ? tryDecodeBase64Strict(v) : null;
+  if (out === null || out.length !== length) fail(path, `must be strict Base64 of ${length} bytes`);
   return out;
 }
 

@@ -13,6 +13,7 @@ import {
   deriveKeysV3,
   deriveKeysV4,
   deriveMasterSecretV3,
+  encodeBase64,
   formatCodeForDisplay,
   normalizedDataForPayload,
   normalizePrivateKey,
@@ -20,10 +21,12 @@ import {
   type OfflinePayload,
   parseOfflinePayload,
   publicKeyFromPrivate,
+  tryDecodeBase64Strict,
+  tryUtf8Decode,
   verifyOfflinePayloadSignature,
 } from '@offcode/protocol';
 import { normalizeActivationCode } from './activation-code.js';
-import { bytesEqual, decodeBase64, encodeBase64, utf8DecodeStrict, zeroize } from './bytes.js';
+import { bytesEqual, zeroize } from './bytes.js';
 import { type EngineChoice, resolveEngine } from './engine.js';
 import { OffcodeClientError } from './errors.js';
 import {
@@ -249,7 +252,7 @@ export class OffcodeToken {
     if (input.masterPublicKey !== undefined) {
       const raw =
         typeof input.masterPublicKey === 'string'
-          ? decodeBase64(input.masterPublicKey)
+          ? tryDecodeBase64Strict(input.masterPublicKey)
           : input.masterPublicKey;
       pinned = raw instanceof Uint8Array ? toCurvePoint(protocol, raw) : undefined;
       if (!pinned) {
@@ -425,9 +428,9 @@ export class OffcodeToken {
     if (typeof input !== 'string' && !(input instanceof Uint8Array)) {
       throw new OffcodeClientError('INVALID_INPUT', 'payload must be a string or bytes');
     }
-    // Bytes are decoded here (strict UTF-8, no TextDecoder) so that scanning works on Hermes too.
-    const text = typeof input === 'string' ? input : utf8DecodeStrict(input);
-    if (text === undefined) {
+    // Strict UTF-8 (protocol falls back to plain JS where TextDecoder is missing, e.g. on Hermes).
+    const text = typeof input === 'string' ? input : tryUtf8Decode(input);
+    if (text === null) {
       throw new OffcodeClientError('INVALID_QR', 'payload bytes are not valid UTF-8', {
         reason: 'INVALID_UTF8',
       });
@@ -771,13 +774,13 @@ function validateExchange(r: Record<string, unknown>, protocol: Protocol): Excha
   if (r.protocolVersion !== protocol) bad('protocolVersion', `must be ${protocol}`);
   const point = (field: string): Uint8Array => {
     const v = r[field];
-    const raw = typeof v === 'string' ? decodeBase64(v) : undefined;
+    const raw = typeof v === 'string' ? tryDecodeBase64Strict(v) : null;
     const p = raw ? toCurvePoint(protocol, raw) : undefined;
     return p ?? bad(field, `must be a ${curveOf(protocol)} public key`);
   };
   const serverPublicKey = point('serverPublicKey');
   const masterPublicKey = point('masterPublicKey');
-  const ctr = typeof r.ctrData === 'string' ? decodeBase64(r.ctrData) : undefined;
+  const ctr = typeof r.ctrData === 'string' ? tryDecodeBase64Strict(r.ctrData) : null;
   if (!ctr || ctr.length !== keySize(protocol))
     bad('ctrData', `must be Base64 of ${keySize(protocol)} bytes`);
   const status = r.activationStatus;

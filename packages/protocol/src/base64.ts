@@ -4,6 +4,7 @@
  * two different strings stand for the same bytes; every protocol field goes through this decoder instead.
  */
 import { ProtocolError } from './errors.js';
+import { decodeUtf8WithoutTextDecoder } from './utf8-fallback.js';
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 const DECODE = new Int16Array(128).fill(-1);
@@ -144,8 +145,12 @@ export function utf8Encode(s: string, field = 'text'): Uint8Array {
 
 let strictDecoder: TextDecoder | undefined;
 
-/** Strict UTF-8 decoding, or null. The BOM is kept so that re-encoding gives back exactly the input. */
+/**
+ * Strict UTF-8 decoding, or null. The BOM is kept so that re-encoding gives back exactly the input.
+ * Without TextDecoder (Hermes) the same rules run in plain JS.
+ */
 export function tryUtf8Decode(bytes: Uint8Array): string | null {
+  if (typeof TextDecoder === 'undefined') return decodeUtf8WithoutTextDecoder(bytes);
   strictDecoder ??= new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
   try {
     return strictDecoder.decode(bytes);
