@@ -1,6 +1,6 @@
 // Verification throughput of @offcode/server, in-process, on PGlite (memory://) and PostgreSQL.
 // Usage: pnpm --filter @offcode/server build && pnpm --filter @offcode/server bench
-//   BENCH_N=300 (verifies per scenario), OFFCODE_BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test)
+//   BENCH_N=300 (verifies per scenario), BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test)
 // Prints a table and writes bench/results.json. Time shares: "storage" = time inside SQL statements and
 // transaction handling (BEGIN/COMMIT, lock and queue waits); "engine" = the one searchOfflineCode call;
 // "keys" = decrypting the stored key and deriving the factor keys (ECDH + KDF), measured separately with the
@@ -36,7 +36,7 @@ if (!existsSync(join(here, '..', 'dist', 'index.js'))) {
 const { AtRestCipher, aad, createOffcodeServer, loadConfig, openStorage } = await import('../dist/index.js');
 
 const N = Number(process.env.BENCH_N ?? 300);
-const PG_URL = process.env.OFFCODE_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const PG_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const MASTER_KEY = encodeBase64(new Uint8Array(randomBytes(32)));
 const now = () => performance.now();
 

@@ -7,8 +7,7 @@ import pg from 'pg';
 import { openStorage } from '../src/storage/open.js';
 import type { Storage } from '../src/storage/types.js';
 
-export const TEST_DATABASE_URL =
-  process.env.OFFCODE_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 export interface OpenedStorage {
   storage: Storage;
