@@ -1,6 +1,10 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type OpenedStorage, storageFactories } from '../../test/storages.js';
 import { MIGRATIONS, MigrationError, migrate, pendingMigrations } from './migrate.js';
+import { openStorage } from './open.js';
 import { StorageError } from './types.js';
 
 describe.each(storageFactories)('storage on $name', (factory) => {
@@ -104,5 +108,25 @@ describe.each(storageFactories)('storage on $name', (factory) => {
     const error = await other.storage.query('SELECT 1').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StorageError);
     expect((error as StorageError).kind).toBe('unavailable');
+  });
+});
+
+describe('PGlite in a data directory', () => {
+  it('keeps its data across close and reopen, and migrates once', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'offcode-pglite-'));
+    try {
+      const config = { databaseUrl: null, dataDir: dir, dbPoolMax: 1, autoMigrate: true };
+      const first = await openStorage(config);
+      await first.query(`INSERT INTO oc_application (name, created_at) VALUES ('persisted', now())`);
+      await first.close();
+      const second = await openStorage({ ...config, autoMigrate: false });
+      const rows = await second.query<{ name: string }>('SELECT name FROM oc_application');
+      expect(rows.rows.map((r) => r.name)).toEqual(['persisted']);
+      const applied = await second.query('SELECT version FROM oc_schema_migrations');
+      expect(applied.rowCount).toBe(MIGRATIONS.length);
+      await second.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
