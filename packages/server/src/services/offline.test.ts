@@ -824,6 +824,48 @@ describe.each(storageFactories)('offline payloads and verification on $name', (f
     });
   });
 
+  it('temporary block: permanent after OFFCODE_TEMP_BLOCK_MAX_BLOCKS; an operator block makes a temporary block permanent', async () => {
+    const { server: temp } = await makeServer(
+      opened.storage,
+      {
+        OFFCODE_TEMP_BLOCK_ENABLED: 'true',
+        OFFCODE_TEMP_BLOCK_PERIOD_MS: '60000',
+        OFFCODE_TEMP_BLOCK_MAX_BLOCKS: '1',
+        OFFCODE_PAYLOAD_REGISTRY: 'off',
+      },
+      { clock },
+    );
+    const device = await activateDevice(temp, app, 3, { maxFailureCount: 1 });
+    const fail = async () => {
+      const { payload } = await issue(temp, device);
+      return verifyOutcome(temp, device, payload, device.computeCode(payload, { wrongPin: true }));
+    };
+    expect((await fail()).blocked).toEqual({ reason: 'MAX_FAILED_ATTEMPTS', temporary: true });
+    clock.advance(60_000);
+    const second = await fail();
+    expect(second).toMatchObject({
+      activationStatus: 'BLOCKED',
+      blockExpiresAt: null,
+      blocked: { reason: 'MAX_FAILED_ATTEMPTS', temporary: false },
+    });
+    clock.advance(86_400_000);
+    expect((await temp.activations.status({ activationId: device.activationId })).activationStatus).toBe(
+      'BLOCKED',
+    );
+    // Operator block during a temporary block: it no longer expires.
+    await temp.activations.unblock({ activationId: device.activationId });
+    expect((await fail()).blockExpiresAt).not.toBeNull();
+    expect(
+      await temp.activations.block({ activationId: device.activationId, reason: 'FRAUD' }),
+    ).toMatchObject({ blockedReason: 'FRAUD' });
+    clock.advance(86_400_000);
+    expect(await temp.activations.status({ activationId: device.activationId })).toMatchObject({
+      activationStatus: 'BLOCKED',
+      blockedReason: 'FRAUD',
+      blockExpiresAt: null,
+    });
+  });
+
   it('keeps payloads that are not five-line blocks opaque (no body hash) and purges expired registry rows', async () => {
     const device = await activateDevice(server, app, 3);
     const created = await server.offline.createPersonalized(3, {
