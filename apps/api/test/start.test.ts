@@ -11,7 +11,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { resolveApiConfig } from '../src/start.js';
+import { resolveApiConfig, startApi } from '../src/start.js';
 import { API_ROOT, createTestDatabase, http, ok, spawnApi } from './harness.js';
 
 const require = createRequire(import.meta.url);
@@ -181,6 +181,31 @@ describe('start command', () => {
       expect(r.stdout).toBe('');
     } finally {
       await db.drop();
+    }
+  });
+
+  it('a crypto backend that cannot load: the start fails with ERR0023 before listening', async () => {
+    // PGlite is WebAssembly too: take WebAssembly away only after the storage is open, as on an engine
+    // without it (Hermes-like) where OFFCODE_CRYPTO_BACKEND=wasm was forced.
+    const saved = globalThis.WebAssembly;
+    const start = startApi({
+      env: {
+        OFFCODE_DATA_DIR: 'memory://',
+        OFFCODE_PORT: '0',
+        OFFCODE_CRYPTO_BACKEND: 'wasm',
+        OFFCODE_LOG_LEVEL: 'silent',
+      },
+      logger: false,
+      wrapStorage: (storage) => {
+        // biome-ignore lint/suspicious/noExplicitAny: removing a global for this check only
+        delete (globalThis as any).WebAssembly;
+        return storage;
+      },
+    });
+    try {
+      await expect(start).rejects.toMatchObject({ name: 'OffcodeError', code: 'ERR0023' });
+    } finally {
+      globalThis.WebAssembly = saved;
     }
   });
 
