@@ -25,8 +25,10 @@ import { API_VERSION } from './version.js';
 export interface BuildApiOptions {
   offcode: OffcodeServer;
   storage: Storage;
-  /** Pino options or `false`; default: the configured level with secret fields redacted. */
-  logger?: boolean | Record<string, unknown>;
+  /** `false` turns logging off; default: JSON lines at OFFCODE_LOG_LEVEL with secrets redacted. */
+  logger?: boolean;
+  /** Where log lines go (default stdout); tests capture them. */
+  logStream?: { write(line: string): void };
   /** Directory of the built browser assets (`token.js`); default: this package's dist/assets. */
   assetsDir?: string;
 }
@@ -45,7 +47,17 @@ const REDACT = [
   '*.requestObject',
 ];
 
-/** Paths that never need integration credentials even under /rest/v3 or /rest/v4 (none today, kept explicit). */
+/**
+ * Request serializer: method, path without the query string (the token link carries the activation code in
+ * `?code=`) and the request id; never headers or bodies.
+ */
+const requestSerializer = (req: { method?: string; url?: string; id?: unknown }) => ({
+  method: req.method,
+  path: (req.url ?? '').split('?')[0],
+  requestId: req.id,
+});
+
+/** Credentials guard the PowerAuth-compatible methods; the device-facing exchange and the rest stay open. */
 const needsCredentials = (url: string): boolean => url.startsWith('/rest/v3/') || url.startsWith('/rest/v4/');
 
 function routeLabel(request: FastifyRequest): string {
@@ -65,9 +77,14 @@ export async function buildApi(options: BuildApiOptions): Promise<FastifyInstanc
   const app = Fastify({
     bodyLimit: config.bodyLimitBytes,
     logger:
-      options.logger === undefined
-        ? { level: config.logLevel, redact: { paths: REDACT, censor: '[redacted]' } }
-        : options.logger,
+      options.logger === false
+        ? false
+        : {
+            level: config.logLevel,
+            redact: { paths: REDACT, censor: '[redacted]' },
+            serializers: { req: requestSerializer },
+            ...(options.logStream ? { stream: options.logStream } : {}),
+          },
     genReqId: (req) => requestIdFrom(req.headers['x-request-id']),
     // Per-request lines only at debug/trace: at info the log carries start-up, warnings and internal errors.
     logController: new LogController({

@@ -36,8 +36,10 @@ export interface StartApiOptions {
   server?: Omit<CreateOffcodeServerOptions, 'config' | 'storage'>;
   /** Wraps the opened storage (tests inject faults). */
   wrapStorage?: (storage: Storage) => Storage;
-  /** Pino options or false (default from OFFCODE_LOG_LEVEL). */
-  logger?: boolean | Record<string, unknown>;
+  /** `false` turns logging off (default: OFFCODE_LOG_LEVEL). */
+  logger?: boolean;
+  /** Where log lines go (default stdout). */
+  logStream?: { write(line: string): void };
   /** Create the activation for the start banner's CLI line (default false). */
   cliActivation?: boolean;
   /** PostgreSQL schema (search_path) for the storage; tests isolate runs this way. */

@@ -658,3 +658,53 @@ describe('Offcode codes', () => {
     expect(metrics.text).toMatch(/^offcode_db_busy_total [1-9]\d*$/m);
   });
 });
+
+describe('logging (server.md §6.2)', () => {
+  it('at trace level the log has request lines and internal errors, but no codes, activation codes or credentials', async () => {
+    const lines: string[] = [];
+    const logged = await attachApi(
+      api.storage,
+      { OFFCODE_MASTER_KEY: MASTER_KEY, OFFCODE_LOG_LEVEL: 'trace' },
+      { logStream: { write: (line: string) => lines.push(line) } },
+    );
+    try {
+      const init = await ok(logged.url, '/rest/v3/activation/init', {
+        userId: 'logged',
+        applicationId: DEMO_APP,
+      });
+      await http(logged.url, `/demo/token?code=${init.activationCode}&protocol=4`, { method: 'GET' });
+      const secretCode = '98765432-98765432';
+      await rest(
+        logged.url,
+        '/rest/v3/signature/offline/verify',
+        {
+          activationId: init.activationId,
+          data: 'POST&AAAA&AAAAAAAAAAAAAAAAAAAAAA==&AAAA',
+          signature: secretCode,
+        },
+        { authorization: 'Basic c2VjcmV0OnBhc3N3b3Jk' },
+      );
+      faults.storage = 'other';
+      try {
+        const failed = await rest(
+          logged.url,
+          '/rest/v3/activation/status',
+          { activationId: init.activationId, signature: secretCode },
+          { 'x-request-id': 'log-check-1' },
+        );
+        expect(failed.status).toBe(500);
+      } finally {
+        faults.storage = null;
+      }
+      const text = lines.join('');
+      expect(text).toContain('"path":"/demo/token"');
+      expect(text).toContain('internal error');
+      expect(text).toContain('log-check-1');
+      for (const secret of [init.activationCode, secretCode, 'c2VjcmV0OnBhc3N3b3Jk', 'password']) {
+        expect(text).not.toContain(secret);
+      }
+    } finally {
+      await logged.close();
+    }
+  });
+});

@@ -316,7 +316,7 @@ export async function issuePayload(
 export async function attachApi(
   storage: Storage,
   env: Record<string, string>,
-  options: { skipKeyCheck?: boolean } = {},
+  options: { skipKeyCheck?: boolean; logStream?: { write(line: string): void } } = {},
 ): Promise<{ url: string; close(): Promise<void> }> {
   const config = loadConfigOrThrow({
     OFFCODE_DATA_DIR: 'memory://',
@@ -329,7 +329,11 @@ export async function attachApi(
     storage,
     ...(options.skipKeyCheck ? { skipKeyCheck: true } : {}),
   });
-  const app = await buildApi({ offcode, storage, logger: false });
+  const app = await buildApi(
+    options.logStream
+      ? { offcode, storage, logStream: options.logStream }
+      : { offcode, storage, logger: false },
+  );
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
   return {
