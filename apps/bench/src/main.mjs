@@ -9,6 +9,7 @@ import { machine, publicRows, ratio, runGroups, timingTable } from '@offcode/ben
 import { ratioChart } from './chart.mjs';
 import { engineGroups } from './engine.mjs';
 import { primitiveGroups } from './primitives.mjs';
+import { runServerBench, serverTable } from './server.mjs';
 
 const quick = process.argv.includes('--quick');
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -18,6 +19,8 @@ const timeMs = quick ? 60 : 300;
 
 const groups = [...primitiveGroups(), ...engineGroups()];
 const rows = await runGroups(groups, { rounds, timeMs });
+console.error('bench: server in-process (PGlite, PostgreSQL)');
+const serverRows = runServerBench({ quick });
 
 const m = machine();
 const slug = `${m.cpu
@@ -51,6 +54,10 @@ const md = [
   '',
   timingTable(rows),
   '',
+  '## Server in-process (sequential verifications, one activation at a time; parallel rows: 8 activations)',
+  '',
+  serverTable(serverRows),
+  '',
   '## wasm speed-up (median ratio, per-round range)',
   '',
   '| comparison | ratio | per-round range |',
@@ -69,7 +76,7 @@ const md = [
 
 writeFileSync(
   `${base}.json`,
-  `${JSON.stringify({ machine: m, date, mode: quick ? 'quick' : 'full', rows: publicRows(rows) }, null, 2)}\n`,
+  `${JSON.stringify({ machine: m, date, mode: quick ? 'quick' : 'full', rows: [...publicRows(rows), ...serverRows] }, null, 2)}\n`,
 );
 writeFileSync(`${base}.md`, md);
 writeFileSync(
