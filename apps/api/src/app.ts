@@ -3,7 +3,7 @@
  * (§1.1, §1.3), optional integration credentials (§1.5), health, metrics, OpenAPI and its viewer (§2.6), and
  * the demo (§7). The services come from @offcode/server; this module only adds HTTP.
  */
-import { OffcodeError, type OffcodeServer, type Storage } from '@offcode/server';
+import { OffcodeError, type OffcodeServer, type Storage, verifyResponseFromOutcome } from '@offcode/server';
 import Fastify, {
   type FastifyInstance,
   type FastifyReply,
@@ -201,15 +201,6 @@ function sendError(reply: FastifyReply, error: OffcodeError): FastifyReply {
     .send(errorEnvelope(error.code, error.message));
 }
 
-/** Outcome label of offcode_verify_total (server.md §2.6). */
-function verifyOutcomeLabel(response: Record<string, unknown>): string {
-  const valid = response.signatureValid === true || response.authenticationValid === true;
-  if (valid) return 'valid';
-  if (response.activationStatus === 'REMOVED' && response.userId === null) return 'unknown_activation';
-  if (response.activationStatus !== 'ACTIVE') return 'inactive';
-  return 'invalid';
-}
-
 function registerRestMethod(
   app: FastifyInstance,
   offcode: OffcodeServer,
@@ -236,20 +227,21 @@ function registerRestMethod(
       return okEnvelope(result);
     }
     const started = process.hrtime.bigint();
-    const protocol = String(offline.version);
+    const version = offline.version;
+    const protocol = String(version);
     try {
-      const result = (await method.call(offcode, requestObject)) as Record<string, unknown>;
-      const outcome = verifyOutcomeLabel(result);
-      metrics.verifyTotal.inc({ protocol, outcome });
-      const position = (result as { windowPosition?: unknown }).windowPosition;
-      if (typeof position === 'number') metrics.verifyWindowPosition.observe({}, position);
-      if (result.activationStatus === 'BLOCKED' && (await blockedByThisVerify(offcode, result))) {
+      // The protocol-neutral outcome carries what metrics need (result kind, window position, a block made
+      // by this very request); the wire shape is derived from it by the service package.
+      const outcome = await offcode.offline.verifyOutcome(version, requestObject);
+      metrics.verifyTotal.inc({ protocol, outcome: outcome.result });
+      if (outcome.matchedPosition !== null) metrics.verifyWindowPosition.observe({}, outcome.matchedPosition);
+      if (outcome.blocked) {
         metrics.activationBlockedTotal.inc({
-          reason: String(result.blockedReason ?? 'UNKNOWN'),
-          temporary: String(result.blockExpiresAt !== null && result.blockExpiresAt !== undefined),
+          reason: outcome.blocked.reason,
+          temporary: String(outcome.blocked.temporary),
         });
       }
-      return okEnvelope(result);
+      return okEnvelope(verifyResponseFromOutcome(version, outcome));
     } catch (error) {
       const code = error instanceof OffcodeError ? error.code : '';
       metrics.verifyTotal.inc({
@@ -264,23 +256,5 @@ function registerRestMethod(
   for (const path of method.paths) {
     app.post(path, handler);
     if (method.get) app.get(path, handler);
-  }
-}
-
-/**
- * True when this verify blocked the activation. The service answers BLOCKED with `remainingAttempts = 0`
- * both for the request that blocked it and for every later one, so the audit row this verify just wrote is
- * consulted: it records the status *before* the verify (server.md §2.5). Only BLOCKED answers pay the read;
- * metrics never fail a request.
- */
-async function blockedByThisVerify(
-  offcode: OffcodeServer,
-  result: Record<string, unknown>,
-): Promise<boolean> {
-  try {
-    const audit = await offcode.audit.list({ activationId: result.activationId, limit: 1 });
-    return audit.items[0]?.activationStatus === 'ACTIVE';
-  } catch {
-    return false;
   }
 }

@@ -562,6 +562,8 @@ describe('system', () => {
       /^offcode_http_requests_total\{route="\/rest\/v4\/auth\/offline\/verify",method="POST",status="200"\} \d+$/m,
     );
     expect(r.text).toMatch(/^offcode_verify_duration_seconds_count\{protocol="4"\} \d+$/m);
+    // The fresh token's first code matches at window position 0.
+    expect(r.text).toMatch(/^offcode_verify_window_position_bucket\{le="0"\} [1-9]\d*$/m);
     expect(r.text).toMatch(
       /^offcode_build_info\{version="0\.1\.0",crypto_backend="(wasm|noble)",database="pglite"\} 1$/m,
     );

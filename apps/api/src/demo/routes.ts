@@ -108,8 +108,8 @@ export async function registerDemo(app: FastifyInstance, options: DemoOptions): 
     };
     try {
       const op = await operations.create(values);
-      const notice = values.proximity && values.kind !== 'personalized' ? '&notice=proximity' : '';
-      return reply.redirect(`/demo/operation/${op.id}${notice ? `?${notice.slice(1)}` : ''}`, 303);
+      const query = values.proximity && values.kind !== 'personalized' ? '?notice=proximity' : '';
+      return reply.redirect(`/demo/operation/${op.id}${query}`, 303);
     } catch (error) {
       const message = userMessage(error);
       if (message === null) throw error;

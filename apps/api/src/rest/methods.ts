@@ -27,7 +27,7 @@ export interface RestMethod {
   response: ResponseSchemaName;
   /** Reachable without integration credentials (server.md §1.5). */
   public?: boolean;
-  /** Protocol version of an offline method (metrics). */
+  /** Offline methods: protocol version and kind (metrics; verify answers from the service's outcome). */
   offline?: { version: 3 | 4; kind: 'personalized' | 'non-personalized' | 'verify' };
   call(server: OffcodeServer, requestObject: unknown): Promise<unknown>;
 }
