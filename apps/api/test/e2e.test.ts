@@ -70,6 +70,9 @@ async function shot(name: string): Promise<void> {
   await page.screenshot({ path: join(ARTIFACTS, `e2e-${name}.png`), fullPage: true });
 }
 
+/** Waits for the page (activation, QR decoding and code computation take a while on a busy machine). */
+const poll = <T>(fn: () => Promise<T>) => expect.poll(fn, { timeout: 30_000, interval: 100 });
+
 const text = async (testId: string): Promise<string> =>
   ((await page.getByTestId(testId).first().textContent()) ?? '').trim();
 
@@ -100,7 +103,7 @@ async function activateToken(code: string, protocol: 3 | 4, pin: string): Promis
   expect(await page.getByTestId('protocol-select').inputValue()).toBe(String(protocol));
   await page.getByTestId('pin-input').fill(pin);
   await page.getByTestId('activate-button').click();
-  await expect.poll(() => text('token-status')).toBe('ACTIVE');
+  await poll(() => text('token-status')).toBe('ACTIVE');
   expect(await text('token-activation-id')).toMatch(UUID_RE);
   await shot(`v${protocol}-2-token-active`);
 }
@@ -160,16 +163,16 @@ async function approveOnToken(
     await page.getByTestId('scan-button').click();
   } else {
     await page.getByTestId('qr-file').setInputFiles(op.pngFile);
-    await expect.poll(() => page.getByTestId('qr-input').inputValue()).toBe(op.qrText);
+    await poll(() => page.getByTestId('qr-input').inputValue()).toBe(op.qrText);
   }
-  await expect.poll(() => text('qr-signature-status')).toBe('verified');
+  await poll(() => text('qr-signature-status')).toBe('verified');
   expect(await text('operation-title')).toBe('Payment');
   expect(await text('operation-message')).toBe('Pay 100 EUR to CZ2730300000001165254011');
   expect(await text('operation-fields')).toContain('100 EUR');
   expect(await text('operation-fields')).toContain('Žluťoučký kůň');
   await page.getByTestId('approve-pin').fill(pin);
   await page.getByTestId('approve-button').click();
-  await expect.poll(() => text('code')).toMatch(/^\d{4}-\d{4}-\d{4}-\d{4}$/);
+  await poll(() => text('code')).toMatch(/^\d{4}-\d{4}-\d{4}-\d{4}$/);
   await shot(`${label}-code`);
   return text('code');
 }
@@ -222,7 +225,7 @@ describe('demo in headless Chromium', () => {
     await page.goto(op2.url);
     await page.getByTestId('code-input').fill('1234 5678');
     await page.getByTestId('verify-button').click();
-    await expect.poll(() => text('error')).toBe('enter 16 digits');
+    await poll(() => text('error')).toBe('enter 16 digits');
     const json = (
       await http<{ status: string; protocolVersion: number; componentLength: number }>(
         base,
@@ -236,7 +239,7 @@ describe('demo in headless Chromium', () => {
   it('protocol 3 after a token reset: non-personalized payment, QR image uploaded and decoded in the browser', async () => {
     await openToken();
     await page.getByTestId('reset-button').click();
-    await expect.poll(() => text('token-status')).toBe('NOT_ACTIVATED');
+    await poll(() => text('token-status')).toBe('NOT_ACTIVATED');
     expect(await page.evaluate(() => window.localStorage.getItem('offcode.token.v1'))).toBeNull();
 
     const code = await enrol('bob', 3);
