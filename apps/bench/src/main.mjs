@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { machine, publicRows, ratio, runGroups, timingTable } from '@offcode/bench-kit';
 import { ratioChart } from './chart.mjs';
 import { engineGroups } from './engine.mjs';
+import { httpTable, runHttpBench } from './http.mjs';
 import { primitiveGroups } from './primitives.mjs';
 import { runServerBench, serverTable } from './server.mjs';
 
@@ -21,6 +22,8 @@ const groups = [...primitiveGroups(), ...engineGroups()];
 const rows = await runGroups(groups, { rounds, timeMs });
 console.error('bench: server in-process (PGlite, PostgreSQL)');
 const serverRows = runServerBench({ quick });
+console.error('bench: HTTP (autocannon, PostgreSQL, 1 and 2 API processes)');
+const httpRows = await runHttpBench({ quick });
 
 const m = machine();
 const slug = `${m.cpu
@@ -39,6 +42,8 @@ for (const g of groups) {
   }
 }
 const failures = [];
+const doubles = httpRows.reduce((n, r) => n + r.double_accepts, 0);
+if (doubles > 0) failures.push(`${doubles} verification(s) accepted twice under load`);
 for (const c of comparisons) {
   if (/^KMAC256/.test(c.label) && / vs noble$/.test(c.label) && c.ratio < 1)
     failures.push(`wasm slower than noble: ${c.label}`);
@@ -58,6 +63,10 @@ const md = [
   '',
   serverTable(serverRows),
   '',
+  '## HTTP (autocannon against apps/api on PostgreSQL; payload registry off so replays reach the counter check)',
+  '',
+  httpTable(httpRows),
+  '',
   '## wasm speed-up (median ratio, per-round range)',
   '',
   '| comparison | ratio | per-round range |',
@@ -76,7 +85,7 @@ const md = [
 
 writeFileSync(
   `${base}.json`,
-  `${JSON.stringify({ machine: m, date, mode: quick ? 'quick' : 'full', rows: [...publicRows(rows), ...serverRows] }, null, 2)}\n`,
+  `${JSON.stringify({ machine: m, date, mode: quick ? 'quick' : 'full', rows: [...publicRows(rows), ...serverRows, ...httpRows] }, null, 2)}\n`,
 );
 writeFileSync(`${base}.md`, md);
 writeFileSync(
