@@ -409,4 +409,20 @@ describe('configuration', () => {
       await off.close();
     }
   });
+
+  it('OFFCODE_METRICS_ENABLED=false: no /metrics route and none in the OpenAPI document', async () => {
+    const off = await attachApi(api.storage, {
+      OFFCODE_MASTER_KEY: MASTER_KEY,
+      OFFCODE_METRICS_ENABLED: 'false',
+    });
+    try {
+      expect((await http(off.url, '/metrics', { method: 'GET' })).status).toBe(404);
+      const doc = (
+        await http<{ paths: Record<string, unknown> }>(off.url, '/openapi.json', { method: 'GET' })
+      ).json;
+      expect(Object.keys(doc.paths)).not.toContain('/metrics');
+    } finally {
+      await off.close();
+    }
+  });
 });
