@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { VECTORS_DIR } from '@offcode/test-harness/vectors';
 import { describe, expect, it } from 'vitest';
-import { expectFailure, expectOk, offcode, VECTORS_DIR } from './helpers.js';
+import { expectFailure, expectOk, offcode } from './helpers.js';
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 const V3_DATA =

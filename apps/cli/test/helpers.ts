@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
@@ -8,7 +8,6 @@ const here = dirname(fileURLToPath(import.meta.url));
 /** The bin entry as installed (bin/offcode.js, which loads the built dist/cli.js). */
 export const CLI = join(here, '..', 'bin', 'offcode.js');
 const BUILT = join(here, '..', 'dist', 'cli.js');
-export const VECTORS_DIR = join(here, '..', '..', '..', 'test-vectors');
 
 export interface RunResult {
   status: number | null;
@@ -89,25 +88,6 @@ export function expectFailure(r: RunResult, exitCode: 1 | 2, code: string, reaso
   expect(lines[0]!.length).toBeGreaterThan(prefix.length);
   expect(r.status).toBe(exitCode);
   return lines[0]!;
-}
-
-export interface PayloadCase {
-  id: string;
-  kind: string;
-  input: unknown;
-  valid: boolean;
-  reason?: string;
-  expected?: unknown;
-}
-
-export const payloadCases = (): PayloadCase[] =>
-  (JSON.parse(readFileSync(join(VECTORS_DIR, 'payload-cases.json'), 'utf8')) as { cases: PayloadCase[] })
-    .cases;
-
-export function payloadCase(id: string): string {
-  const c = payloadCases().find((x) => x.id === id);
-  if (!c || typeof c.input !== 'string') throw new Error(`payload case ${id} not found`);
-  return c.input;
 }
 
 /** payload.md §8 partial match: every key present in `expected` deep-equal, arrays element by element. */

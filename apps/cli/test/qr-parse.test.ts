@@ -1,5 +1,6 @@
+import { payloadCase, payloadCases } from '@offcode/test-harness/vectors';
 import { describe, expect, it } from 'vitest';
-import { expectFailure, expectOk, expectPartial, offcode, payloadCase, payloadCases } from './helpers.js';
+import { expectFailure, expectOk, expectPartial, offcode } from './helpers.js';
 
 const parseCases = payloadCases().filter((c) => c.kind === 'qr-parse');
 

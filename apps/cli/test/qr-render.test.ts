@@ -1,11 +1,12 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { payloadCase } from '@offcode/test-harness/vectors';
 import jsQRModule from 'jsqr';
 import { PNG } from 'pngjs';
 import QRCode from 'qrcode';
 import { afterAll, describe, expect, it } from 'vitest';
-import { expectFailure, expectOk, offcode, payloadCase } from './helpers.js';
+import { expectFailure, expectOk, offcode } from './helpers.js';
 
 // jsqr is CommonJS with a `default` property: normalise the ESM interop shape.
 const jsQR = ((jsQRModule as unknown as { default?: typeof jsQRModule }).default ??

@@ -2,9 +2,10 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { payloadCase } from '@offcode/test-harness/vectors';
 import { afterAll, describe, expect, it } from 'vitest';
 import { EXAMPLES, writeExampleState } from './fixtures.js';
-import { CLI, expectFailure, expectOk, offcode, payloadCase } from './helpers.js';
+import { CLI, expectFailure, expectOk, offcode } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'offcode-token-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

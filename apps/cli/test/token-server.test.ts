@@ -6,45 +6,41 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, expectFailure, expectOk, offcodeAsync } from './helpers.js';
 import {
   APP,
-  type Harness,
   issuePayload,
   newActivationCode,
-  startServer,
+  useServer,
   verifyOnServer,
-} from './server-harness.js';
+} from '@offcode/test-harness/server';
+import { afterAll, describe, expect, it } from 'vitest';
+import { CLI, expectFailure, expectOk, offcodeAsync } from './helpers.js';
 
-let h: Harness;
+const h = useServer({ credentials: 'ops:hunter22' });
 const dir = mkdtempSync(join(tmpdir(), 'offcode-cli-server-'));
-beforeAll(async () => {
-  h = await startServer({ credentials: 'ops:hunter22' });
-});
-afterAll(async () => {
-  await h?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 let n = 0;
+
+/** `offcode token activate` against the test server with PIN 1234 (no protocol: the default). */
+const activateArgs = (state: string, activationCode: string): string[] => [
+  'token',
+  'activate',
+  '--server',
+  h.url,
+  '--application',
+  APP,
+  '--code',
+  activationCode,
+  '--pin',
+  '1234',
+  '--state',
+  state,
+];
 
 async function activate(protocol: 3 | 4, extra: string[] = []) {
   const { activationCode } = await newActivationCode(h);
   const state = join(dir, `s${n++}.json`);
-  const args = [
-    'token',
-    'activate',
-    '--server',
-    h.url,
-    '--application',
-    APP,
-    '--code',
-    activationCode,
-    '--pin',
-    '1234',
-    '--state',
-    state,
-  ];
+  const args = activateArgs(state, activationCode);
   const r = await offcodeAsync([...args, '--protocol', String(protocol), ...extra]);
   return { r, state, activationCode, args };
 }
@@ -106,20 +102,7 @@ describe('offcode token activate: failures', () => {
   it('existing state file → exit 1 ALREADY_ACTIVATED', async () => {
     const { state } = await activate(3);
     const { activationCode } = await newActivationCode(h);
-    const r = await offcodeAsync([
-      'token',
-      'activate',
-      '--server',
-      h.url,
-      '--application',
-      APP,
-      '--code',
-      activationCode,
-      '--pin',
-      '1234',
-      '--state',
-      state,
-    ]);
+    const r = await offcodeAsync(activateArgs(state, activationCode));
     expectFailure(r, 1, 'ALREADY_ACTIVATED');
   });
 

@@ -2,8 +2,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { exampleStateText } from '../test/fixtures.js';
+import { fails } from '../test/helpers.js';
 import { encodeActivationCode } from './activation-code.js';
-import { OffcodeClientError } from './errors.js';
 import { MemoryTokenStore } from './stores/memory.js';
 import { OffcodeToken } from './token.js';
 
@@ -30,16 +30,6 @@ async function serve(handler: (req: IncomingMessage, res: ServerResponse, body: 
   servers.push(server);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, bodies };
-}
-
-async function fails(p: Promise<unknown>, code: string): Promise<OffcodeClientError> {
-  const e = await p.then(
-    () => undefined,
-    (x: unknown) => x,
-  );
-  expect(e).toBeInstanceOf(OffcodeClientError);
-  expect((e as OffcodeClientError).code).toBe(code);
-  return e as OffcodeClientError;
 }
 
 const noNetwork = () => {

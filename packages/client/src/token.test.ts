@@ -1,7 +1,8 @@
 import { signOfflinePayload } from '@offcode/protocol';
+import { payloadCase, payloadCases } from '@offcode/test-harness/vectors';
 import { describe, expect, it } from 'vitest';
 import { exampleState, exampleStateText, V3_EXAMPLE, V4_EXAMPLE } from '../test/fixtures.js';
-import { b64, payloadCase, payloadCases, toB64 } from '../test/helpers.js';
+import { b64, fails, toB64 } from '../test/helpers.js';
 import { OffcodeClientError } from './errors.js';
 import { parseState, serializeState } from './state.js';
 import { MemoryTokenStore } from './stores/memory.js';
@@ -19,16 +20,6 @@ function tokenWith(
 ) {
   const store = new MemoryTokenStore(exampleStateText(protocol, opts));
   return { store, token: new OffcodeToken({ store, crypto: backend }) };
-}
-
-async function fails(p: Promise<unknown>, code: string): Promise<OffcodeClientError> {
-  const e = await p.then(
-    () => undefined,
-    (x: unknown) => x,
-  );
-  expect(e).toBeInstanceOf(OffcodeClientError);
-  expect((e as OffcodeClientError).code).toBe(code);
-  return e as OffcodeClientError;
 }
 
 const stored = async (store: MemoryTokenStore) => parseState((await store.read())!);

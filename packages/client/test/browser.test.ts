@@ -6,18 +6,18 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import {
+  APP,
+  issuePayload,
+  newActivationCode,
+  useServer,
+  verifyOnServer,
+} from '@offcode/test-harness/server';
+import { payloadCase } from '@offcode/test-harness/vectors';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exampleStateText, V3_EXAMPLE, V4_EXAMPLE } from './fixtures.js';
-import { DIST_DIR, payloadCase } from './helpers.js';
-import {
-  APP,
-  type Harness,
-  issuePayload,
-  newActivationCode,
-  startServer,
-  verifyOnServer,
-} from './server-harness.js';
+import { DIST_DIR } from './helpers.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const BUNDLE = join(DIST_DIR, 'browser', 'offcode-client.js');
@@ -31,10 +31,7 @@ const ARGS = [
   '--no-first-run',
 ];
 
-let h: Harness;
-let browser: Browser;
-
-beforeAll(async () => {
+beforeAll(() => {
   if (!existsSync(CHROMIUM)) {
     throw new Error(
       `${CHROMIUM} is missing: install it with "apt-get update && apt-get install -y chromium" (the test script does)`,
@@ -42,23 +39,27 @@ beforeAll(async () => {
   }
   if (!existsSync(BUNDLE))
     throw new Error(`${BUNDLE} is missing: run "pnpm --filter @offcode/client build" first`);
-  h = await startServer({
-    files: {
-      '/': {
-        contentType: 'text/html; charset=utf-8',
-        body:
-          '<!doctype html><meta charset="utf-8"><title>offcode smoke</title>' +
-          '<script type="module">import * as offcode from "/offcode-client.js"; window.offcode = offcode;</script>',
-      },
-      '/offcode-client.js': { contentType: 'text/javascript; charset=utf-8', body: readFileSync(BUNDLE) },
-    },
-  });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
 });
 
+// Options as a function: read the bundle only after the check above.
+const h = useServer(() => ({
+  files: {
+    '/': {
+      contentType: 'text/html; charset=utf-8',
+      body:
+        '<!doctype html><meta charset="utf-8"><title>offcode smoke</title>' +
+        '<script type="module">import * as offcode from "/offcode-client.js"; window.offcode = offcode;</script>',
+    },
+    '/offcode-client.js': { contentType: 'text/javascript; charset=utf-8', body: readFileSync(BUNDLE) },
+  },
+}));
+
+let browser: Browser;
+beforeAll(async () => {
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
+});
 afterAll(async () => {
   await browser?.close();
-  await h?.close();
 });
 
 async function openPage(opts: { withoutWebAssembly?: boolean } = {}): Promise<Page> {

@@ -6,40 +6,23 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OffcodeClientError } from '../src/errors.js';
-import { FileTokenStore } from '../src/node/file-store.js';
-import { MemoryTokenStore } from '../src/stores/memory.js';
-import { OffcodeToken } from '../src/token.js';
-import { DIST_DIR } from './helpers.js';
 import {
   APP,
-  type Harness,
   issuePayload,
   newActivationCode,
   startServer,
+  useServer,
   verifyOnServer,
-} from './server-harness.js';
+} from '@offcode/test-harness/server';
+import { afterAll, describe, expect, it } from 'vitest';
+import { FileTokenStore } from '../src/node/file-store.js';
+import { MemoryTokenStore } from '../src/stores/memory.js';
+import { OffcodeToken } from '../src/token.js';
+import { DIST_DIR, fails } from './helpers.js';
 
-let h: Harness;
+const h = useServer();
 const dir = mkdtempSync(join(tmpdir(), 'offcode-flow-'));
-beforeAll(async () => {
-  h = await startServer();
-});
-afterAll(async () => {
-  await h?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-async function fails(p: Promise<unknown>, code: string): Promise<OffcodeClientError> {
-  const e = await p.then(
-    () => undefined,
-    (x: unknown) => x,
-  );
-  expect(e).toBeInstanceOf(OffcodeClientError);
-  expect((e as OffcodeClientError).code).toBe(code);
-  return e as OffcodeClientError;
-}
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 async function activated(
   protocol: 3 | 4,

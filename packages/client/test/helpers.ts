@@ -1,17 +1,12 @@
-import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { getNobleCrypto, getWasmCrypto } from '@offcode/crypto-wasm';
+import { expect } from 'vitest';
+import { OffcodeClientError } from '../src/errors.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-/** The repo's copy of the shared vectors (tests read only this copy). */
-export const VECTORS_DIR = join(here, '..', '..', '..', 'test-vectors');
 export const PACKAGE_DIR = join(here, '..');
 export const DIST_DIR = join(PACKAGE_DIR, 'dist');
-
-export function readVector<T = unknown>(path: string): T {
-  return JSON.parse(readFileSync(join(VECTORS_DIR, path), 'utf8')) as T;
-}
 
 /** Both backends, or noble alone in the Hermes stand-in run (no WebAssembly). */
 export const backends =
@@ -22,21 +17,13 @@ export const hex = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'hex
 export const toHex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 export const toB64 = (b: Uint8Array): string => Buffer.from(b).toString('base64');
 
-export interface PayloadCase {
-  id: string;
-  kind: string;
-  input: unknown;
-  valid: boolean;
-  reason?: string;
-  expected?: unknown;
-}
-
-export function payloadCases(): PayloadCase[] {
-  return readVector<{ cases: PayloadCase[] }>('payload-cases.json').cases;
-}
-
-export function payloadCase(id: string): string {
-  const c = payloadCases().find((x) => x.id === id);
-  if (!c || typeof c.input !== 'string') throw new Error(`payload case ${id} not found`);
-  return c.input;
+/** Awaits `p`, expects it to reject with an OffcodeClientError of `code`, and returns that error. */
+export async function fails(p: Promise<unknown>, code: string): Promise<OffcodeClientError> {
+  const e = await p.then(
+    () => undefined,
+    (x: unknown) => x,
+  );
+  expect(e).toBeInstanceOf(OffcodeClientError);
+  expect((e as OffcodeClientError).code).toBe(code);
+  return e as OffcodeClientError;
 }

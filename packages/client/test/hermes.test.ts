@@ -2,25 +2,25 @@
  * Hermes stand-in (React Native): WebAssembly and TextDecoder deleted before the client is loaded. The
  * token must pick the noble backend and still compute the worked-example codes and activate for real.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { exampleStateText, V3_EXAMPLE, V4_EXAMPLE } from './fixtures.js';
-import { payloadCase } from './helpers.js';
-import { nodeHttpFetch } from './node-http-fetch.js';
 import {
   APP,
-  type Harness,
   issuePayload,
   newActivationCode,
-  startServer,
+  useServer,
   verifyOnServer,
-} from './server-harness.js';
+} from '@offcode/test-harness/server';
+import { payloadCase } from '@offcode/test-harness/vectors';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { exampleStateText, V3_EXAMPLE, V4_EXAMPLE } from './fixtures.js';
+import { nodeHttpFetch } from './node-http-fetch.js';
 
 const saved = { WebAssembly: globalThis.WebAssembly, TextDecoder: globalThis.TextDecoder };
 let client: typeof import('../src/index.js');
-let h: Harness;
+// Started (in its beforeAll) before the hook below: the server keeps its own engine; only the client is
+// loaded without WebAssembly and TextDecoder.
+const h = useServer();
 
 beforeAll(async () => {
-  h = await startServer(); // the server keeps its own engine; only the client is loaded without them
   // biome-ignore lint/suspicious/noExplicitAny: removing platform globals on purpose
   const g = globalThis as any;
   delete g.WebAssembly;
@@ -28,9 +28,8 @@ beforeAll(async () => {
   client = await import('../src/index.js');
 });
 
-afterAll(async () => {
+afterAll(() => {
   Object.assign(globalThis, saved);
-  await h?.close();
 });
 
 describe('without WebAssembly and TextDecoder (Hermes stand-in)', () => {

@@ -1,7 +1,8 @@
 /**
  * A real @offcode/server on in-memory PGlite, plus a tiny node:http bridge that exposes the two
- * device-facing routes the token calls (exchange, activation status) until apps/api exists. The bridge
- * speaks the wire envelope of server.md §1.1 and HTTP Basic of §1.5 when `credentials` is given.
+ * device-facing routes the token calls (exchange, activation status), so the client and CLI suites test
+ * against the real services without depending on apps/api. The bridge speaks the wire envelope of
+ * server.md §1.1 and HTTP Basic of §1.5 when `credentials` is given.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -20,28 +21,50 @@ import {
   type OffcodeServer,
   openStorage,
 } from '@offcode/server';
+import { afterAll, beforeAll } from 'vitest';
 
+/** The application created at start (commit on key exchange). */
 export const APP = 'offcode-demo';
 
-export interface Harness {
-  url: string;
-  server: OffcodeServer;
-  requests: { path: string; authorization: string | undefined }[];
+/** The per-suite differences, as options rather than copies of the harness. */
+export interface ServerOptions {
+  /** Server environment on top of `OFFCODE_DATA_DIR=memory://`. */
+  env?: Record<string, string>;
+  /** `user:password`: the `/rest/v3/` routes then require this HTTP Basic pair (the CLI's `--remote`). */
+  credentials?: string;
+  clock?: () => number;
+  /** Static files served on GET (same origin as the API: the browser smoke test). */
+  files?: Record<string, { contentType: string; body: string | Uint8Array }>;
+}
+
+/** A running server: its bridge URL, the in-process services and the requests the bridge received. */
+export interface TestServer {
+  readonly url: string;
+  readonly server: OffcodeServer;
+  readonly requests: { path: string; authorization: string | undefined }[];
+}
+
+export interface StartedServer extends TestServer {
   close(): Promise<void>;
 }
 
-export async function startServer(
-  opts: { env?: Record<string, string>; credentials?: string; clock?: () => number } = {},
-): Promise<Harness> {
+const notFound = { status: 'ERROR', responseObject: { code: 'ERROR_NOT_FOUND', message: 'not found' } };
+const unauthorized = { status: 'ERROR', responseObject: { code: 'OFF-0001', message: 'unauthorized' } };
+const internal = { status: 'ERROR', responseObject: { code: 'ERR0000', message: 'internal error' } };
+
+export async function startServer(opts: ServerOptions = {}): Promise<StartedServer> {
   const config = loadConfigOrThrow({ OFFCODE_DATA_DIR: 'memory://', ...opts.env });
   const storage = await openStorage(config);
   const server = await createOffcodeServer({ config, storage, ...(opts.clock ? { clock: opts.clock } : {}) });
   await server.applications.create({ applicationId: APP, commitOnKeyExchange: true });
-  const requests: Harness['requests'] = [];
+  const requests: TestServer['requests'] = [];
   const routes: Record<string, (req: unknown) => Promise<unknown>> = {
     '/rest/offcode/activation/exchange': (r) => server.activations.exchange(r),
     '/rest/v3/activation/status': (r) => server.activations.status(r),
   };
+  const expectedAuthorization = opts.credentials
+    ? `Basic ${Buffer.from(opts.credentials).toString('base64')}`
+    : undefined;
   const http: Server = createServer((req, res) => {
     let body = '';
     req.on('data', (c) => {
@@ -53,20 +76,19 @@ export async function startServer(
         res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
         res.end(JSON.stringify(obj));
       };
+      const file = req.method === 'GET' ? opts.files?.[req.url ?? ''] : undefined;
+      if (file) {
+        res.writeHead(200, { 'content-type': file.contentType, 'cache-control': 'no-store' });
+        return res.end(file.body);
+      }
       const route = routes[req.url ?? ''];
-      if (req.method !== 'POST' || !route)
-        return send(404, {
-          status: 'ERROR',
-          responseObject: { code: 'ERROR_NOT_FOUND', message: 'not found' },
-        });
-      if (opts.credentials && req.url?.startsWith('/rest/v3/')) {
-        const expected = `Basic ${Buffer.from(opts.credentials).toString('base64')}`;
-        if (req.headers.authorization !== expected) {
-          return send(401, {
-            status: 'ERROR',
-            responseObject: { code: 'OFF-0001', message: 'unauthorized' },
-          });
-        }
+      if (req.method !== 'POST' || !route) return send(404, notFound);
+      if (
+        expectedAuthorization &&
+        req.url?.startsWith('/rest/v3/') &&
+        req.headers.authorization !== expectedAuthorization
+      ) {
+        return send(401, unauthorized);
       }
       try {
         const parsed = JSON.parse(body) as { requestObject?: unknown };
@@ -74,7 +96,7 @@ export async function startServer(
       } catch (e) {
         if (isOffcodeError(e))
           return send(e.httpStatus, { status: 'ERROR', responseObject: e.toResponseObject() });
-        send(500, { status: 'ERROR', responseObject: { code: 'ERR0000', message: 'internal error' } });
+        send(500, internal);
       }
     });
   });
@@ -93,8 +115,41 @@ export async function startServer(
   };
 }
 
+/**
+ * One server for the calling test file (or `describe`): started in a `beforeAll`, closed in an `afterAll`.
+ * The returned handle works inside tests and later hooks. `opts` may be a function, called in that
+ * `beforeAll`, so it runs after the hooks registered before `useServer` (the browser test checks its
+ * bundle exists before reading it).
+ */
+export function useServer(opts: ServerOptions | (() => ServerOptions) = {}): TestServer {
+  let started: StartedServer | undefined;
+  beforeAll(async () => {
+    started = await startServer(typeof opts === 'function' ? opts() : opts);
+  });
+  afterAll(async () => {
+    await started?.close();
+    started = undefined;
+  });
+  const current = (): StartedServer => {
+    if (!started)
+      throw new Error('the test server runs between beforeAll and afterAll: use it in tests or hooks');
+    return started;
+  };
+  return {
+    get url() {
+      return current().url;
+    },
+    get server() {
+      return current().server;
+    },
+    get requests() {
+      return current().requests;
+    },
+  };
+}
+
 export async function newActivationCode(
-  h: Harness,
+  h: TestServer,
   userId = 'alice',
 ): Promise<{ activationId: string; activationCode: string }> {
   const r = await h.server.activations.init({ userId, applicationId: APP });
@@ -114,7 +169,7 @@ let opCounter = 0;
 
 /** Creates a payment operation payload through the server's create services. */
 export async function issuePayload(
-  h: Harness,
+  h: TestServer,
   input: { protocol: 3 | 4; activationId?: string; biometry?: boolean; proximity?: boolean; amount?: string },
 ): Promise<IssuedOperation> {
   const operationId = `op-${Date.now()}-${opCounter++}`;
@@ -153,7 +208,7 @@ export async function issuePayload(
 
 /** Verifies a code on the server as the bank's back end would; returns validity and the response. */
 export async function verifyOnServer(
-  h: Harness,
+  h: TestServer,
   protocol: 3 | 4,
   activationId: string,
   op: IssuedOperation,
@@ -171,19 +226,11 @@ export async function verifyOnServer(
     ...(op.seed ? { proximityCheck: { seed: op.seed, stepLength: 30, stepCount: 1 } } : {}),
   };
   if (protocol === 3) {
-    const r = await h.server.offline.verify(3, { ...common, signature: code });
-    return {
-      valid: r.signatureValid,
-      type: r.signatureType,
-      remainingAttempts: r.remainingAttempts,
-      activationStatus: r.activationStatus,
-    };
+    const { signatureValid, signatureType, remainingAttempts, activationStatus } =
+      await h.server.offline.verify(3, { ...common, signature: code });
+    return { valid: signatureValid, type: signatureType, remainingAttempts, activationStatus };
   }
-  const r = await h.server.offline.verify(4, { ...common, authenticationCode: code });
-  return {
-    valid: r.authenticationValid,
-    type: r.authenticationCodeType,
-    remainingAttempts: r.remainingAttempts,
-    activationStatus: r.activationStatus,
-  };
+  const { authenticationValid, authenticationCodeType, remainingAttempts, activationStatus } =
+    await h.server.offline.verify(4, { ...common, authenticationCode: code });
+  return { valid: authenticationValid, type: authenticationCodeType, remainingAttempts, activationStatus };
 }
