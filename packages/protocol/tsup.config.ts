@@ -11,6 +11,7 @@ export default defineConfig({
     'normalized-data': 'src/normalized-data.ts',
     totp: 'src/totp.ts',
     code: 'src/code.ts',
+    'activation-code': 'src/activation-code.ts',
   },
   format: ['esm', 'cjs'],
   dts: true,

@@ -1,7 +1,9 @@
 /**
  * @offcode/protocol: PowerAuth-compatible offline payload (QR text) format, operation data, flags,
- * normalized data, decimal code helpers, V3/V4 key material and derivation, payload signatures and TOTP.
+ * normalized data, decimal code helpers, V3/V4 key material and derivation, payload signatures, TOTP and
+ * activation codes.
  */
+export * from './activation-code.js';
 export * from './base64.js';
 export * from './code.js';
 export {

@@ -2,7 +2,9 @@
  * @offcode/server: the PowerAuth-compatible offline authentication-code engine (V3 and V4) — applications,
  * activations, offline payloads, verification, audit — on embedded PGlite or PostgreSQL.
  */
-export { crc16Arc, generateActivationCode, parseActivationCode } from './activation-code.js';
+// Activation codes are a protocol-level format (one implementation in @offcode/protocol); re-exported here
+// because callers of earlier versions import them from the server.
+export { crc16Arc, generateActivationCode, parseActivationCode } from '@offcode/protocol';
 export { AtRestCipher, aad, ENCRYPTION_AES_GCM, ENCRYPTION_NONE, ENVELOPE_VERSION } from './at-rest.js';
 export {
   type ConfigInput,

@@ -1,6 +1,10 @@
 /** Field formats of server.md §1.2 as schemas. Reasons never echo values (some fields are secret). */
-import { isWellFormedString, tryDecodeBase64Strict, utf8Length } from '@offcode/protocol';
-import { parseActivationCode } from '../activation-code.js';
+import {
+  isWellFormedString,
+  parseActivationCode,
+  tryDecodeBase64Strict,
+  utf8Length,
+} from '@offcode/protocol';
 import { hasControlCharacter } from '../text.js';
 import { addIssue, INVALID, type Invalid, type JsonSchema, type ParseContext, type Schema } from './core.js';
 

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import {
   deriveActivationSecretV4,
   encodeBase64,
+  generateActivationCode,
   generateCounterData,
   generateKeyPair,
   normalizePublicKey,
@@ -10,7 +11,6 @@ import {
   signEcdsaDer,
   utf8Encode,
 } from '@offcode/protocol';
-import { generateActivationCode } from '../activation-code.js';
 import { aad } from '../at-rest.js';
 import type { ServerContext } from '../context.js';
 import { OffcodeError } from '../errors.js';
