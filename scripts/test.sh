@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The one test command (README "Test"): installs what it needs, lints, builds every package once,
+# The one test command (README "Test"): installs what it needs, lints, builds every package once, type-checks,
 # checks package exports, runs every test suite and prints one summary line.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,7 +9,7 @@ install_deps
 bash scripts/ensure-services.sh
 rm -f .test-results/*.json
 pnpm exec biome check .
-pnpm exec turbo run build lint:pkg --output-logs=errors-only
+pnpm exec turbo run build lint:pkg typecheck --output-logs=errors-only
 status=0
 pnpm exec turbo run test --concurrency=1 --output-logs=full || status=$?
 # Benchmarks in quick mode: fail only on ratio sanity, never on absolute times.

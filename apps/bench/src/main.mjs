@@ -13,6 +13,9 @@ import { primitiveGroups } from './primitives.mjs';
 import { runServerBench, serverTable } from './server.mjs';
 
 const quick = process.argv.includes('--quick');
+// --tag NAME: an extra suffix for the file names (e.g. a second run to compare with `compare.mjs`)
+const tagIndex = process.argv.indexOf('--tag');
+const tag = tagIndex > 0 ? `-${process.argv[tagIndex + 1]}` : '';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const started = Date.now();
 const rounds = quick ? 2 : 4;
@@ -31,7 +34,7 @@ const slug = `${m.cpu
   .replace(/^-|-$/g, '')
   .toLowerCase()}-${m.cores}c`;
 const date = new Date().toISOString().slice(0, 10);
-const base = join(root, 'bench', 'results', `${date}-${slug}${quick ? '-quick' : ''}`);
+const base = join(root, 'bench', 'results', `${date}-${slug}${quick ? '-quick' : ''}${tag}`);
 mkdirSync(dirname(base), { recursive: true });
 
 const comparisons = [];
@@ -85,7 +88,7 @@ const md = [
 
 writeFileSync(
   `${base}.json`,
-  `${JSON.stringify({ machine: m, date, mode: quick ? 'quick' : 'full', rows: [...publicRows(rows), ...serverRows, ...httpRows] }, null, 2)}\n`,
+  `${JSON.stringify({ machine: m, date, mode: quick ? 'quick' : 'full', rows: [...publicRows(rows), ...serverRows, ...httpRows], ratios: comparisons }, null, 2)}\n`,
 );
 writeFileSync(`${base}.md`, md);
 writeFileSync(

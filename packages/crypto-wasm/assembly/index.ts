@@ -23,16 +23,28 @@ export function ioEnsure(size: usize): usize {
   return io;
 }
 
-/** Zeroes the first `used` bytes of the I/O area and the primitives' scratch buffers (cheap). */
-export function wipePrimitives(used: usize): void {
+function wipeIo(used: usize): void {
   memory.fill(io, 0, used < ioSize ? used : ioSize);
+}
+
+/** After SHA-256 / HMAC calls: the I/O area and the SHA-256/HMAC scratch buffers. */
+export function wipeSha(used: usize): void {
+  wipeIo(used);
   sha256Wipe();
   hmacWipe();
+}
+
+/** After SHA3 / KMAC calls: the I/O area and the sponge scratch buffers. */
+export function wipeKeccak(used: usize): void {
+  wipeIo(used);
   keccakWipe();
 }
 
-/** Same as wipePrimitives, plus every cached state of the code engine. */
+/** After engine calls: everything, including every cached state of the code engine. */
 export function wipe(used: usize): void {
-  wipePrimitives(used);
+  wipeIo(used);
+  sha256Wipe();
+  hmacWipe();
+  keccakWipe();
   engineWipe();
 }

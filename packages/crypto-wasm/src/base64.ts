@@ -21,7 +21,7 @@ export function base64Encode(bytes: Uint8Array): string {
 }
 
 /** Decodes trusted, canonical Base64 (the build's own output). */
-export function base64DecodeTrusted(text: string): Uint8Array {
+export function base64DecodeTrusted(text: string): Uint8Array<ArrayBuffer> {
   const clean = text.replace(/=+$/, '');
   const out = new Uint8Array(Math.floor((clean.length * 3) / 4));
   let buffer = 0;

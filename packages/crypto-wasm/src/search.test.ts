@@ -37,7 +37,7 @@ describe.each(backends)('searchOfflineCode on $backend', (crypto) => {
         });
 
       it('finds a code computed k positions ahead for every k in the window, and nothing beyond', () => {
-        let c = counter;
+        let c: Uint8Array = counter;
         for (let k = 0; k < window + 3; k++) {
           const code = crypto.computeAuthCode({ protocol, keys: [P, K], counter: c, data });
           const bio = crypto.computeAuthCode({ protocol, keys: [P, B], counter: c, data, length: 6 });

@@ -7,7 +7,8 @@ interface Exports {
   memory: WebAssembly.Memory;
   ioEnsure(size: number): number;
   wipe(used: number): void;
-  wipePrimitives(used: number): void;
+  wipeSha(used: number): void;
+  wipeKeccak(used: number): void;
   sha256(msg: number, len: number, out: number): void;
   sha3_256(msg: number, len: number, out: number): void;
   hmacSha256(key: number, keyLen: number, msg: number, len: number, out: number): void;
@@ -86,19 +87,21 @@ class Io {
 
 const pad8 = (n: number): number => (n + 7) & ~7;
 
-export function createWasmBackend(): RawBackend {
+/** The raw wasm backend; `memory()` exposes the linear memory to the zeroization tests only. */
+export function createWasmBackend(): RawBackend & { memory(): Uint8Array } {
   const wasm = instantiate();
   const io = new Io(wasm);
 
   return {
     name: 'wasm',
+    memory: () => new Uint8Array(wasm.memory.buffer),
     sha256(data) {
       io.begin(pad8(data.length) + 32);
       const msg = io.put(data.length, data);
       const out = io.put(32);
       wasm.sha256(msg, data.length, out);
       const result = io.read(out, 32);
-      wasm.wipePrimitives(io.used);
+      wasm.wipeSha(io.used);
       return result;
     },
     sha3_256(data) {
@@ -107,7 +110,7 @@ export function createWasmBackend(): RawBackend {
       const out = io.put(32);
       wasm.sha3_256(msg, data.length, out);
       const result = io.read(out, 32);
-      wasm.wipePrimitives(io.used);
+      wasm.wipeKeccak(io.used);
       return result;
     },
     hmacSha256(key, data) {
@@ -117,7 +120,7 @@ export function createWasmBackend(): RawBackend {
       const out = io.put(32);
       wasm.hmacSha256(k, key.length, msg, data.length, out);
       const result = io.read(out, 32);
-      wasm.wipePrimitives(io.used);
+      wasm.wipeSha(io.used);
       return result;
     },
     kmac256(key, data, customization, dkLen) {
@@ -128,7 +131,7 @@ export function createWasmBackend(): RawBackend {
       const out = io.put(dkLen);
       wasm.kmac256(k, key.length, msg, data.length, s, customization.length, out, dkLen);
       const result = io.read(out, dkLen);
-      wasm.wipePrimitives(io.used);
+      wasm.wipeKeccak(io.used);
       return result;
     },
     components(protocol: Protocol, keys, counter, data) {
@@ -151,7 +154,7 @@ export function createWasmBackend(): RawBackend {
       const ctr = io.put(counter.length, counter);
       (protocol === 4 ? wasm.nextV4 : wasm.nextV3)(ctr, ctr);
       const result = io.read(ctr, counter.length);
-      wasm.wipePrimitives(io.used);
+      (protocol === 4 ? wasm.wipeKeccak : wasm.wipeSha)(io.used);
       return result;
     },
     search(protocol, keys, counter, window, data, modulus, s0, s1, nextOut) {
