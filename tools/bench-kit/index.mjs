@@ -1,5 +1,5 @@
 // Runs groups of tasks side by side: every group is run `rounds` times with the task order alternating, so
-// that a noisy neighbour slows every backend alike; statistics pool all rounds. Times are in nanoseconds.
+// that a noisy neighbour slows every backend alike; statistics pool all rounds. Times are in nanoseconds per call; min-max are the extremes of batch averages.
 import { cpus } from 'node:os';
 import { Bench } from 'tinybench';
 
@@ -21,17 +21,47 @@ export function machine() {
 }
 
 /**
- * groups: [{ group, name, tasks: { backend: fn } }]. Returns rows
+ * How many calls one sample should batch: functions of a few microseconds are timed in batches of about
+ * `targetNs`, so that the timer's own cost (and its resolution) does not squeeze every ratio towards 1.
+ */
+export function calibrateBatch(fn, targetNs = 50_000) {
+  const timeCalls = (ns) => {
+    let calls = 0;
+    const start = process.hrtime.bigint();
+    let elapsed = 0n;
+    while (elapsed < ns) {
+      fn();
+      calls++;
+      elapsed = process.hrtime.bigint() - start;
+    }
+    return Number(elapsed) / calls;
+  };
+  timeCalls(100_000_000n); // warm-up: JIT and wasm tier-up
+  const perCall = timeCalls(50_000_000n);
+  return Math.max(1, Math.min(1000, Math.round(targetNs / perCall)));
+}
+
+/**
+ * groups: [{ group, name, tasks: { backend: fn } }]. Every task is timed in batches (calibrateBatch, once per
+ * task); reported times are per call. Returns rows
  * { group, name, backend, median_ns, min_ns, max_ns, samples, roundMedians }.
  */
 export async function runGroups(groups, { rounds = 3, timeMs = 300, warmupMs = 50 } = {}) {
   const stats = groups.map(() => ({}));
+  const batches = groups.map((g) =>
+    Object.fromEntries(Object.entries(g.tasks).map(([backend, fn]) => [backend, calibrateBatch(fn)])),
+  );
   for (let round = 0; round < rounds; round++) {
     for (const [gi, g] of groups.entries()) {
       const entries = Object.entries(g.tasks);
       if (round % 2) entries.reverse();
       const bench = new Bench({ time: timeMs, warmupTime: warmupMs });
-      for (const [backend, fn] of entries) bench.add(backend, fn);
+      for (const [backend, fn] of entries) {
+        const batch = batches[gi][backend];
+        bench.add(backend, () => {
+          for (let i = 0; i < batch; i++) fn();
+        });
+      }
       await bench.run();
       for (const task of bench.tasks) {
         if (task.result?.state !== 'completed') {
@@ -40,9 +70,11 @@ export async function runGroups(groups, { rounds = 3, timeMs = 300, warmupMs = 5
         stats[gi][task.name] ??= { roundMedians: [], min: Number.POSITIVE_INFINITY, max: 0, samples: 0 };
         const s = stats[gi][task.name];
         const lat = task.result.latency;
-        s.roundMedians.push(lat.p50 * 1e6);
-        s.min = Math.min(s.min, lat.min * 1e6);
-        s.max = Math.max(s.max, lat.max * 1e6);
+        const batch = batches[gi][task.name];
+        s.batch = batch;
+        s.roundMedians.push((lat.p50 * 1e6) / batch);
+        s.min = Math.min(s.min, (lat.min * 1e6) / batch);
+        s.max = Math.max(s.max, (lat.max * 1e6) / batch);
         s.samples += lat.samplesCount;
       }
     }
@@ -56,6 +88,7 @@ export async function runGroups(groups, { rounds = 3, timeMs = 300, warmupMs = 5
       min_ns: Math.round(s.min),
       max_ns: Math.round(s.max),
       samples: s.samples,
+      batch: s.batch,
       roundMedians: s.roundMedians,
     })),
   );
@@ -72,13 +105,15 @@ export function ratio(rows, name, a, b) {
 
 /** Markdown table of timing rows with a speed-up column relative to `reference` in each group. */
 export function timingTable(rows, reference = 'wasm') {
-  const out = ['| group | benchmark | backend | median | min | max | samples | ' + reference + ' speed-up |'];
+  const out = [
+    '| group | benchmark | backend | median | min | max | samples x calls | ' + reference + ' speed-up |',
+  ];
   out.push('|---|---|---|---:|---:|---:|---:|---:|');
   for (const r of rows) {
     const ref = rows.find((x) => x.name === r.name && x.backend === reference);
     const speedup = !ref || r.backend === reference ? '—' : `${(r.median_ns / ref.median_ns).toFixed(2)}x`;
     out.push(
-      `| ${r.group} | ${r.name} | ${r.backend} | ${formatNs(r.median_ns)} | ${formatNs(r.min_ns)} | ${formatNs(r.max_ns)} | ${r.samples} | ${speedup} |`,
+      `| ${r.group} | ${r.name} | ${r.backend} | ${formatNs(r.median_ns)} | ${formatNs(r.min_ns)} | ${formatNs(r.max_ns)} | ${r.samples} x ${r.batch} | ${speedup} |`,
     );
   }
   return out.join('\n');
