@@ -1,6 +1,7 @@
 // The authentication-code engine (crypto.md sections 3, 5 and 8): code components for V3 (HMAC chain) and
 // V4 (KMAC C32 chain), hash-based counters, and the whole-window offline search in one call.
-import { hmacKey, hmacSha256, hmacWith } from './hmac';
+import { hmacKey, hmacSha256 } from './hmac';
+import { hmacKeyX4, hmacWithX4, hmacX4Wipe } from './hmac-x4';
 import { kmacFinish, kmacKey, kmacPrefix, sha3_256 } from './keccak';
 import { sha256 } from './sha256';
 
@@ -14,7 +15,15 @@ const STATE: usize = 200; // room for a V4 keyed state (V3 uses the first 64 byt
 const POS_SIZE: usize = 32 + STATE * (1 + MAX_TYPES); // counter value + possession state + second-factor states
 
 const FACTOR_STATES: usize = heap.alloc(STATE * (1 + MAX_TYPES));
-const POS: usize = heap.alloc(POS_SIZE * (MAX_WINDOW + 1));
+// V3 prepares positions four at a time (SIMD lanes), so up to 3 positions past the window plus the next counter.
+const POS_COUNT: usize = MAX_WINDOW + 8;
+const POS: usize = heap.alloc(POS_SIZE * POS_COUNT);
+const D0X: usize = heap.alloc(4 * 32);
+const TX: usize = heap.alloc(4 * 32);
+const D1X: usize = heap.alloc(4 * 32);
+const KSX: usize = heap.alloc(4 * 64);
+const C0X: usize = heap.alloc(4 * 32);
+const C1X: usize = heap.alloc(MAX_TYPES * 4 * 32);
 const TMP_KS: usize = heap.alloc(STATE);
 const D0: usize = heap.alloc(32);
 const D1: usize = heap.alloc(32);
@@ -76,18 +85,22 @@ function decimalWord(c: usize, mod: u32): u32 {
   return (bswap<u32>(load<u32>(c, 28)) & 0x7fffffff) % mod;
 }
 
-/** Prepares the DATA-independent states of window position k (its counter value must already be stored). */
-function prepareV3(k: usize, nTypes: i32): void {
-  const pos = POS + k * POS_SIZE;
-  hmacWith(FACTOR_STATES, pos, 16, D0);
-  hmacKey(D0, 32, pos + 32);
+/**
+ * Prepares the DATA-independent states of window positions k0..k0+3 (V3) in four SIMD lanes: the counter values
+ * (k0's must already be stored; k0+4's is written for the next block), HMAC(P, CTR) and its keyed state, and per
+ * type HMAC(HMAC(T, T)) with T = HMAC(F, CTR) as a keyed state (crypto.md 3.2, 8.2).
+ */
+function prepareV3x4(k0: usize, nTypes: i32): void {
+  const base = POS + k0 * POS_SIZE;
+  for (let j: usize = 0; j < 4; j++) nextV3(base + j * POS_SIZE, base + (j + 1) * POS_SIZE);
+  hmacWithX4(FACTOR_STATES, 0, base, POS_SIZE, 16, D0X, 32);
+  hmacKeyX4(D0X, 32, base + 32, POS_SIZE);
   for (let t = 0; t < nTypes; t++) {
-    hmacWith(FACTOR_STATES + <usize>(t + 1) * STATE, pos, 16, T);
-    hmacKey(T, 32, TMP_KS);
-    hmacWith(TMP_KS, T, 32, D1);
-    hmacKey(D1, 32, pos + 32 + <usize>(t + 1) * STATE);
+    hmacWithX4(FACTOR_STATES + <usize>(t + 1) * STATE, 0, base, POS_SIZE, 16, TX, 32);
+    hmacKeyX4(TX, 32, KSX, 64);
+    hmacWithX4(KSX, 64, TX, 32, 32, D1X, 32); // T is the HMAC key and the message
+    hmacKeyX4(D1X, 32, base + 32 + <usize>(t + 1) * STATE, POS_SIZE);
   }
-  nextV3(pos, pos + POS_SIZE);
 }
 
 function prepareV4(k: usize, nTypes: i32): void {
@@ -146,20 +159,42 @@ export function search(
   for (let i = 0; i < nData; i++) {
     const d = data + <usize>load<u32>(offsets + (<usize>i << 2));
     const dLen = <usize>load<u32>(offsets + (<usize>(i + 1) << 2)) - (d - data);
+    if (!v4) {
+      // V3: four positions per step; the lanes are then checked in position order, so the first match is
+      // still the first in PowerAuth's order.
+      for (let k0 = 0; k0 < window; k0 += 4) {
+        if (k0 == prepared) {
+          prepareV3x4(<usize>k0, nTypes);
+          prepared += 4;
+        }
+        const base = POS + <usize>k0 * POS_SIZE;
+        hmacWithX4(base + 32, POS_SIZE, d, 0, dLen, C0X, 32);
+        for (let t = 0; t < nTypes; t++) {
+          hmacWithX4(base + 32 + <usize>(t + 1) * STATE, POS_SIZE, d, 0, dLen, C1X + (<usize>t << 7), 32);
+        }
+        for (let j = 0; j < 4 && k0 + j < window; j++) {
+          const a0 = decimalWord(C0X + (<usize>j << 5), mod) ^ s0;
+          for (let t = 0; t < nTypes; t++) {
+            const diff = a0 | (decimalWord(C1X + (<usize>t << 7) + (<usize>j << 5), mod) ^ s1);
+            if (diff == 0) {
+              memory.copy(nextOut, POS + <usize>(k0 + j + 1) * POS_SIZE, ctrLen);
+              return (i << 16) | ((k0 + j) << 8) | t;
+            }
+          }
+        }
+      }
+      continue;
+    }
     for (let k = 0; k < window; k++) {
       if (k == prepared) {
-        if (v4) prepareV4(<usize>k, nTypes);
-        else prepareV3(<usize>k, nTypes);
+        prepareV4(<usize>k, nTypes);
         prepared++;
       }
       const pos = POS + <usize>k * POS_SIZE;
-      if (v4) kmacFinish(pos + 32, d, dLen, C0, 32);
-      else hmacWith(pos + 32, d, dLen, C0);
+      kmacFinish(pos + 32, d, dLen, C0, 32);
       const a0 = decimalWord(C0, mod) ^ s0;
       for (let t = 0; t < nTypes; t++) {
-        const st = pos + 32 + <usize>(t + 1) * STATE;
-        if (v4) kmacFinish(st, d, dLen, C1, 32);
-        else hmacWith(st, d, dLen, C1);
+        kmacFinish(pos + 32 + <usize>(t + 1) * STATE, d, dLen, C1, 32);
         const diff = a0 | (decimalWord(C1, mod) ^ s1);
         if (diff == 0) {
           memory.copy(nextOut, pos + POS_SIZE, ctrLen);
@@ -174,7 +209,14 @@ export function search(
 /** Zeroes every key-dependent buffer of the engine. */
 export function engineWipe(): void {
   memory.fill(FACTOR_STATES, 0, STATE * (1 + MAX_TYPES));
-  memory.fill(POS, 0, POS_SIZE * (MAX_WINDOW + 1));
+  memory.fill(POS, 0, POS_SIZE * POS_COUNT);
+  memory.fill(D0X, 0, 4 * 32);
+  memory.fill(TX, 0, 4 * 32);
+  memory.fill(D1X, 0, 4 * 32);
+  memory.fill(KSX, 0, 4 * 64);
+  memory.fill(C0X, 0, 4 * 32);
+  memory.fill(C1X, 0, MAX_TYPES * 4 * 32);
+  hmacX4Wipe();
   memory.fill(TMP_KS, 0, STATE);
   memory.fill(D0, 0, 32);
   memory.fill(D1, 0, 32);

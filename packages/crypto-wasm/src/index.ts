@@ -19,11 +19,21 @@ export { getWasmCrypto } from './wasm.js';
 export { BACKEND_ENV };
 
 /**
- * Returns a backend: `wasm`, `noble`, or `auto` (default: the env variable if set, else wasm when
- * WebAssembly exists, else noble).
+ * Returns a backend: `wasm`, `noble`, or `auto` (default: the env variable if set, else wasm when the
+ * WebAssembly engine can run the module, else noble).
  */
 export function getOffcodeCrypto(name: BackendName | 'auto' = 'auto'): OffcodeCrypto {
-  const chosen = name === 'auto' ? (backendFromEnv() ?? (hasWebAssembly() ? 'wasm' : 'noble')) : name;
+  const forced = name === 'auto' ? backendFromEnv() : name;
+  if (forced === undefined) {
+    // auto: wasm where the engine can run this module (WebAssembly with SIMD), else noble
+    if (!hasWebAssembly()) return getNobleCrypto();
+    try {
+      return getWasmCrypto();
+    } catch {
+      return getNobleCrypto();
+    }
+  }
+  const chosen = forced;
   if (chosen === 'wasm') {
     if (!hasWebAssembly()) {
       throw new OffcodeCryptoError('backend', 'WebAssembly is not available here', 'UNSUPPORTED_BACKEND');

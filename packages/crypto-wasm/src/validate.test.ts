@@ -167,3 +167,20 @@ describe('backend selection', () => {
     }
   });
 });
+
+describe('automatic fallback', () => {
+  it('auto picks noble when WebAssembly is missing', () => {
+    const saved = globalThis.WebAssembly;
+    const env = process.env.OFFCODE_CRYPTO_BACKEND;
+    try {
+      delete process.env.OFFCODE_CRYPTO_BACKEND;
+      // @ts-expect-error simulate an engine without WebAssembly (React Native's Hermes)
+      delete globalThis.WebAssembly;
+      expect(getOffcodeCrypto().backend).toBe('noble');
+      expect(fieldOf(() => getOffcodeCrypto('wasm'))).toBe('backend');
+    } finally {
+      globalThis.WebAssembly = saved;
+      if (env !== undefined) process.env.OFFCODE_CRYPTO_BACKEND = env;
+    }
+  });
+});

@@ -1,4 +1,5 @@
 import { base64DecodeTrusted } from './base64.js';
+import { OffcodeCryptoError } from './errors.js';
 import { WASM_BASE64 } from './generated/wasm-bytes.js';
 import type { RawBackend } from './raw.js';
 import type { Protocol } from './types.js';
@@ -44,7 +45,16 @@ interface Exports {
 
 /** Instantiates the embedded module synchronously (no fs, no fetch). */
 function instantiate(): Exports {
-  const module = new WebAssembly.Module(base64DecodeTrusted(WASM_BASE64));
+  const bytes = base64DecodeTrusted(WASM_BASE64);
+  // The module uses 128-bit SIMD (Node 16.4+, Chrome 91+, Firefox 89+, Safari 16.4+).
+  if (!WebAssembly.validate(bytes)) {
+    throw new OffcodeCryptoError(
+      'backend',
+      'this WebAssembly engine lacks SIMD support',
+      'UNSUPPORTED_BACKEND',
+    );
+  }
+  const module = new WebAssembly.Module(bytes);
   const instance = new WebAssembly.Instance(module, {});
   return instance.exports as unknown as Exports;
 }
