@@ -1,6 +1,6 @@
 // The authentication-code engine (crypto.md sections 3, 5 and 8): code components for V3 (HMAC chain) and
 // V4 (KMAC C32 chain), hash-based counters, and the whole-window offline search in one call.
-import { hmacKey, hmacSha256 } from './hmac';
+import { hmacKey, hmacSha256, hmacWith } from './hmac';
 import { hmacKeyX4, hmacWithX4, hmacX4Wipe } from './hmac-x4';
 import { kmacFinish, kmacKey, kmacPrefix, sha3_256 } from './keccak';
 import { sha256 } from './sha256';
@@ -15,6 +15,20 @@ const STATE: usize = 200; // room for a V4 keyed state (V3 uses the first 64 byt
 const POS_SIZE: usize = 32 + STATE * (1 + MAX_TYPES); // counter value + possession state + second-factor states
 
 const FACTOR_STATES: usize = heap.alloc(STATE * (1 + MAX_TYPES));
+// V3 second-factor key states are made on first use (an in-sync knowledge code never needs biometry's).
+let factorKeys: usize = 0;
+let factorReady: i32 = 0;
+// Window positions written by the last search (engineWipe clears only those).
+let positionsUsed: i32 = <i32>MAX_WINDOW + 8;
+
+function factorStateV3(t: i32): usize {
+  const ks = FACTOR_STATES + <usize>(t + 1) * STATE;
+  if ((factorReady & (1 << t)) == 0) {
+    hmacKey(factorKeys + (<usize>(t + 1) << 4), 16, ks);
+    factorReady |= 1 << t;
+  }
+  return ks;
+}
 // V3 prepares positions four at a time (SIMD lanes), so up to 3 positions past the window plus the next counter.
 const POS_COUNT: usize = MAX_WINDOW + 8;
 const POS: usize = heap.alloc(POS_SIZE * POS_COUNT);
@@ -86,6 +100,23 @@ function decimalWord(c: usize, mod: u32): u32 {
 }
 
 /**
+ * Position 0 (V3), scalar and lazy: an in-sync token matches here, usually with the first type, so only the
+ * possession state is prepared up front and each second-factor state when it is first needed.
+ */
+function prepareV3First(): void {
+  hmacWith(FACTOR_STATES, POS, 16, D0);
+  hmacKey(D0, 32, POS + 32);
+  nextV3(POS, POS + POS_SIZE);
+}
+
+function prepareV3FirstType(t: i32): void {
+  hmacWith(factorStateV3(t), POS, 16, T);
+  hmacKey(T, 32, TMP_KS);
+  hmacWith(TMP_KS, T, 32, D1);
+  hmacKey(D1, 32, POS + 32 + <usize>(t + 1) * STATE);
+}
+
+/**
  * Prepares the DATA-independent states of window positions k0..k0+3 (V3) in four SIMD lanes: the counter values
  * (k0's must already be stored; k0+4's is written for the next block), HMAC(P, CTR) and its keyed state, and per
  * type HMAC(HMAC(T, T)) with T = HMAC(F, CTR) as a keyed state (crypto.md 3.2, 8.2).
@@ -96,7 +127,7 @@ function prepareV3x4(k0: usize, nTypes: i32): void {
   hmacWithX4(FACTOR_STATES, 0, base, POS_SIZE, 16, D0X, 32);
   hmacKeyX4(D0X, 32, base + 32, POS_SIZE);
   for (let t = 0; t < nTypes; t++) {
-    hmacWithX4(FACTOR_STATES + <usize>(t + 1) * STATE, 0, base, POS_SIZE, 16, TX, 32);
+    hmacWithX4(factorStateV3(t), 0, base, POS_SIZE, 16, TX, 32);
     hmacKeyX4(TX, 32, KSX, 64);
     hmacWithX4(KSX, 64, TX, 32, 32, D1X, 32); // T is the HMAC key and the message
     hmacKeyX4(D1X, 32, base + 32 + <usize>(t + 1) * STATE, POS_SIZE);
@@ -145,24 +176,46 @@ export function search(
   const v4 = protocol == 4;
   const keyLen: usize = v4 ? 32 : 16;
   const ctrLen: usize = v4 ? 32 : 16;
-  for (let t = 0; t <= nTypes; t++) {
-    const ks = FACTOR_STATES + <usize>t * STATE;
-    if (v4) {
+  if (v4) {
+    for (let t = 0; t <= nTypes; t++) {
+      const ks = FACTOR_STATES + <usize>t * STATE;
       memory.copy(ks, CODE_PREFIX, STATE);
       kmacKey(ks, keys + <usize>t * keyLen, keyLen);
-    } else {
-      hmacKey(keys + <usize>t * keyLen, keyLen, ks);
     }
+  } else {
+    hmacKey(keys, keyLen, FACTOR_STATES);
+    factorKeys = keys;
+    factorReady = 0;
   }
   memory.copy(POS, ctr, ctrLen);
   let prepared: i32 = 0;
+  let typesReady: i32 = 0; // V3 position 0: which second-factor states exist
+  positionsUsed = window + 8;
   for (let i = 0; i < nData; i++) {
     const d = data + <usize>load<u32>(offsets + (<usize>i << 2));
     const dLen = <usize>load<u32>(offsets + (<usize>(i + 1) << 2)) - (d - data);
     if (!v4) {
-      // V3: four positions per step; the lanes are then checked in position order, so the first match is
-      // still the first in PowerAuth's order.
-      for (let k0 = 0; k0 < window; k0 += 4) {
+      // V3: position 0 alone (scalar), then four positions per step in SIMD lanes; the lanes are checked in
+      // position order, so the first match is still the first in PowerAuth's order.
+      if (prepared == 0) {
+        prepareV3First();
+        prepared = 1;
+      }
+      hmacWith(POS + 32, d, dLen, C0);
+      const a0 = decimalWord(C0, mod) ^ s0;
+      for (let t = 0; t < nTypes; t++) {
+        if ((typesReady & (1 << t)) == 0) {
+          prepareV3FirstType(t);
+          typesReady |= 1 << t;
+        }
+        hmacWith(POS + 32 + <usize>(t + 1) * STATE, d, dLen, C1);
+        const diff = a0 | (decimalWord(C1, mod) ^ s1);
+        if (diff == 0) {
+          memory.copy(nextOut, POS + POS_SIZE, ctrLen);
+          return (i << 16) | t;
+        }
+      }
+      for (let k0 = 1; k0 < window; k0 += 4) {
         if (k0 == prepared) {
           prepareV3x4(<usize>k0, nTypes);
           prepared += 4;
@@ -173,9 +226,9 @@ export function search(
           hmacWithX4(base + 32 + <usize>(t + 1) * STATE, POS_SIZE, d, 0, dLen, C1X + (<usize>t << 7), 32);
         }
         for (let j = 0; j < 4 && k0 + j < window; j++) {
-          const a0 = decimalWord(C0X + (<usize>j << 5), mod) ^ s0;
+          const b0 = decimalWord(C0X + (<usize>j << 5), mod) ^ s0;
           for (let t = 0; t < nTypes; t++) {
-            const diff = a0 | (decimalWord(C1X + (<usize>t << 7) + (<usize>j << 5), mod) ^ s1);
+            const diff = b0 | (decimalWord(C1X + (<usize>t << 7) + (<usize>j << 5), mod) ^ s1);
             if (diff == 0) {
               memory.copy(nextOut, POS + <usize>(k0 + j + 1) * POS_SIZE, ctrLen);
               return (i << 16) | ((k0 + j) << 8) | t;
@@ -209,7 +262,9 @@ export function search(
 /** Zeroes every key-dependent buffer of the engine. */
 export function engineWipe(): void {
   memory.fill(FACTOR_STATES, 0, STATE * (1 + MAX_TYPES));
-  memory.fill(POS, 0, POS_SIZE * POS_COUNT);
+  const used: usize = <usize>positionsUsed < POS_COUNT ? <usize>positionsUsed : POS_COUNT;
+  memory.fill(POS, 0, POS_SIZE * used);
+  positionsUsed = 0;
   memory.fill(D0X, 0, 4 * 32);
   memory.fill(TX, 0, 4 * 32);
   memory.fill(D1X, 0, 4 * 32);
