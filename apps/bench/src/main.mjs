@@ -18,8 +18,8 @@ const tagIndex = process.argv.indexOf('--tag');
 const tag = tagIndex > 0 ? `-${process.argv[tagIndex + 1]}` : '';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const started = Date.now();
-const rounds = quick ? 2 : 4;
-const timeMs = quick ? 60 : 300;
+const rounds = quick ? 2 : 8;
+const timeMs = quick ? 60 : 150;
 
 const groups = [...primitiveGroups(), ...engineGroups()];
 const rows = await runGroups(groups, { rounds, timeMs });
