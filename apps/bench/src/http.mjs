@@ -6,9 +6,9 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SimulatedToken } from '@offcode/bench-kit/device';
 import autocannon from 'autocannon';
 import pg from 'pg';
-import { SimulatedToken } from './device.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const API_MAIN = join(root, 'apps', 'api', 'dist', 'main.js');
@@ -139,7 +139,7 @@ async function verifyLoad(url0, urls, tokens, connections, perLane) {
         activationId: token.activationId,
         data: operation(++opCounter),
       });
-      const body = token.approve(created.offlineData);
+      const body = token.verifyRequest(created.offlineData);
       const key = `${token.activationId}/${body.signature ?? body.authenticationCode}/${i}`;
       q.push({ body, key }, { body, key });
     }

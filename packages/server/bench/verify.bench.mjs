@@ -10,17 +10,14 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { computeAuthCode, getOffcodeCrypto, nextCounter } from '@offcode/crypto-wasm';
+import { SimulatedToken } from '@offcode/bench-kit/device';
+import { getOffcodeCrypto } from '@offcode/crypto-wasm';
 import {
   buildPayloadData,
-  decodeBase64Strict,
-  deriveActivationSecretV4,
   deriveKeysV3,
   deriveKeysV4,
   deriveMasterSecretV3,
   encodeBase64,
-  generateKeyPair,
-  normalizedDataForPayload,
   normalizePrivateKey,
   parseOfflinePayloadOrThrow,
   paymentOperationData,
@@ -91,42 +88,6 @@ function timedEngine(engine, acc) {
   return wrapped;
 }
 
-class Device {
-  constructor(protocol) {
-    this.protocol = protocol;
-    this.pair = generateKeyPair(protocol === 3 ? 'P-256' : 'P-384');
-  }
-  request(code) {
-    return {
-      activationCode: code,
-      protocolVersion: this.protocol,
-      devicePublicKey: encodeBase64(this.pair.publicKey),
-    };
-  }
-  complete(answer) {
-    this.id = answer.activationId;
-    this.ctr = decodeBase64Strict(answer.ctrData);
-    const server = decodeBase64Strict(answer.serverPublicKey);
-    this.keys =
-      this.protocol === 3
-        ? deriveKeysV3(deriveMasterSecretV3(this.pair.privateKey, server))
-        : deriveKeysV4(deriveActivationSecretV4(this.pair.privateKey, server));
-  }
-  code(payload, wrong = false, skip = 0) {
-    // `skip` codes computed and never typed: the server then finds this one at position `skip`
-    for (let i = 0; i < skip; i++) this.ctr = nextCounter(this.protocol, this.ctr);
-    const second = wrong ? this.keys.knowledge.map((b) => b ^ 1) : this.keys.knowledge;
-    const code = computeAuthCode({
-      protocol: this.protocol,
-      keys: [this.keys.possession, second],
-      counter: this.ctr,
-      data: normalizedDataForPayload(payload),
-    });
-    this.ctr = nextCounter(this.protocol, this.ctr);
-    return code;
-  }
-}
-
 let op = 0;
 const data = () =>
   buildPayloadData({
@@ -143,9 +104,9 @@ const data = () =>
 
 async function activate(server, app, protocol, maxFailureCount = 5) {
   const init = await server.activations.init({ userId: `u${op++}`, applicationId: app, maxFailureCount });
-  const device = new Device(protocol);
-  device.complete(await server.activations.exchange(device.request(init.activationCode)));
-  await server.activations.commit({ activationId: device.id });
+  const device = new SimulatedToken(protocol);
+  device.complete(await server.activations.exchange(device.exchangeRequest(init.activationCode)));
+  await server.activations.commit({ activationId: device.activationId });
   return device;
 }
 
@@ -153,13 +114,13 @@ async function prepare(server, device, count, wrong, skip = 0) {
   const out = [];
   for (let i = 0; i < count; i++) {
     const created = await server.offline.createPersonalized(device.protocol, {
-      activationId: device.id,
+      activationId: device.activationId,
       data: data(),
     });
     const payload = parseOfflinePayloadOrThrow(created.offlineData);
-    const code = device.code(payload, wrong, skip);
+    const code = device.code(payload, { wrongKnowledge: wrong, skip });
     out.push({
-      activationId: device.id,
+      activationId: device.activationId,
       data: verifyRequestDataForPayload(payload),
       [device.protocol === 3 ? 'signature' : 'authenticationCode']: code,
     });
@@ -226,7 +187,7 @@ async function runDatabase(label, openIt) {
             ...(await prepare(server, device, Math.min(perDevice, N - requests.length), wrong, skip)),
           );
         }
-        const keysMs = await keyDerivationMs(raw, cipher, device.id, protocol);
+        const keysMs = await keyDerivationMs(raw, cipher, device.activationId, protocol);
         // Warm-up (JIT, statement plans), not timed.
         for (const r of requests.slice(0, 5))
           await server.offline.verifyOutcome(protocol, {

@@ -1,5 +1,5 @@
-// A simulated mobile token for load generation, built only from @offcode/protocol and @offcode/crypto-wasm
-// (no server code): activates through the REST key exchange and computes codes in counter order.
+// A simulated mobile token for the benchmarks, built only from @offcode/protocol and @offcode/crypto-wasm (no
+// server code): answers the plain key exchange and computes codes in counter order.
 import { computeAuthCode, nextCounter } from '@offcode/crypto-wasm';
 import {
   decodeBase64Strict,
@@ -38,20 +38,31 @@ export class SimulatedToken {
         : deriveKeysV4(deriveActivationSecretV4(this.pair.privateKey, server));
   }
 
-  /** The verify request body (PowerAuth shape) for a payload, with the code of the current counter. */
-  approve(offlineData) {
-    const payload = parseOfflinePayloadOrThrow(offlineData);
+  /**
+   * The code for a parsed payload with the current counter; the counter then moves on (as the token persists
+   * it before showing the code). `skip` wastes that many counter values first (codes never typed, so the server
+   * finds this one at position `skip`); `wrongKnowledge` uses a wrong knowledge key (a wrong PIN).
+   */
+  code(payload, { skip = 0, wrongKnowledge = false } = {}) {
+    for (let i = 0; i < skip; i++) this.counter = nextCounter(this.protocol, this.counter);
+    const knowledge = wrongKnowledge ? this.keys.knowledge.map((b) => b ^ 1) : this.keys.knowledge;
     const code = computeAuthCode({
       protocol: this.protocol,
-      keys: [this.keys.possession, this.keys.knowledge],
+      keys: [this.keys.possession, knowledge],
       counter: this.counter,
       data: normalizedDataForPayload(payload),
     });
     this.counter = nextCounter(this.protocol, this.counter);
+    return code;
+  }
+
+  /** The verify request body (PowerAuth shape) for an offline payload text, with a code from `code()`. */
+  verifyRequest(offlineData, options) {
+    const payload = parseOfflinePayloadOrThrow(offlineData);
     return {
       activationId: this.activationId,
       data: verifyRequestDataForPayload(payload),
-      [this.protocol === 3 ? 'signature' : 'authenticationCode']: code,
+      [this.protocol === 3 ? 'signature' : 'authenticationCode']: this.code(payload, options),
     };
   }
 }
