@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SimulatedToken } from '@offcode/bench-kit/device';
+import { SimulatedToken } from '@offcode/sim-token';
 import autocannon from 'autocannon';
 import pg from 'pg';
 

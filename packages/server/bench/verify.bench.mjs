@@ -10,7 +10,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SimulatedToken } from '@offcode/bench-kit/device';
+import { SimulatedToken } from '@offcode/sim-token';
 import { getOffcodeCrypto } from '@offcode/crypto-wasm';
 import {
   buildPayloadData,
