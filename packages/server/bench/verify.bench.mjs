@@ -10,7 +10,6 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SimulatedToken } from '@offcode/sim-token';
 import { getOffcodeCrypto } from '@offcode/crypto-wasm';
 import {
   buildPayloadData,
@@ -23,6 +22,7 @@ import {
   paymentOperationData,
   verifyRequestDataForPayload,
 } from '@offcode/protocol';
+import { SimulatedToken } from '@offcode/sim-token';
 import pg from 'pg';
 
 const here = dirname(fileURLToPath(import.meta.url));
