@@ -1,3 +1,4 @@
+import { unescapeBackslashes } from '../payload/escape.js';
 /**
  * Escape-aware tokenizer of the operation-data line (payload.md 3.2). A backslash and the character after
  * it are one pair that never separates; an unescaped `*` ends a field. Splitting on every `*` and re-gluing
@@ -28,22 +29,5 @@ export function tokenizeOperationData(line: string): string[] {
  * a lone trailing backslash are kept as they are.
  */
 export function unescapeFieldText(value: string): string {
-  if (!value.includes('\\')) return value;
-  let out = '';
-  let i = 0;
-  while (i < value.length) {
-    const c = value[i]!;
-    if (c === '\\' && i + 1 < value.length) {
-      const next = value[i + 1]!;
-      if (next === 'n') out += '\n';
-      else if (next === '\\') out += '\\';
-      else if (next === '*') out += '*';
-      else out += c + next;
-      i += 2;
-      continue;
-    }
-    out += c;
-    i++;
-  }
-  return out;
+  return unescapeBackslashes(value, true);
 }

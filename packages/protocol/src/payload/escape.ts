@@ -26,6 +26,14 @@ export function escapeText(s: string): string {
  * and a lone trailing backslash are kept. A two-pass replace would turn `\\n` (the text `\n`) into `\` + LF.
  */
 export function unescapeText(s: string): string {
+  return unescapeBackslashes(s, false);
+}
+
+/**
+ * The one-pass unescape shared by title/message text and operation-data text fields: `\n` -> LF, `\\` -> `\`,
+ * and `\*` -> `*` where `star` is set (operation data); other pairs and a lone trailing backslash are kept.
+ */
+export function unescapeBackslashes(s: string, star: boolean): string {
   if (!s.includes('\\')) return s;
   let out = '';
   let i = 0;
@@ -35,6 +43,7 @@ export function unescapeText(s: string): string {
       const next = s[i + 1]!;
       if (next === 'n') out += '\n';
       else if (next === '\\') out += '\\';
+      else if (star && next === '*') out += '*';
       else out += c + next;
       i += 2;
       continue;

@@ -440,30 +440,18 @@ export function createActivationService(ctx: ServerContext) {
           ctx,
           async (tx) => {
             const row = await requireLocked(tx, req.activationId, now);
-            if (row.status === ActivationStatus.BLOCKED && row.blockExpiresAt !== null) {
-              // A temporary block made permanent by the operator (it must not expire by itself any more).
-              await setStatus(
-                tx,
-                row,
-                ActivationStatus.BLOCKED,
-                now,
-                { reason: req.reason, externalUserId: req.externalUserId ?? null },
-                { blockedReason: req.reason, blockExpiresAt: null },
-              );
-              return {
-                activationId: row.activationId,
-                activationStatus: 'BLOCKED' as const,
-                blockedReason: req.reason,
-              };
-            }
-            if (row.status === ActivationStatus.BLOCKED) {
+            if (row.status === ActivationStatus.BLOCKED && row.blockExpiresAt === null) {
+              // already blocked for good: unchanged
               return {
                 activationId: row.activationId,
                 activationStatus: 'BLOCKED' as const,
                 blockedReason: row.blockedReason,
               };
             }
-            if (row.status !== ActivationStatus.ACTIVE) throw new OffcodeError('ERR0008');
+            if (row.status !== ActivationStatus.ACTIVE && row.status !== ActivationStatus.BLOCKED) {
+              throw new OffcodeError('ERR0008');
+            }
+            // ACTIVE -> BLOCKED; a temporary block becomes permanent (it must not expire by itself any more).
             await setStatus(
               tx,
               row,
