@@ -12,6 +12,7 @@ export default defineConfig({
     totp: 'src/totp.ts',
     code: 'src/code.ts',
     'activation-code': 'src/activation-code.ts',
+    pa3: 'src/pa3/index.ts',
   },
   format: ['esm', 'cjs'],
   dts: true,
