@@ -3,7 +3,7 @@
  * the shared files, so a clone without /work/shared passes), the crypto suites every file is replayed on,
  * and a call-counting engine wrapper.
  */
-import { type OffcodeCrypto, getNobleCrypto, getWasmCrypto } from '@offcode/crypto-wasm';
+import { getNobleCrypto, getWasmCrypto, type OffcodeCrypto } from '@offcode/crypto-wasm';
 import { decodeBase64Strict } from '../src/base64.js';
 import { fromHex } from '../src/bytes.js';
 import type { CryptoSuite } from '../src/suite.js';
@@ -38,7 +38,10 @@ const ENGINE_METHODS = [
 ] as const;
 
 /** An engine that forwards to `inner` and counts the calls per method. */
-export function countingEngine(inner: OffcodeCrypto): { engine: OffcodeCrypto; calls: Record<string, number> } {
+export function countingEngine(inner: OffcodeCrypto): {
+  engine: OffcodeCrypto;
+  calls: Record<string, number>;
+} {
   const calls: Record<string, number> = {};
   const engine = { backend: inner.backend } as Record<string, unknown>;
   for (const method of ENGINE_METHODS) {
@@ -133,7 +136,13 @@ export interface HsCase {
   id: string;
   application: ApplicationVector;
   activation?: ActivationVector;
-  input: { scope: 'application' | 'activation'; applicationKey: string; activationId?: string; challenge: string; KEY_TRANSPORT?: string };
+  input: {
+    scope: 'application' | 'activation';
+    applicationKey: string;
+    activationId?: string;
+    challenge: string;
+    KEY_TRANSPORT?: string;
+  };
   derived: { hmacKeyHex: string; headerBase64Url: string; payloadJson: string; signingInput: string };
   output: { signatureHex: string; jwt: string; requestBodyAndroidGson: string };
 }
@@ -223,11 +232,22 @@ export interface StatusCase {
     clientCtrDataBase64: string;
     serverAheadBySteps: number;
   };
-  derived: { KEY_TRANSPORT_IV: string; KEY_TRANSPORT_CTR: string; statusIvHex: string; ctrDataHashHex: string; statusBlobPlaintextHex: string };
+  derived: {
+    KEY_TRANSPORT_IV: string;
+    KEY_TRANSPORT_CTR: string;
+    statusIvHex: string;
+    ctrDataHashHex: string;
+    statusBlobPlaintextHex: string;
+  };
   output: { encryptedStatusBlob: string; encryptedStatusBlobHex: string };
   sdkParsed: SdkParsedBlob;
   sdkChecks: { sdkHashCounterDistance: number };
-  javaServerBlob: { encryptedStatusBlob: string; reservedHex: string; plaintextHex: string; sdkParsed: SdkParsedBlob };
+  javaServerBlob: {
+    encryptedStatusBlob: string;
+    reservedHex: string;
+    plaintextHex: string;
+    sdkParsed: SdkParsedBlob;
+  };
 }
 
 export interface SdkParsedBlob {
@@ -244,7 +264,11 @@ export interface SdkParsedBlob {
 export interface StatusFile {
   cases: StatusCase[];
   upstreamVectorResults: {
-    'activation-status-blob-data.json': { id: string; decryptedPlaintextHex: string; sdkParsed: SdkParsedBlob }[];
+    'activation-status-blob-data.json': {
+      id: string;
+      decryptedPlaintextHex: string;
+      sdkParsed: SdkParsedBlob;
+    }[];
   };
 }
 
@@ -281,7 +305,12 @@ export interface SignedRequestVector {
 }
 
 export interface RemoveFile {
-  activations: { id: string; application: ApplicationVector; activation: ActivationVector; signedRequests: SignedRequestVector[] }[];
+  activations: {
+    id: string;
+    application: ApplicationVector;
+    activation: ActivationVector;
+    signedRequests: SignedRequestVector[];
+  }[];
 }
 
 /** The parts of `activation-transcript.json` the replays read. */
@@ -289,7 +318,12 @@ export interface Transcript {
   application: ApplicationVector & { sessionSetupMasterServerPublicKey: string };
   serverPreparation: { activationCode: string };
   secrets: {
-    temporaryKeyPair: KeyPairVector & { publicKeyUncompressedBase64: string; keyId: string; iat_ms: number; exp_ms: number };
+    temporaryKeyPair: KeyPairVector & {
+      publicKeyUncompressedBase64: string;
+      keyId: string;
+      iat_ms: number;
+      exp_ms: number;
+    };
     deviceKeyPair: KeyPairVector;
     serverKeyPair: KeyPairVector & { publicKeyUncompressedBase64: string };
     activationId: string;

@@ -72,7 +72,14 @@ function expectProtocolError(fn: () => unknown, field: string, code?: string): v
 }
 
 /** An independent MAC oracle (spec 4.2 step 7) to forge messages with chosen parts. */
-function macOf(suite: CryptoSuite, env: EciesEnvelope, data: Uint8Array, nonce: Uint8Array, ts: number, e: Uint8Array) {
+function macOf(
+  suite: CryptoSuite,
+  env: EciesEnvelope,
+  data: Uint8Array,
+  nonce: Uint8Array,
+  ts: number,
+  e: Uint8Array,
+) {
   const suffix = joinWithLengths(env.sharedInfo2Base, nonce, be64(ts), e, env.associatedData);
   return suite.engine.hmacSha256(env.macKey, new Uint8Array([...data, ...suffix]));
 }
@@ -85,35 +92,40 @@ describe.each(SUITES)('ECIES 3.3 vectors on $name', (suite) => {
     expect(new Set(activation.map((c) => c.input.sharedInfo1)).size).toBe(5);
   });
 
-  it.each(ALL.map((c) => [c.id, c] as const))('%s: client request, server decrypt and response, client decrypt', (_id, c) => {
-    const { request, envelope } = clientEncrypt(suite, c);
-    expect(toHex(envelope.encKey)).toBe(c.derived.encKeyHex);
-    expect(toHex(envelope.macKey)).toBe(c.derived.macKeyHex);
-    expect(toHex(envelope.ivKey)).toBe(c.derived.ivKeyHex);
-    expect(toHex(envelope.sharedInfo2Base)).toBe(c.derived.sharedInfo2BaseHex);
-    expect(toHex(envelope.associatedData)).toBe(c.derived.associatedDataHex);
-    expect(toHex(kdfInternal(suite, envelope.ivKey, request.nonce))).toBe(c.derived.requestIvHex);
-    expect(encodeBase64(request.ephemeralPublicKey)).toBe(c.output.ephemeralPublicKey);
-    expect(encodeBase64(request.encryptedData)).toBe(c.output.encryptedData);
-    expect(encodeBase64(request.mac)).toBe(c.output.mac);
-    expect(gsonStringify(eciesRequestToJson(request))).toBe(c.output.requestJsonAndroidGson);
+  it.each(ALL.map((c) => [c.id, c] as const))(
+    '%s: client request, server decrypt and response, client decrypt',
+    (_id, c) => {
+      const { request, envelope } = clientEncrypt(suite, c);
+      expect(toHex(envelope.encKey)).toBe(c.derived.encKeyHex);
+      expect(toHex(envelope.macKey)).toBe(c.derived.macKeyHex);
+      expect(toHex(envelope.ivKey)).toBe(c.derived.ivKeyHex);
+      expect(toHex(envelope.sharedInfo2Base)).toBe(c.derived.sharedInfo2BaseHex);
+      expect(toHex(envelope.associatedData)).toBe(c.derived.associatedDataHex);
+      expect(toHex(kdfInternal(suite, envelope.ivKey, request.nonce))).toBe(c.derived.requestIvHex);
+      expect(encodeBase64(request.ephemeralPublicKey)).toBe(c.output.ephemeralPublicKey);
+      expect(encodeBase64(request.encryptedData)).toBe(c.output.encryptedData);
+      expect(encodeBase64(request.mac)).toBe(c.output.mac);
+      expect(gsonStringify(eciesRequestToJson(request))).toBe(c.output.requestJsonAndroidGson);
 
-    const parsed = parseEciesRequest(c.output.requestJsonAndroidGson);
-    const server = serverDecrypt(suite, c, parsed);
-    expect(toHex(server.plaintext)).toBe(c.input.requestPlaintextHex);
-    const response = encryptEciesResponse(suite, server.envelope, {
-      plaintext: hx(c.input.responsePlaintextHex),
-      nonce: hx(c.input.responseNonceHex),
-      timestamp: c.input.responseTimestamp,
-    });
-    expect(JSON.stringify(eciesResponseToJson(response))).toBe(c.output.response.responseJson);
-    expect(toHex(kdfInternal(suite, envelope.ivKey, response.nonce))).toBe(c.derived.responseIvHex);
+      const parsed = parseEciesRequest(c.output.requestJsonAndroidGson);
+      const server = serverDecrypt(suite, c, parsed);
+      expect(toHex(server.plaintext)).toBe(c.input.requestPlaintextHex);
+      const response = encryptEciesResponse(suite, server.envelope, {
+        plaintext: hx(c.input.responsePlaintextHex),
+        nonce: hx(c.input.responseNonceHex),
+        timestamp: c.input.responseTimestamp,
+      });
+      expect(JSON.stringify(eciesResponseToJson(response))).toBe(c.output.response.responseJson);
+      expect(toHex(kdfInternal(suite, envelope.ivKey, response.nonce))).toBe(c.derived.responseIvHex);
 
-    const received = parseEciesResponse(c.output.response.responseJson);
-    expect(toHex(decryptEciesResponse(suite, envelope, received))).toBe(c.input.responsePlaintextHex);
-    const java = c.javaServerRandomResponse!;
-    expect(decryptEciesResponse(suite, envelope, parseEciesResponse(java)).length).toBeGreaterThanOrEqual(0);
-  });
+      const received = parseEciesResponse(c.output.response.responseJson);
+      expect(toHex(decryptEciesResponse(suite, envelope, received))).toBe(c.input.responsePlaintextHex);
+      const java = c.javaServerRandomResponse!;
+      expect(decryptEciesResponse(suite, envelope, parseEciesResponse(java)).length).toBeGreaterThanOrEqual(
+        0,
+      );
+    },
+  );
 
   it.each(ALL.map((c) => [c.id, c] as const))('%s: headers (Android and iOS forms)', (_id, c) => {
     for (const [text, form] of [
@@ -130,9 +142,13 @@ describe.each(SUITES)('ECIES 3.3 vectors on $name', (suite) => {
   it('activation scope: KEY_TRANSPORT of the vectors is the one derived from the activation keys', () => {
     for (const c of activation) {
       const a = c.activation!;
-      const master = deriveMasterSecretV3(hx(a.serverKeyPair.privateKeyHex), b64(a.deviceKeyPair.publicKeyBase64), {
-        impl: suite.impl,
-      });
+      const master = deriveMasterSecretV3(
+        hx(a.serverKeyPair.privateKeyHex),
+        b64(a.deviceKeyPair.publicKeyBase64),
+        {
+          impl: suite.impl,
+        },
+      );
       expect(toHex(master)).toBe(a.derivedKeys.KEY_MASTER_SECRET);
       expect(toHex(deriveKeysV3(master, { impl: suite.impl }).transport)).toBe(c.input.KEY_TRANSPORT);
     }
@@ -142,60 +158,114 @@ describe.each(SUITES)('ECIES 3.3 vectors on $name', (suite) => {
 describe.each(SUITES)('ECIES 3.3 negative cases on $name', (suite) => {
   const cases = [application[5]!, activation[5]!, application[3]! /* uncompressed recipient */];
 
-  it.each(cases.map((c) => [c.id, c] as const))('%s: every tampered request MAC byte is refused', (_id, c) => {
-    const request = parseEciesRequest(c.output.requestJsonAndroidGson);
-    for (let i = 0; i < 32; i++) {
-      const mac = request.mac.slice();
-      mac[i]! ^= 0x01;
-      expectProtocolError(() => serverDecrypt(suite, c, { ...request, mac }), 'mac', 'INVALID_DATA');
-    }
-  });
+  it.each(cases.map((c) => [c.id, c] as const))(
+    '%s: every tampered request MAC byte is refused',
+    (_id, c) => {
+      const request = parseEciesRequest(c.output.requestJsonAndroidGson);
+      for (let i = 0; i < 32; i++) {
+        const mac = request.mac.slice();
+        mac[i]! ^= 0x01;
+        expectProtocolError(() => serverDecrypt(suite, c, { ...request, mac }), 'mac', 'INVALID_DATA');
+      }
+    },
+  );
 
-  it.each(cases.map((c) => [c.id, c] as const))('%s: every tampered response MAC byte is refused', (_id, c) => {
-    const { envelope } = clientEncrypt(suite, c);
-    const response = parseEciesResponse(c.output.response.responseJson);
-    for (let i = 0; i < 32; i++) {
-      const mac = response.mac.slice();
-      mac[i]! ^= 0x80;
-      expectProtocolError(() => decryptEciesResponse(suite, envelope, { ...response, mac }), 'mac', 'INVALID_DATA');
-    }
-  });
+  it.each(cases.map((c) => [c.id, c] as const))(
+    '%s: every tampered response MAC byte is refused',
+    (_id, c) => {
+      const { envelope } = clientEncrypt(suite, c);
+      const response = parseEciesResponse(c.output.response.responseJson);
+      for (let i = 0; i < 32; i++) {
+        const mac = response.mac.slice();
+        mac[i]! ^= 0x80;
+        expectProtocolError(
+          () => decryptEciesResponse(suite, envelope, { ...response, mac }),
+          'mac',
+          'INVALID_DATA',
+        );
+      }
+    },
+  );
 
-  it.each(cases.map((c) => [c.id, c] as const))('%s: timestamp, nonce, key id, ciphertext changes break the MAC', (_id, c) => {
-    const request = parseEciesRequest(c.output.requestJsonAndroidGson);
-    const nonce = request.nonce.slice();
-    nonce[0]! ^= 1;
-    const truncated = request.encryptedData.slice(0, request.encryptedData.length - 16);
-    const variants: EciesRequest[] = [
-      { ...request, timestamp: request.timestamp + 1 },
-      { ...request, nonce },
-      { ...request, temporaryKeyId: '00000000-0000-4000-8000-000000000000' },
-    ];
-    if (truncated.length > 0) variants.push({ ...request, encryptedData: truncated });
-    for (const v of variants) expectProtocolError(() => serverDecrypt(suite, c, v), 'mac');
-    // The response MAC is computed with the response's own timestamp, not the request's.
-    const { envelope } = clientEncrypt(suite, c);
-    const response = parseEciesResponse(c.output.response.responseJson);
-    expectProtocolError(() => decryptEciesResponse(suite, envelope, { ...response, timestamp: request.timestamp }), 'mac');
-    // ... and with an empty ephemeral-key slot: a MAC over the request's key is refused.
-    const withKey = macOf(suite, envelope, response.encryptedData, response.nonce, response.timestamp, request.ephemeralPublicKey);
-    expectProtocolError(() => decryptEciesResponse(suite, envelope, { ...response, mac: withKey }), 'mac');
-  });
+  it.each(cases.map((c) => [c.id, c] as const))(
+    '%s: timestamp, nonce, key id, ciphertext changes break the MAC',
+    (_id, c) => {
+      const request = parseEciesRequest(c.output.requestJsonAndroidGson);
+      const nonce = request.nonce.slice();
+      nonce[0]! ^= 1;
+      const truncated = request.encryptedData.slice(0, request.encryptedData.length - 16);
+      const variants: EciesRequest[] = [
+        { ...request, timestamp: request.timestamp + 1 },
+        { ...request, nonce },
+        { ...request, temporaryKeyId: '00000000-0000-4000-8000-000000000000' },
+      ];
+      if (truncated.length > 0) variants.push({ ...request, encryptedData: truncated });
+      for (const v of variants) expectProtocolError(() => serverDecrypt(suite, c, v), 'mac');
+      // The response MAC is computed with the response's own timestamp, not the request's.
+      const { envelope } = clientEncrypt(suite, c);
+      const response = parseEciesResponse(c.output.response.responseJson);
+      expectProtocolError(
+        () => decryptEciesResponse(suite, envelope, { ...response, timestamp: request.timestamp }),
+        'mac',
+      );
+      // ... and with an empty ephemeral-key slot: a MAC over the request's key is refused.
+      const withKey = macOf(
+        suite,
+        envelope,
+        response.encryptedData,
+        response.nonce,
+        response.timestamp,
+        request.ephemeralPublicKey,
+      );
+      expectProtocolError(() => decryptEciesResponse(suite, envelope, { ...response, mac: withKey }), 'mac');
+    },
+  );
 
   it('wrong sharedInfo1 within the scope, wrong associated data, wrong secret break the MAC', () => {
     const app = application[7]!;
     const act = activation[7]!;
     const appRequest = parseEciesRequest(app.output.requestJsonAndroidGson);
     const actRequest = parseEciesRequest(act.output.requestJsonAndroidGson);
-    const otherApp = { ...paramsOf(app), sharedInfo1: paramsOf(app).sharedInfo1 === '/pa/activation' ? '/pa/generic/application' : '/pa/activation' } as EciesParameters;
+    const otherApp = {
+      ...paramsOf(app),
+      sharedInfo1:
+        paramsOf(app).sharedInfo1 === '/pa/activation' ? '/pa/generic/application' : '/pa/activation',
+    } as EciesParameters;
     expectProtocolError(() => serverDecrypt(suite, app, appRequest, otherApp), 'mac');
-    expectProtocolError(() => serverDecrypt(suite, app, appRequest, { ...paramsOf(app), applicationKey: 'AAAAAAAAAAAAAAAAAAAAAA==' }), 'mac');
-    expectProtocolError(() => serverDecrypt(suite, app, appRequest, { ...paramsOf(app), applicationSecret: 'AAAAAAAAAAAAAAAAAAAAAA==' }), 'mac');
+    expectProtocolError(
+      () =>
+        serverDecrypt(suite, app, appRequest, {
+          ...paramsOf(app),
+          applicationKey: 'AAAAAAAAAAAAAAAAAAAAAA==',
+        }),
+      'mac',
+    );
+    expectProtocolError(
+      () =>
+        serverDecrypt(suite, app, appRequest, {
+          ...paramsOf(app),
+          applicationSecret: 'AAAAAAAAAAAAAAAAAAAAAA==',
+        }),
+      'mac',
+    );
     const actParams = paramsOf(act);
     const otherSi1 = actParams.sharedInfo1 === '/pa/vault/unlock' ? '/pa/token/create' : '/pa/vault/unlock';
-    expectProtocolError(() => serverDecrypt(suite, act, actRequest, { ...actParams, sharedInfo1: otherSi1 }), 'mac');
-    expectProtocolError(() => serverDecrypt(suite, act, actRequest, { ...actParams, activationId: '11111111-1111-4111-8111-111111111111' }), 'mac');
-    expectProtocolError(() => serverDecrypt(suite, act, actRequest, { ...actParams, transportKey: new Uint8Array(16) }), 'mac');
+    expectProtocolError(
+      () => serverDecrypt(suite, act, actRequest, { ...actParams, sharedInfo1: otherSi1 }),
+      'mac',
+    );
+    expectProtocolError(
+      () =>
+        serverDecrypt(suite, act, actRequest, {
+          ...actParams,
+          activationId: '11111111-1111-4111-8111-111111111111',
+        }),
+      'mac',
+    );
+    expectProtocolError(
+      () => serverDecrypt(suite, act, actRequest, { ...actParams, transportKey: new Uint8Array(16) }),
+      'mac',
+    );
   });
 
   it('wrong scope: parameters that mix scopes are refused, and a request of the other scope does not verify', () => {
@@ -209,10 +279,27 @@ describe.each(SUITES)('ECIES 3.3 negative cases on $name', (suite) => {
       applicationSecret: act.input.applicationSecret,
     };
     expectProtocolError(() => serverDecrypt(suite, act, request, asApplication), 'mac');
-    expectProtocolError(() => serverDecrypt(suite, act, request, { ...paramsOf(act), scope: 'application' }), 'scope', 'INVALID_ARGUMENT');
-    expectProtocolError(() => serverDecrypt(suite, app, parseEciesRequest(app.output.requestJsonAndroidGson), { ...paramsOf(app), scope: 'activation' }), 'scope');
-    expectProtocolError(() => clientEncrypt(suite, app, { ...paramsOf(app), activationId: act.input.activationId }), 'activationId');
-    expectProtocolError(() => clientEncrypt(suite, app, { ...paramsOf(app), sharedInfo1: '/pa/other' as '/pa/upgrade' }), 'sharedInfo1');
+    expectProtocolError(
+      () => serverDecrypt(suite, act, request, { ...paramsOf(act), scope: 'application' }),
+      'scope',
+      'INVALID_ARGUMENT',
+    );
+    expectProtocolError(
+      () =>
+        serverDecrypt(suite, app, parseEciesRequest(app.output.requestJsonAndroidGson), {
+          ...paramsOf(app),
+          scope: 'activation',
+        }),
+      'scope',
+    );
+    expectProtocolError(
+      () => clientEncrypt(suite, app, { ...paramsOf(app), activationId: act.input.activationId }),
+      'activationId',
+    );
+    expectProtocolError(
+      () => clientEncrypt(suite, app, { ...paramsOf(app), sharedInfo1: '/pa/other' as '/pa/upgrade' }),
+      'sharedInfo1',
+    );
   });
 
   it('wrong version label: an envelope derived with "3.2" does not verify', () => {
@@ -229,12 +316,26 @@ describe.each(SUITES)('ECIES 3.3 negative cases on $name', (suite) => {
       version: '3.2',
     });
     const iv = kdfInternal(suite, envelope.ivKey, nonce);
-    const encryptedData = aes128CbcEncrypt(envelope.encKey, iv, hx(c.input.requestPlaintextHex), { impl: suite.impl, padding: true });
+    const encryptedData = aes128CbcEncrypt(envelope.encKey, iv, hx(c.input.requestPlaintextHex), {
+      impl: suite.impl,
+      padding: true,
+    });
     const timestamp = c.input.requestTimestamp;
     const mac = macOf(suite, envelope, encryptedData, nonce, timestamp, ephemeral);
-    const request = { temporaryKeyId: c.input.temporaryKeyId, ephemeralPublicKey: ephemeral, encryptedData, mac, nonce, timestamp };
+    const request = {
+      temporaryKeyId: c.input.temporaryKeyId,
+      ephemeralPublicKey: ephemeral,
+      encryptedData,
+      mac,
+      nonce,
+      timestamp,
+    };
     expectProtocolError(() => serverDecrypt(suite, c, request), 'mac');
-    expectProtocolError(() => parseEncryptionHeader('PowerAuth version="3.2" application_key="AAAAAAAAAAAAAAAAAAAAAA=="'), 'version', 'UNSUPPORTED');
+    expectProtocolError(
+      () => parseEncryptionHeader('PowerAuth version="3.2" application_key="AAAAAAAAAAAAAAAAAAAAAA=="'),
+      'version',
+      'UNSUPPORTED',
+    );
   });
 
   it('bad padding behind a valid MAC is a clear error, not a crash', () => {
@@ -245,12 +346,20 @@ describe.each(SUITES)('ECIES 3.3 negative cases on $name', (suite) => {
     const block = new Uint8Array(16).fill(0x41); // last byte 0x41 is no PKCS#7 padding
     const encryptedData = aes128CbcEncrypt(envelope.encKey, iv, block, { impl: suite.impl, padding: false });
     const mac = macOf(suite, envelope, encryptedData, nonce, 5, new Uint8Array(0));
-    expectProtocolError(() => decryptEciesResponse(suite, envelope, { encryptedData, mac, nonce, timestamp: 5 }), 'encryptedData', 'INVALID_DATA');
+    expectProtocolError(
+      () => decryptEciesResponse(suite, envelope, { encryptedData, mac, nonce, timestamp: 5 }),
+      'encryptedData',
+      'INVALID_DATA',
+    );
   });
 
   it('wrong key lengths and a response reusing the request nonce are refused', () => {
     const c = activation[1]!;
-    expectProtocolError(() => clientEncrypt(suite, c, { ...paramsOf(c), transportKey: new Uint8Array(15) }), 'transportKey', 'INVALID_LENGTH');
+    expectProtocolError(
+      () => clientEncrypt(suite, c, { ...paramsOf(c), transportKey: new Uint8Array(15) }),
+      'transportKey',
+      'INVALID_LENGTH',
+    );
     expectProtocolError(
       () =>
         encryptEciesRequest(suite, paramsOf(c), {
@@ -262,16 +371,29 @@ describe.each(SUITES)('ECIES 3.3 negative cases on $name', (suite) => {
       'INVALID_KEY',
     );
     expectProtocolError(
-      () => encryptEciesRequest(suite, paramsOf(c), { recipientPublicKey: b64(c.input.recipientTemporaryKeyPair.publicKeyBase64), temporaryKeyId: 'k', plaintext: new Uint8Array(1), nonce: new Uint8Array(15) }),
+      () =>
+        encryptEciesRequest(suite, paramsOf(c), {
+          recipientPublicKey: b64(c.input.recipientTemporaryKeyPair.publicKeyBase64),
+          temporaryKeyId: 'k',
+          plaintext: new Uint8Array(1),
+          nonce: new Uint8Array(15),
+        }),
       'nonce',
       'INVALID_LENGTH',
     );
     const request = parseEciesRequest(c.output.requestJsonAndroidGson);
     const offCurve = request.ephemeralPublicKey.slice();
     offCurve[0] = 0x05;
-    expectProtocolError(() => serverDecrypt(suite, c, { ...request, ephemeralPublicKey: offCurve }), 'ephemeralPublicKey', 'INVALID_KEY');
+    expectProtocolError(
+      () => serverDecrypt(suite, c, { ...request, ephemeralPublicKey: offCurve }),
+      'ephemeralPublicKey',
+      'INVALID_KEY',
+    );
     const { envelope } = serverDecrypt(suite, c, request);
-    expectProtocolError(() => encryptEciesResponse(suite, envelope, { plaintext: new Uint8Array(1), nonce: request.nonce }), 'nonce');
+    expectProtocolError(
+      () => encryptEciesResponse(suite, envelope, { plaintext: new Uint8Array(1), nonce: request.nonce }),
+      'nonce',
+    );
     const fresh = encryptEciesResponse(suite, envelope, { plaintext: new Uint8Array(3) });
     expect(toHex(fresh.nonce)).not.toBe(toHex(request.nonce));
     expect(toHex(decryptEciesResponse(suite, clientEncrypt(suite, c).envelope, fresh))).toBe('000000');
@@ -305,7 +427,10 @@ describe('ECIES request/response JSON parsers', () => {
     for (const [obj, field] of cases) expectProtocolError(() => parseEciesRequest(obj), field);
     expectProtocolError(() => parseEciesRequest('{"a":'), 'request', 'INVALID_DATA');
     expectProtocolError(() => parseEciesRequest('[]'), 'request');
-    expectProtocolError(() => parseEciesResponse({ encryptedData: valid.encryptedData, mac: valid.mac, nonce: valid.nonce }), 'timestamp');
+    expectProtocolError(
+      () => parseEciesResponse({ encryptedData: valid.encryptedData, mac: valid.mac, nonce: valid.nonce }),
+      'timestamp',
+    );
   });
 
   it('throw nothing but ProtocolError on arbitrary input (property)', () => {
@@ -314,15 +439,18 @@ describe('ECIES request/response JSON parsers', () => {
       .record({ key: fc.constantFrom(...Object.keys(valid), 'x'), value: member })
       .map(({ key, value }) => ({ ...valid, [key]: value }));
     fc.assert(
-      fc.property(fc.oneof(fc.jsonValue(), fc.string(), fc.uint8Array({ maxLength: 64 }), mutated), (input) => {
-        for (const parse of [parseEciesRequest, parseEciesResponse]) {
-          try {
-            parse(input);
-          } catch (e) {
-            expect(e).toBeInstanceOf(ProtocolError);
+      fc.property(
+        fc.oneof(fc.jsonValue(), fc.string(), fc.uint8Array({ maxLength: 64 }), mutated),
+        (input) => {
+          for (const parse of [parseEciesRequest, parseEciesResponse]) {
+            try {
+              parse(input);
+            } catch (e) {
+              expect(e).toBeInstanceOf(ProtocolError);
+            }
           }
-        }
-      }),
+        },
+      ),
       { numRuns: 500 },
     );
   });

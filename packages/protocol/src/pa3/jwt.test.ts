@@ -1,6 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { b64, type HsCase, hx, readActivationVector, readEsCases, SUITES } from '../../test/activation-vectors.js';
+import {
+  b64,
+  type HsCase,
+  hx,
+  readActivationVector,
+  readEsCases,
+  SUITES,
+} from '../../test/activation-vectors.js';
 import { encodeBase64, utf8Encode } from '../base64.js';
 import { toHex } from '../bytes.js';
 import { derToCompact, parseDerSignature } from '../der.js';
@@ -40,12 +47,22 @@ function hsInput(c: HsCase) {
     applicationKey: c.input.applicationKey,
     applicationSecret: c.application.applicationSecret,
     challenge: c.input.challenge,
-    ...(c.input.scope === 'activation' ? { activationId: c.input.activationId!, transportKey: hx(c.input.KEY_TRANSPORT!) } : {}),
+    ...(c.input.scope === 'activation'
+      ? { activationId: c.input.activationId!, transportKey: hx(c.input.KEY_TRANSPORT!) }
+      : {}),
   };
 }
 
 function claimsOf(json: string): KeystoreResponseClaims {
-  const c = JSON.parse(json) as Record<string, string & number>;
+  const c = JSON.parse(json) as {
+    sub: string;
+    applicationKey: string;
+    activationId?: string;
+    challenge: string;
+    publicKey: string;
+    iat_ms: number;
+    exp_ms: number;
+  };
   return {
     keyId: c.sub,
     applicationKey: c.applicationKey,
@@ -70,24 +87,27 @@ describe.each(SUITES)('keystore request JWT (HS256) on $name', (suite) => {
     expect(hsCases.filter((c) => c.input.scope === 'activation').length).toBe(12);
   });
 
-  it.each(hsCases.map((c) => [c.id, c] as const))('%s: key, byte-identical JWT and body, parse, verify', (_id, c) => {
-    const key = keystoreRequestHmacKey(suite, hsInput(c));
-    expect(toHex(key)).toBe(c.derived.hmacKeyHex);
-    const jwt = createKeystoreRequestJwt(suite, hsInput(c));
-    expect(jwt).toBe(c.output.jwt);
-    expect(jwt.startsWith(`${KEYSTORE_REQUEST_JWT_HEADER}.`)).toBe(true);
-    expect(gsonStringify({ requestObject: { jwt } })).toBe(c.output.requestBodyAndroidGson);
+  it.each(hsCases.map((c) => [c.id, c] as const))(
+    '%s: key, byte-identical JWT and body, parse, verify',
+    (_id, c) => {
+      const key = keystoreRequestHmacKey(suite, hsInput(c));
+      expect(toHex(key)).toBe(c.derived.hmacKeyHex);
+      const jwt = createKeystoreRequestJwt(suite, hsInput(c));
+      expect(jwt).toBe(c.output.jwt);
+      expect(jwt.startsWith(`${KEYSTORE_REQUEST_JWT_HEADER}.`)).toBe(true);
+      expect(gsonStringify({ requestObject: { jwt } })).toBe(c.output.requestBodyAndroidGson);
 
-    const parsed = parseKeystoreRequestJwt(JSON.parse(c.output.requestBodyAndroidGson).requestObject.jwt);
-    expect(parsed.scope).toBe(c.input.scope);
-    expect(parsed.claims).toEqual({
-      applicationKey: c.input.applicationKey,
-      challenge: c.input.challenge,
-      ...(c.input.activationId ? { activationId: c.input.activationId } : {}),
-    });
-    expect(toHex(parsed.signature)).toBe(c.output.signatureHex);
-    expect(verifyKeystoreRequestJwt(suite, parsed, key)).toBe(true);
-  });
+      const parsed = parseKeystoreRequestJwt(JSON.parse(c.output.requestBodyAndroidGson).requestObject.jwt);
+      expect(parsed.scope).toBe(c.input.scope);
+      expect(parsed.claims).toEqual({
+        applicationKey: c.input.applicationKey,
+        challenge: c.input.challenge,
+        ...(c.input.activationId ? { activationId: c.input.activationId } : {}),
+      });
+      expect(toHex(parsed.signature)).toBe(c.output.signatureHex);
+      expect(verifyKeystoreRequestJwt(suite, parsed, key)).toBe(true);
+    },
+  );
 
   it('refuses a wrong key, a tampered signature or payload, and the other scope key', () => {
     const app = hsCases[0]!;
@@ -100,29 +120,61 @@ describe.each(SUITES)('keystore request JWT (HS256) on $name', (suite) => {
       signature[i]! ^= 4;
       expect(verifyKeystoreRequestJwt(suite, { ...parsed, signature }, key)).toBe(false);
     }
-    const payload = encodeBase64Url(utf8Encode(`{"applicationKey":"${app.input.applicationKey}","challenge":"${act.input.challenge}"}`));
-    expect(verifyKeystoreRequestJwt(suite, parseKeystoreRequestJwt(withPart(app.output.jwt, 1, payload)), key)).toBe(false);
+    const payload = encodeBase64Url(
+      utf8Encode(`{"applicationKey":"${app.input.applicationKey}","challenge":"${act.input.challenge}"}`),
+    );
+    expect(
+      verifyKeystoreRequestJwt(suite, parseKeystoreRequestJwt(withPart(app.output.jwt, 1, payload)), key),
+    ).toBe(false);
     const actParsed = parseKeystoreRequestJwt(act.output.jwt);
-    const appScopeKey = keystoreRequestHmacKey(suite, { applicationSecret: act.application.applicationSecret });
+    const appScopeKey = keystoreRequestHmacKey(suite, {
+      applicationSecret: act.application.applicationSecret,
+    });
     expect(verifyKeystoreRequestJwt(suite, actParsed, appScopeKey)).toBe(false);
-    expectProtocolError(() => createKeystoreRequestJwt(suite, { ...hsInput(act), transportKey: undefined }), 'activationId');
+    expectProtocolError(
+      () => createKeystoreRequestJwt(suite, { ...hsInput(act), transportKey: undefined }),
+      'activationId',
+    );
   });
 
   it('parses strictly: header alg/typ, three parts, Base64url without padding, claim shapes', () => {
     const jwt = hsCases[1]!.output.jwt;
     const header = (h: string) => encodeBase64Url(utf8Encode(h));
-    expectProtocolError(() => parseKeystoreRequestJwt(withPart(jwt, 0, header('{"alg":"none","typ":"JWT"}'))), 'jwt.header');
-    expectProtocolError(() => parseKeystoreRequestJwt(withPart(jwt, 0, header('{"alg":"HS512","typ":"JWT"}'))), 'jwt.header');
-    expectProtocolError(() => parseKeystoreRequestJwt(withPart(jwt, 0, header('{"alg":"HS256","typ":"JOSE"}'))), 'jwt.header');
+    expectProtocolError(
+      () => parseKeystoreRequestJwt(withPart(jwt, 0, header('{"alg":"none","typ":"JWT"}'))),
+      'jwt.header',
+    );
+    expectProtocolError(
+      () => parseKeystoreRequestJwt(withPart(jwt, 0, header('{"alg":"HS512","typ":"JWT"}'))),
+      'jwt.header',
+    );
+    expectProtocolError(
+      () => parseKeystoreRequestJwt(withPart(jwt, 0, header('{"alg":"HS256","typ":"JOSE"}'))),
+      'jwt.header',
+    );
     expect(parseKeystoreRequestJwt(withPart(jwt, 0, header('{"alg":"HS256"}'))).scope).toBe('application');
     expectProtocolError(() => parseKeystoreRequestJwt(jwt.split('.').slice(0, 2).join('.')), 'jwt');
     expectProtocolError(() => parseKeystoreRequestJwt(`${jwt}=`), 'jwt', 'INVALID_BASE64');
-    expectProtocolError(() => parseKeystoreRequestJwt(withPart(jwt, 2, encodeBase64Url(new Uint8Array(31)))), 'jwt.signature');
-    const payload = (p: string) => withPart(jwt, 1, encodeBase64Url(utf8Encode(p)));
-    expectProtocolError(() => parseKeystoreRequestJwt(payload('{"challenge":"VkWOQgrB4SIWpFXgzWhvENU2"}')), 'applicationKey');
-    expectProtocolError(() => parseKeystoreRequestJwt(payload('{"applicationKey":"AAAAAAAAAAAAAAAAAAAAAA==","challenge":"x"}')), 'challenge');
     expectProtocolError(
-      () => parseKeystoreRequestJwt(payload('{"applicationKey":"AAAAAAAAAAAAAAAAAAAAAA==","challenge":"VkWOQgrB4SIWpFXgzWhvENU2","activationId":"X"}')),
+      () => parseKeystoreRequestJwt(withPart(jwt, 2, encodeBase64Url(new Uint8Array(31)))),
+      'jwt.signature',
+    );
+    const payload = (p: string) => withPart(jwt, 1, encodeBase64Url(utf8Encode(p)));
+    expectProtocolError(
+      () => parseKeystoreRequestJwt(payload('{"challenge":"VkWOQgrB4SIWpFXgzWhvENU2"}')),
+      'applicationKey',
+    );
+    expectProtocolError(
+      () => parseKeystoreRequestJwt(payload('{"applicationKey":"AAAAAAAAAAAAAAAAAAAAAA==","challenge":"x"}')),
+      'challenge',
+    );
+    expectProtocolError(
+      () =>
+        parseKeystoreRequestJwt(
+          payload(
+            '{"applicationKey":"AAAAAAAAAAAAAAAAAAAAAA==","challenge":"VkWOQgrB4SIWpFXgzWhvENU2","activationId":"X"}',
+          ),
+        ),
       'activationId',
     );
     expectProtocolError(() => parseKeystoreRequestJwt(payload('[1]')), 'jwt.payload');
@@ -136,42 +188,84 @@ describe.each(SUITES)('keystore response JWT (ES256) on $name', (suite) => {
     expect(esCases.filter((c) => c.id.includes('java')).length).toBe(12);
   });
 
-  it.each(esCases.map((c) => [c.id, c] as const))('%s: parse, verify with the scope key, JOSE = DER values', (_id, c) => {
-    const info = curveInfo('P-256');
-    expect(toHex(derToCompact(parseDerSignature(hx(c.signatureDerHex), 32, info.order)!, 32))).toBe(c.signatureJoseHex);
-    const parsed = parseKeystoreResponseJwt(c.jwt);
-    expect(new TextDecoder().decode(parsed.signingInput)).toBe(c.signingInput);
-    expect(parsed.claims).toEqual(claimsOf(c.claimsJson));
-    const expected = {
-      signerPublicKey: b64(c.signerPublicKeyBase64),
-      challenge: parsed.claims.challenge,
-      applicationKey: parsed.claims.applicationKey,
-      activationId: parsed.claims.activationId,
-    };
-    expect(verifyKeystoreResponseJwt(suite, c.jwt, expected)).toEqual(parsed.claims);
-    if (c.otherRolePublicKeyBase64) {
-      expectProtocolError(() => verifyKeystoreResponseJwt(suite, c.jwt, { ...expected, signerPublicKey: b64(c.otherRolePublicKeyBase64!) }), 'jwt.signature');
-    }
-    expectProtocolError(() => verifyKeystoreResponseJwt(suite, c.jwt, { ...expected, challenge: 'AAAAAAAAAAAAAAAAAAAAAAAA' }), 'challenge');
-    const otherActivation = expected.activationId ? undefined : '11111111-1111-4111-8111-111111111111';
-    expectProtocolError(() => verifyKeystoreResponseJwt(suite, c.jwt, { ...expected, activationId: otherActivation }), 'activationId');
-  });
+  it.each(esCases.map((c) => [c.id, c] as const))(
+    '%s: parse, verify with the scope key, JOSE = DER values',
+    (_id, c) => {
+      const info = curveInfo('P-256');
+      expect(toHex(derToCompact(parseDerSignature(hx(c.signatureDerHex), 32, info.order)!, 32))).toBe(
+        c.signatureJoseHex,
+      );
+      const parsed = parseKeystoreResponseJwt(c.jwt);
+      expect(new TextDecoder().decode(parsed.signingInput)).toBe(c.signingInput);
+      expect(parsed.claims).toEqual(claimsOf(c.claimsJson));
+      const expected = {
+        signerPublicKey: b64(c.signerPublicKeyBase64),
+        challenge: parsed.claims.challenge,
+        applicationKey: parsed.claims.applicationKey,
+        activationId: parsed.claims.activationId,
+      };
+      expect(verifyKeystoreResponseJwt(suite, c.jwt, expected)).toEqual(parsed.claims);
+      if (c.otherRolePublicKeyBase64) {
+        expectProtocolError(
+          () =>
+            verifyKeystoreResponseJwt(suite, c.jwt, {
+              ...expected,
+              signerPublicKey: b64(c.otherRolePublicKeyBase64!),
+            }),
+          'jwt.signature',
+        );
+      }
+      expectProtocolError(
+        () => verifyKeystoreResponseJwt(suite, c.jwt, { ...expected, challenge: 'AAAAAAAAAAAAAAAAAAAAAAAA' }),
+        'challenge',
+      );
+      const otherActivation = expected.activationId ? undefined : '11111111-1111-4111-8111-111111111111';
+      expectProtocolError(
+        () => verifyKeystoreResponseJwt(suite, c.jwt, { ...expected, activationId: otherActivation }),
+        'activationId',
+      );
+    },
+  );
 
-  it.each(esCases.map((c) => [c.id, c] as const))('%s: DER instead of JOSE and a tampered payload are refused', (_id, c) => {
-    expectProtocolError(() => parseKeystoreResponseJwt(withPart(c.jwt, 2, encodeBase64Url(hx(c.signatureDerHex)))), 'jwt.signature', 'INVALID_LENGTH');
-    const claims = JSON.parse(c.claimsJson) as Record<string, unknown>;
-    const tampered = withPart(c.jwt, 1, encodeBase64Url(utf8Encode(JSON.stringify({ ...claims, exp_ms: (claims.exp_ms as number) + 1 }))));
-    const expected = { signerPublicKey: b64(c.signerPublicKeyBase64), challenge: claims.challenge as string, applicationKey: claims.applicationKey as string, activationId: claims.activationId as string | undefined };
-    expectProtocolError(() => verifyKeystoreResponseJwt(suite, tampered, expected), 'jwt.signature');
-  });
+  it.each(esCases.map((c) => [c.id, c] as const))(
+    '%s: DER instead of JOSE and a tampered payload are refused',
+    (_id, c) => {
+      expectProtocolError(
+        () => parseKeystoreResponseJwt(withPart(c.jwt, 2, encodeBase64Url(hx(c.signatureDerHex)))),
+        'jwt.signature',
+        'INVALID_LENGTH',
+      );
+      const claims = JSON.parse(c.claimsJson) as Record<string, unknown>;
+      const tampered = withPart(
+        c.jwt,
+        1,
+        encodeBase64Url(utf8Encode(JSON.stringify({ ...claims, exp_ms: (claims.exp_ms as number) + 1 }))),
+      );
+      const expected = {
+        signerPublicKey: b64(c.signerPublicKeyBase64),
+        challenge: claims.challenge as string,
+        applicationKey: claims.applicationKey as string,
+        activationId: claims.activationId as string | undefined,
+      };
+      expectProtocolError(() => verifyKeystoreResponseJwt(suite, tampered, expected), 'jwt.signature');
+    },
+  );
 
-  it.each(esCases.map((c) => [c.id, c] as const))('%s: the server side writes the same signing input and a signature the device accepts', (_id, c) => {
-    const claims = claimsOf(c.claimsJson);
-    const jwt = createKeystoreResponseJwt(suite, { signingPrivateKey: hx(c.signerPrivateKeyHex), claims });
-    expect(jwt.split('.').slice(0, 2).join('.')).toBe(c.signingInput);
-    const expected = { signerPublicKey: b64(c.signerPublicKeyBase64), challenge: claims.challenge, applicationKey: claims.applicationKey, activationId: claims.activationId };
-    expect(verifyKeystoreResponseJwt(suite, jwt, expected)).toEqual(claims);
-  });
+  it.each(esCases.map((c) => [c.id, c] as const))(
+    '%s: the server side writes the same signing input and a signature the device accepts',
+    (_id, c) => {
+      const claims = claimsOf(c.claimsJson);
+      const jwt = createKeystoreResponseJwt(suite, { signingPrivateKey: hx(c.signerPrivateKeyHex), claims });
+      expect(jwt.split('.').slice(0, 2).join('.')).toBe(c.signingInput);
+      const expected = {
+        signerPublicKey: b64(c.signerPublicKeyBase64),
+        challenge: claims.challenge,
+        applicationKey: claims.applicationKey,
+        activationId: claims.activationId,
+      };
+      expect(verifyKeystoreResponseJwt(suite, jwt, expected)).toEqual(claims);
+    },
+  );
 
   it('refuses a header other than exactly typ JWT / alg ES256 and claims of the wrong shape', () => {
     const c = esCases[0]!;
@@ -179,13 +273,19 @@ describe.each(SUITES)('keystore response JWT (ES256) on $name', (suite) => {
     expectProtocolError(() => parseKeystoreResponseJwt(header('{"alg":"ES256"}')), 'jwt.header');
     expectProtocolError(() => parseKeystoreResponseJwt(header('{"typ":"JWT","alg":"HS256"}')), 'jwt.header');
     const claims = JSON.parse(c.claimsJson) as Record<string, unknown>;
-    const payload = (p: Record<string, unknown>) => withPart(c.jwt, 1, encodeBase64Url(utf8Encode(JSON.stringify(p))));
+    const payload = (p: Record<string, unknown>) =>
+      withPart(c.jwt, 1, encodeBase64Url(utf8Encode(JSON.stringify(p))));
     expectProtocolError(() => parseKeystoreResponseJwt(payload({ ...claims, sub: undefined })), 'sub');
     expectProtocolError(() => parseKeystoreResponseJwt(payload({ ...claims, exp_ms: '1' })), 'exp_ms');
     expectProtocolError(() => parseKeystoreResponseJwt(payload({ ...claims, iat_ms: undefined })), 'iat_ms');
-    expectProtocolError(() => parseKeystoreResponseJwt(payload({ ...claims, publicKey: encodeBase64(new Uint8Array(32)) })), 'publicKey');
+    expectProtocolError(
+      () => parseKeystoreResponseJwt(payload({ ...claims, publicKey: encodeBase64(new Uint8Array(32)) })),
+      'publicKey',
+    );
     // exp / iat (seconds) are not read.
-    expect(parseKeystoreResponseJwt(payload({ ...claims, exp: 'x', iat: null })).claims).toEqual(claimsOf(c.claimsJson));
+    expect(parseKeystoreResponseJwt(payload({ ...claims, exp: 'x', iat: null })).claims).toEqual(
+      claimsOf(c.claimsJson),
+    );
   });
 });
 
@@ -195,7 +295,10 @@ describe('JWT parsers on arbitrary input (property)', () => {
     fc.jsonValue().map((v) => encodeBase64Url(utf8Encode(JSON.stringify(v) ?? 'null'))),
     fc.uint8Array({ maxLength: 80 }).map(encodeBase64Url),
   );
-  const jwt = fc.oneof(fc.string(), fc.array(part, { minLength: 1, maxLength: 4 }).map((p) => p.join('.')));
+  const jwt = fc.oneof(
+    fc.string(),
+    fc.array(part, { minLength: 1, maxLength: 4 }).map((p) => p.join('.')),
+  );
 
   it('throw nothing but ProtocolError', () => {
     fc.assert(
@@ -216,14 +319,22 @@ describe('JWT parsers on arbitrary input (property)', () => {
     const c = hsCases[3]!;
     const base = JSON.parse(c.derived.payloadJson) as Record<string, unknown>;
     fc.assert(
-      fc.property(fc.constantFrom('applicationKey', 'challenge', 'activationId'), fc.jsonValue(), (key, value) => {
-        const mutated = withPart(c.output.jwt, 1, encodeBase64Url(utf8Encode(JSON.stringify({ ...base, [key]: value }))));
-        try {
-          parseKeystoreRequestJwt(mutated);
-        } catch (e) {
-          expect(e).toBeInstanceOf(ProtocolError);
-        }
-      }),
+      fc.property(
+        fc.constantFrom('applicationKey', 'challenge', 'activationId'),
+        fc.jsonValue(),
+        (key, value) => {
+          const mutated = withPart(
+            c.output.jwt,
+            1,
+            encodeBase64Url(utf8Encode(JSON.stringify({ ...base, [key]: value }))),
+          );
+          try {
+            parseKeystoreRequestJwt(mutated);
+          } catch (e) {
+            expect(e).toBeInstanceOf(ProtocolError);
+          }
+        },
+      ),
       { numRuns: 300 },
     );
   });

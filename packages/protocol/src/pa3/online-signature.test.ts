@@ -21,9 +21,13 @@ const requests = file.activations.flatMap((a) => a.signedRequests.map((r) => ({ 
 
 function keysOf(suite: CryptoSuite, a: RemoveFile['activations'][number]): FactorKeys {
   // Server side: KEY_MASTER_SECRET from the server private key and the device public key.
-  const master = deriveMasterSecretV3(hx(a.activation.serverKeyPair.privateKeyHex), b64(a.activation.deviceKeyPair.publicKeyBase64), {
-    impl: suite.impl,
-  });
+  const master = deriveMasterSecretV3(
+    hx(a.activation.serverKeyPair.privateKeyHex),
+    b64(a.activation.deviceKeyPair.publicKeyBase64),
+    {
+      impl: suite.impl,
+    },
+  );
   const keys = deriveKeysV3(master, { impl: suite.impl });
   expect(toHex(keys.possession)).toBe(a.activation.derivedKeys.KEY_SIGNATURE_POSSESSION);
   return keys;
@@ -47,68 +51,146 @@ describe.each(SUITES)('online signature (activation/remove vectors) on $name', (
     expect(requests.filter(({ r }) => r.serverLookAheadStepsNeeded === 1).length).toBe(3);
   });
 
-  it.each(requests.map(({ a, r }) => [r.id, a, r] as const))('%s: header, normalized data, signature, lookahead verification', (_id, a, r) => {
-    const header = parseAuthorizationHeader(r.headerValue);
-    expect(header).toEqual({
-      version: r.version,
-      activationId: r.activationIdInHeader,
-      applicationKey: r.applicationKeyInHeader,
-      nonce: r.nonceBase64,
-      signatureType: r.signatureType,
-      signature: r.signature,
-    });
-    expect(buildAuthorizationHeader(header)).toBe(r.headerValue);
-    const data = onlineSignatureData({
-      method: r.method,
-      uriId: r.uriId,
-      nonce: header.nonce,
-      body: hx(r.bodyHex),
-      applicationSecret: a.application.applicationSecret,
-    });
-    expect(new TextDecoder().decode(data)).toBe(r.normalizedData);
-    const keys = keysOf(suite, a);
-    const type = header.signatureType;
-    expect(computeOnlineSignature(suite, { signatureType: type, keys, ctrData: b64(r.ctrDataBase64), data })).toBe(r.signature);
+  it.each(requests.map(({ a, r }) => [r.id, a, r] as const))(
+    '%s: header, normalized data, signature, lookahead verification',
+    (_id, a, r) => {
+      const header = parseAuthorizationHeader(r.headerValue);
+      expect(header).toEqual({
+        version: r.version,
+        activationId: r.activationIdInHeader,
+        applicationKey: r.applicationKeyInHeader,
+        nonce: r.nonceBase64,
+        signatureType: r.signatureType,
+        signature: r.signature,
+      });
+      expect(buildAuthorizationHeader(header)).toBe(r.headerValue);
+      const data = onlineSignatureData({
+        method: r.method,
+        uriId: r.uriId,
+        nonce: header.nonce,
+        body: hx(r.bodyHex),
+        applicationSecret: a.application.applicationSecret,
+      });
+      expect(new TextDecoder().decode(data)).toBe(r.normalizedData);
+      const keys = keysOf(suite, a);
+      const type = header.signatureType;
+      expect(
+        computeOnlineSignature(suite, { signatureType: type, keys, ctrData: b64(r.ctrDataBase64), data }),
+      ).toBe(r.signature);
 
-    const stored = b64(r.serverStoredCtrDataBase64);
-    const result = verifyOnlineSignature(suite, { signatureType: type, keys, ctrData: stored, data, signature: header.signature, lookAhead: 20 });
-    expect(result.match).toBe(true);
-    if (!result.match) return;
-    expect(result.position).toBe(r.serverLookAheadStepsNeeded);
-    let expectedNext = stored;
-    for (let i = 0; i <= result.position; i++) expectedNext = suite.engine.nextCounter(3, expectedNext);
-    expect(encodeBase64(result.nextCtrData)).toBe(encodeBase64(expectedNext));
-  });
+      const stored = b64(r.serverStoredCtrDataBase64);
+      const result = verifyOnlineSignature(suite, {
+        signatureType: type,
+        keys,
+        ctrData: stored,
+        data,
+        signature: header.signature,
+        lookAhead: 20,
+      });
+      expect(result.match).toBe(true);
+      if (!result.match) return;
+      expect(result.position).toBe(r.serverLookAheadStepsNeeded);
+      let expectedNext = stored;
+      for (let i = 0; i <= result.position; i++) expectedNext = suite.engine.nextCounter(3, expectedNext);
+      expect(encodeBase64(result.nextCtrData)).toBe(encodeBase64(expectedNext));
+    },
+  );
 
-  it.each(requests.map(({ a, r }) => [r.id, a, r] as const))('%s: another factor type, secret or a too-small window is refused', (_id, a, r) => {
-    const keys = keysOf(suite, a);
-    const type = r.signatureType as SignatureType;
-    const stored = b64(r.serverStoredCtrDataBase64);
-    const input = { method: r.method, uriId: r.uriId, nonce: r.nonceBase64, body: hx(r.bodyHex), applicationSecret: a.application.applicationSecret };
-    const data = onlineSignatureData(input);
-    const other: Record<string, SignatureType> = {
-      possession: 'knowledge',
-      possession_knowledge: 'possession_biometry',
-      possession_biometry: 'possession_knowledge',
-      possession_knowledge_biometry: 'possession_knowledge_biometry',
-    };
-    if (other[type] !== type) {
-      expect(verifyOnlineSignature(suite, { signatureType: other[type]!, keys, ctrData: stored, data, signature: r.signature, lookAhead: 20 }).match).toBe(false);
-    }
-    const otherSecret = onlineSignatureData({ ...input, applicationSecret: 'AAAAAAAAAAAAAAAAAAAAAA==' });
-    expect(verifyOnlineSignature(suite, { signatureType: type, keys, ctrData: stored, data: otherSecret, signature: r.signature, lookAhead: 20 }).match).toBe(false);
-    if (r.serverLookAheadStepsNeeded > 0) {
-      expect(verifyOnlineSignature(suite, { signatureType: type, keys, ctrData: stored, data, signature: r.signature, lookAhead: 1 }).match).toBe(false);
-    }
-  });
+  it.each(requests.map(({ a, r }) => [r.id, a, r] as const))(
+    '%s: another factor type, secret or a too-small window is refused',
+    (_id, a, r) => {
+      const keys = keysOf(suite, a);
+      const type = r.signatureType as SignatureType;
+      const stored = b64(r.serverStoredCtrDataBase64);
+      const input = {
+        method: r.method,
+        uriId: r.uriId,
+        nonce: r.nonceBase64,
+        body: hx(r.bodyHex),
+        applicationSecret: a.application.applicationSecret,
+      };
+      const data = onlineSignatureData(input);
+      const other: Record<string, SignatureType> = {
+        possession: 'knowledge',
+        possession_knowledge: 'possession_biometry',
+        possession_biometry: 'possession_knowledge',
+        possession_knowledge_biometry: 'possession_knowledge_biometry',
+      };
+      if (other[type] !== type) {
+        expect(
+          verifyOnlineSignature(suite, {
+            signatureType: other[type]!,
+            keys,
+            ctrData: stored,
+            data,
+            signature: r.signature,
+            lookAhead: 20,
+          }).match,
+        ).toBe(false);
+      }
+      const otherSecret = onlineSignatureData({ ...input, applicationSecret: 'AAAAAAAAAAAAAAAAAAAAAA==' });
+      expect(
+        verifyOnlineSignature(suite, {
+          signatureType: type,
+          keys,
+          ctrData: stored,
+          data: otherSecret,
+          signature: r.signature,
+          lookAhead: 20,
+        }).match,
+      ).toBe(false);
+      if (r.serverLookAheadStepsNeeded > 0) {
+        expect(
+          verifyOnlineSignature(suite, {
+            signatureType: type,
+            keys,
+            ctrData: stored,
+            data,
+            signature: r.signature,
+            lookAhead: 1,
+          }).match,
+        ).toBe(false);
+      }
+    },
+  );
 
   it('refuses missing keys and a bad window with typed errors', () => {
     const { a, r } = requests[0]!;
     const keys = keysOf(suite, a);
     const data = new Uint8Array(3);
-    expectProtocolError(() => computeOnlineSignature(suite, { signatureType: 'possession_knowledge', keys: { possession: keys.possession }, ctrData: b64(r.ctrDataBase64), data }), 'knowledge', 'INVALID_KEY');
-    expectProtocolError(() => computeOnlineSignature(suite, { signatureType: 'possession', keys, ctrData: new Uint8Array(32), data }), 'ctrData');
-    expectProtocolError(() => verifyOnlineSignature(suite, { signatureType: 'possession', keys, ctrData: b64(r.ctrDataBase64), data, signature: 'x', lookAhead: 0 }), 'lookAhead');
+    expectProtocolError(
+      () =>
+        computeOnlineSignature(suite, {
+          signatureType: 'possession_knowledge',
+          keys: { possession: keys.possession },
+          ctrData: b64(r.ctrDataBase64),
+          data,
+        }),
+      'knowledge',
+      'INVALID_KEY',
+    );
+    expectProtocolError(
+      () =>
+        computeOnlineSignature(suite, {
+          signatureType: 'possession',
+          keys,
+          ctrData: new Uint8Array(32),
+          data,
+        }),
+      'ctrData',
+    );
+    expectProtocolError(
+      () =>
+        verifyOnlineSignature(suite, {
+          signatureType: 'possession',
+          keys,
+          ctrData: b64(r.ctrDataBase64),
+          data,
+          signature: 'x',
+          lookAhead: 0,
+        }),
+      'lookAhead',
+    );
   });
 });
 
@@ -134,7 +216,9 @@ describe('X-PowerAuth-Authorization parser', () => {
   it('accepts any pair order, space or ", " separators, and signature types in any letter case', () => {
     const reversed = `PowerAuth ${r.headerValue.slice('PowerAuth '.length).split(', ').reverse().join(' ')}`;
     expect(parseAuthorizationHeader(reversed)).toEqual(header);
-    expect(parseAuthorizationHeader(pairs({ pa_signature_type: 'POSSESSION_Knowledge' })).signatureType).toBe('possession_knowledge');
+    expect(parseAuthorizationHeader(pairs({ pa_signature_type: 'POSSESSION_Knowledge' })).signatureType).toBe(
+      'possession_knowledge',
+    );
     expect(parseAuthorizationHeader(pairs({ pa_future: 'x' }))).toEqual(header);
   });
 
@@ -151,13 +235,33 @@ describe('X-PowerAuth-Authorization parser', () => {
       [{ pa_signature: '12345678-12345678' }, 'pa_signature'],
       [{ pa_nonce: undefined }, 'pa_nonce'],
     ];
-    for (const [over, field, code] of refused) expectProtocolError(() => parseAuthorizationHeader(pairs(over)), field, code);
-    expectProtocolError(() => parseAuthorizationHeader(`${r.headerValue}, pa_nonce="${header.nonce}"`), 'X-PowerAuth-Authorization');
-    expectProtocolError(() => parseAuthorizationHeader(r.headerValue.replace('PowerAuth ', 'Bearer ')), 'X-PowerAuth-Authorization');
-    expectProtocolError(() => parseAuthorizationHeader(r.headerValue.replace(', ', '')), 'X-PowerAuth-Authorization');
-    expectProtocolError(() => parseAuthorizationHeader(r.headerValue.slice(0, -1)), 'X-PowerAuth-Authorization');
-    expectProtocolError(() => parseAuthorizationHeader(`${r.headerValue} x="a\\b"`), 'X-PowerAuth-Authorization');
-    expectProtocolError(() => parseAuthorizationHeader(`PowerAuth ${'a="b" '.repeat(300)}`), 'X-PowerAuth-Authorization', 'INVALID_LENGTH');
+    for (const [over, field, code] of refused)
+      expectProtocolError(() => parseAuthorizationHeader(pairs(over)), field, code);
+    expectProtocolError(
+      () => parseAuthorizationHeader(`${r.headerValue}, pa_nonce="${header.nonce}"`),
+      'X-PowerAuth-Authorization',
+    );
+    expectProtocolError(
+      () => parseAuthorizationHeader(r.headerValue.replace('PowerAuth ', 'Bearer ')),
+      'X-PowerAuth-Authorization',
+    );
+    expectProtocolError(
+      () => parseAuthorizationHeader(r.headerValue.replace(', ', '')),
+      'X-PowerAuth-Authorization',
+    );
+    expectProtocolError(
+      () => parseAuthorizationHeader(r.headerValue.slice(0, -1)),
+      'X-PowerAuth-Authorization',
+    );
+    expectProtocolError(
+      () => parseAuthorizationHeader(`${r.headerValue} x="a\\b"`),
+      'X-PowerAuth-Authorization',
+    );
+    expectProtocolError(
+      () => parseAuthorizationHeader(`PowerAuth ${'a="b" '.repeat(300)}`),
+      'X-PowerAuth-Authorization',
+      'INVALID_LENGTH',
+    );
     expectProtocolError(() => parseAuthorizationHeader(null), 'X-PowerAuth-Authorization');
   });
 

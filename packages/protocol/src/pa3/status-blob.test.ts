@@ -4,8 +4,8 @@ import {
   b64,
   hx,
   readActivationVector,
-  STATUS_NAMES,
   type SdkParsedBlob,
+  STATUS_NAMES,
   type StatusFile,
   SUITES,
 } from '../../test/activation-vectors.js';
@@ -60,58 +60,75 @@ function withByte(hex: string, index: number, value: number): Uint8Array {
 }
 
 function keysOf(c: StatusFile['cases'][number]) {
-  return { transportKey: hx(c.input.KEY_TRANSPORT), challenge: b64(c.input.challengeBase64), nonce: b64(c.input.nonceBase64) };
+  return {
+    transportKey: hx(c.input.KEY_TRANSPORT),
+    challenge: b64(c.input.challengeBase64),
+    nonce: b64(c.input.nonceBase64),
+  };
 }
 
 function encryptRaw(suite: CryptoSuite, c: StatusFile['cases'][number], plaintext: Uint8Array): Uint8Array {
   const k = keysOf(c);
-  return aes128CbcEncrypt(k.transportKey, statusBlobIv(suite, k), plaintext, { impl: suite.impl, padding: false });
+  return aes128CbcEncrypt(k.transportKey, statusBlobIv(suite, k), plaintext, {
+    impl: suite.impl,
+    padding: false,
+  });
 }
 
 describe.each(SUITES)('activation status blob on $name', (suite) => {
-  it.each(file.cases.map((c) => [c.id, c] as const))('%s: keys, IV, build, encrypt, decrypt, counter distance', (_id, c) => {
-    const keys = keysOf(c);
-    const f = c.input.fields;
-    expect(toHex(kdfIndex(suite, keys.transportKey, 3000))).toBe(c.derived.KEY_TRANSPORT_IV);
-    expect(toHex(kdfIndex(suite, keys.transportKey, 4000))).toBe(c.derived.KEY_TRANSPORT_CTR);
-    const ctrDataHash = statusBlobCtrDataHash(suite, keys.transportKey, b64(c.input.serverCtrDataBase64));
-    expect(toHex(ctrDataHash)).toBe(c.derived.ctrDataHashHex);
-    expect(toHex(statusBlobIv(suite, keys))).toBe(c.derived.statusIvHex);
-    const plaintext = buildStatusBlob({
-      status: STATUS_NAMES[f.activationStatus - 1]!,
-      currentVersion: f.currentVersion,
-      upgradeVersion: f.upgradeVersion,
-      reserved: hx(f.reservedHex),
-      ctrByte: f.ctrByte,
-      failedAttempts: f.failedAttempts,
-      maxFailedAttempts: f.maxFailedAttempts,
-      ctrLookAhead: f.ctrLookAhead,
-      ctrDataHash,
-    });
-    expect(toHex(plaintext)).toBe(c.derived.statusBlobPlaintextHex);
-    const encrypted = encryptStatusBlob(suite, { ...keys, plaintext });
-    expect(encodeBase64(encrypted)).toBe(c.output.encryptedStatusBlob);
+  it.each(file.cases.map((c) => [c.id, c] as const))(
+    '%s: keys, IV, build, encrypt, decrypt, counter distance',
+    (_id, c) => {
+      const keys = keysOf(c);
+      const f = c.input.fields;
+      expect(toHex(kdfIndex(suite, keys.transportKey, 3000))).toBe(c.derived.KEY_TRANSPORT_IV);
+      expect(toHex(kdfIndex(suite, keys.transportKey, 4000))).toBe(c.derived.KEY_TRANSPORT_CTR);
+      const ctrDataHash = statusBlobCtrDataHash(suite, keys.transportKey, b64(c.input.serverCtrDataBase64));
+      expect(toHex(ctrDataHash)).toBe(c.derived.ctrDataHashHex);
+      expect(toHex(statusBlobIv(suite, keys))).toBe(c.derived.statusIvHex);
+      const plaintext = buildStatusBlob({
+        status: STATUS_NAMES[f.activationStatus - 1]!,
+        currentVersion: f.currentVersion,
+        upgradeVersion: f.upgradeVersion,
+        reserved: hx(f.reservedHex),
+        ctrByte: f.ctrByte,
+        failedAttempts: f.failedAttempts,
+        maxFailedAttempts: f.maxFailedAttempts,
+        ctrLookAhead: f.ctrLookAhead,
+        ctrDataHash,
+      });
+      expect(toHex(plaintext)).toBe(c.derived.statusBlobPlaintextHex);
+      const encrypted = encryptStatusBlob(suite, { ...keys, plaintext });
+      expect(encodeBase64(encrypted)).toBe(c.output.encryptedStatusBlob);
 
-    const parsed = decryptStatusBlob(suite, { ...keys, encryptedStatusBlob: b64(c.output.encryptedStatusBlob) });
-    expect(sdkView(parsed)).toEqual(c.sdkParsed);
-    expect(toHex(parsed.reserved)).toBe(f.reservedHex);
-    const distance = hashCounterDistance(suite, {
-      transportKey: keys.transportKey,
-      ctrData: b64(c.input.clientCtrDataBase64),
-      ctrDataHash: parsed.ctrDataHash,
-      lookAhead: parsed.ctrLookAhead,
-    });
-    expect(distance ?? -1).toBe(c.sdkChecks.sdkHashCounterDistance);
+      const parsed = decryptStatusBlob(suite, {
+        ...keys,
+        encryptedStatusBlob: b64(c.output.encryptedStatusBlob),
+      });
+      expect(sdkView(parsed)).toEqual(c.sdkParsed);
+      expect(toHex(parsed.reserved)).toBe(f.reservedHex);
+      const distance = hashCounterDistance(suite, {
+        transportKey: keys.transportKey,
+        ctrData: b64(c.input.clientCtrDataBase64),
+        ctrDataHash: parsed.ctrDataHash,
+        lookAhead: parsed.ctrLookAhead,
+      });
+      expect(distance ?? -1).toBe(c.sdkChecks.sdkHashCounterDistance);
 
-    const java = decryptStatusBlob(suite, { ...keys, encryptedStatusBlob: b64(c.javaServerBlob.encryptedStatusBlob) });
-    expect(sdkView(java)).toEqual(c.javaServerBlob.sdkParsed);
-    expect(toHex(java.reserved)).toBe(c.javaServerBlob.reservedHex);
-  });
+      const java = decryptStatusBlob(suite, {
+        ...keys,
+        encryptedStatusBlob: b64(c.javaServerBlob.encryptedStatusBlob),
+      });
+      expect(sdkView(java)).toEqual(c.javaServerBlob.sdkParsed);
+      expect(toHex(java.reserved)).toBe(c.javaServerBlob.reservedHex);
+    },
+  );
 
   it('the 8 upstream blob plaintexts parse to the SDK fields', () => {
     const upstream = file.upstreamVectorResults['activation-status-blob-data.json'];
     expect(upstream.length).toBe(8);
-    for (const u of upstream) expect(sdkView(parseStatusBlob(hx(u.decryptedPlaintextHex)))).toEqual(u.sdkParsed);
+    for (const u of upstream)
+      expect(sdkView(parseStatusBlob(hx(u.decryptedPlaintextHex)))).toEqual(u.sdkParsed);
   });
 
   it('refuses what the SDK refuses: short, long and padded blobs, bad magic, state, lookahead', () => {
@@ -119,11 +136,23 @@ describe.each(SUITES)('activation status blob on $name', (suite) => {
     const keys = keysOf(c);
     const plain = c.derived.statusBlobPlaintextHex;
     const encrypted = b64(c.output.encryptedStatusBlob);
-    expectProtocolError(() => decryptStatusBlob(suite, { ...keys, encryptedStatusBlob: encrypted.subarray(0, 31) }), 'encryptedStatusBlob');
-    expectProtocolError(() => decryptStatusBlob(suite, { ...keys, encryptedStatusBlob: encrypted.subarray(0, 16) }), 'encryptedStatusBlob');
-    const padded = aes128CbcEncrypt(keys.transportKey, statusBlobIv(suite, keys), hx(plain), { impl: suite.impl, padding: true });
+    expectProtocolError(
+      () => decryptStatusBlob(suite, { ...keys, encryptedStatusBlob: encrypted.subarray(0, 31) }),
+      'encryptedStatusBlob',
+    );
+    expectProtocolError(
+      () => decryptStatusBlob(suite, { ...keys, encryptedStatusBlob: encrypted.subarray(0, 16) }),
+      'encryptedStatusBlob',
+    );
+    const padded = aes128CbcEncrypt(keys.transportKey, statusBlobIv(suite, keys), hx(plain), {
+      impl: suite.impl,
+      padding: true,
+    });
     expect(padded.length).toBe(48);
-    expectProtocolError(() => decryptStatusBlob(suite, { ...keys, encryptedStatusBlob: padded }), 'encryptedStatusBlob');
+    expectProtocolError(
+      () => decryptStatusBlob(suite, { ...keys, encryptedStatusBlob: padded }),
+      'encryptedStatusBlob',
+    );
     expectProtocolError(() => parseStatusBlob(hx(plain).subarray(0, 31)), 'statusBlob');
     expectProtocolError(() => parseStatusBlob(new Uint8Array([...hx(plain), 0])), 'statusBlob');
     for (const [index, value] of [
@@ -135,14 +164,32 @@ describe.each(SUITES)('activation status blob on $name', (suite) => {
       [15, 0],
       [15, 65],
     ] as const) {
-      expectProtocolError(() => decryptStatusBlob(suite, { ...keys, encryptedStatusBlob: encryptRaw(suite, c, withByte(plain, index, value)) }), 'statusBlob');
+      expectProtocolError(
+        () =>
+          decryptStatusBlob(suite, {
+            ...keys,
+            encryptedStatusBlob: encryptRaw(suite, c, withByte(plain, index, value)),
+          }),
+        'statusBlob',
+      );
     }
     expect(parseStatusBlob(withByte(plain, 3, 0xd2)).status).toBe('ACTIVE');
     expect(parseStatusBlob(withByte(plain, 15, 64)).ctrLookAhead).toBe(64);
     // Another challenge or key garbles the blob: the magic no longer matches.
     const otherChallenge = { ...keys, challenge: new Uint8Array(16) };
-    expectProtocolError(() => decryptStatusBlob(suite, { ...otherChallenge, encryptedStatusBlob: encrypted }), 'statusBlob');
-    expectProtocolError(() => decryptStatusBlob(suite, { ...keys, transportKey: new Uint8Array(15), encryptedStatusBlob: encrypted }), 'transportKey');
+    expectProtocolError(
+      () => decryptStatusBlob(suite, { ...otherChallenge, encryptedStatusBlob: encrypted }),
+      'statusBlob',
+    );
+    expectProtocolError(
+      () =>
+        decryptStatusBlob(suite, {
+          ...keys,
+          transportKey: new Uint8Array(15),
+          encryptedStatusBlob: encrypted,
+        }),
+      'transportKey',
+    );
   });
 
   it('refuses fields the SDK could not read and bad counter-distance arguments', () => {
@@ -154,9 +201,17 @@ describe.each(SUITES)('activation status blob on $name', (suite) => {
     expectProtocolError(() => buildStatusBlob({ ...base, ctrDataHash: new Uint8Array(15) }), 'ctrDataHash');
     expectProtocolError(() => buildStatusBlob({ ...base, reserved: new Uint8Array(4) }), 'reserved');
     expect(buildStatusBlob({ ...base, reserved: undefined }).length).toBe(32);
-    const args = { transportKey: new Uint8Array(16), ctrData: new Uint8Array(16), ctrDataHash: new Uint8Array(16), lookAhead: 20 };
+    const args = {
+      transportKey: new Uint8Array(16),
+      ctrData: new Uint8Array(16),
+      ctrDataHash: new Uint8Array(16),
+      lookAhead: 20,
+    };
     expectProtocolError(() => hashCounterDistance(suite, { ...args, lookAhead: 0 }), 'lookAhead');
-    expectProtocolError(() => hashCounterDistance(suite, { ...args, ctrData: new Uint8Array(32) }), 'ctrData');
+    expectProtocolError(
+      () => hashCounterDistance(suite, { ...args, ctrData: new Uint8Array(32) }),
+      'ctrData',
+    );
   });
 });
 
