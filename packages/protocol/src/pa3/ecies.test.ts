@@ -18,6 +18,7 @@ import {
   eciesResponseToJson,
   encryptEciesRequest,
   encryptEciesResponse,
+  MAX_ECIES_CIPHERTEXT,
   parseEciesRequest,
   parseEciesResponse,
 } from './ecies.js';
@@ -397,6 +398,37 @@ describe.each(SUITES)('ECIES 3.3 negative cases on $name', (suite) => {
     const fresh = encryptEciesResponse(suite, envelope, { plaintext: new Uint8Array(3) });
     expect(toHex(fresh.nonce)).not.toBe(toHex(request.nonce));
     expect(toHex(decryptEciesResponse(suite, clientEncrypt(suite, c).envelope, fresh))).toBe('000000');
+  });
+});
+
+describe('ECIES size limits', () => {
+  it('the largest plaintext round-trips (ciphertext = MAX_ECIES_CIPHERTEXT); one byte more is refused', () => {
+    const suite = SUITES[0]!;
+    const c = application[0]!;
+    const params = paramsOf(c);
+    const input = {
+      recipientPublicKey: b64(c.input.recipientTemporaryKeyPair.publicKeyBase64),
+      temporaryKeyId: c.input.temporaryKeyId,
+      plaintext: new Uint8Array(MAX_ECIES_CIPHERTEXT - 16),
+    };
+    const { request } = encryptEciesRequest(suite, params, input);
+    expect(request.encryptedData.length).toBe(MAX_ECIES_CIPHERTEXT);
+    const parsed = parseEciesRequest(JSON.stringify(eciesRequestToJson(request)));
+    expect(serverDecrypt(suite, c, parsed).plaintext.length).toBe(MAX_ECIES_CIPHERTEXT - 16);
+    expectProtocolError(
+      () =>
+        encryptEciesRequest(suite, params, {
+          ...input,
+          plaintext: new Uint8Array(MAX_ECIES_CIPHERTEXT - 15),
+        }),
+      'plaintext',
+      'INVALID_LENGTH',
+    );
+    const tooLong = {
+      ...eciesRequestToJson(request),
+      encryptedData: encodeBase64(new Uint8Array(MAX_ECIES_CIPHERTEXT + 16)),
+    };
+    expectProtocolError(() => parseEciesRequest(tooLong), 'encryptedData', 'INVALID_LENGTH');
   });
 });
 

@@ -213,11 +213,12 @@ function computeMac(
 
 function checkPlaintext(plaintext: unknown): Uint8Array {
   const bytes = requireBytes(plaintext, 'plaintext');
-  if (bytes.length >= MAX_ECIES_CIPHERTEXT) {
+  // PKCS#7 adds 1..16 bytes: the ciphertext must still fit MAX_ECIES_CIPHERTEXT.
+  if (bytes.length > MAX_ECIES_CIPHERTEXT - 16) {
     throw new ProtocolError(
       'INVALID_LENGTH',
       'plaintext',
-      `must be shorter than ${MAX_ECIES_CIPHERTEXT} bytes`,
+      `must be at most ${MAX_ECIES_CIPHERTEXT - 16} bytes`,
     );
   }
   return bytes;
