@@ -1,10 +1,18 @@
 import { defineConfig } from 'tsup';
 
+// ESM only with shared chunks: every entry (and `require()` of it, Node >= 20.19) shares one copy of each
+// class and of the process-wide wasm and noble instances.
 export default defineConfig({
-  entry: ['src/index.ts', 'src/wasm.ts', 'src/noble.ts', 'src/native.ts'],
-  format: ['esm', 'cjs'],
+  entry: {
+    index: 'src/index.ts',
+    wasm: 'src/wasm-entry.ts',
+    internal: 'src/internal.ts',
+    native: 'src/native.ts',
+  },
+  format: ['esm'],
+  splitting: true,
   dts: true,
-  clean: false,
+  clean: true,
   sourcemap: true,
   treeshake: true,
   target: 'es2022',

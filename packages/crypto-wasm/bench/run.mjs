@@ -6,8 +6,8 @@ import { createHmac } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { machine, publicRows, ratio, runGroups, timingTable } from '@offcode/bench-kit';
 import { failedSearchInput, nodeV3Search, sampleBytes } from '@offcode/bench-kit/fixtures';
-import { getNobleCrypto } from '../dist/noble.js';
-import { getWasmCrypto, WASM_SIZE } from '../dist/wasm.js';
+import { getNobleCrypto, getWasmCrypto } from '../dist/index.js';
+import { WASM_SIZE } from '../dist/wasm.js';
 
 const quick = process.argv.includes('--quick');
 const strict = process.argv.includes('--strict');

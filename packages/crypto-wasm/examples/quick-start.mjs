@@ -1,13 +1,10 @@
-import {
-  computeAuthCode,
-  getNobleCrypto,
-  getOffcodeCrypto,
-  nextCounter,
-  searchOfflineCode,
-} from '@offcode/crypto-wasm';
+import { getNobleCrypto, getOffcodeCrypto } from '@offcode/crypto-wasm';
 
 const hex = (s) => Uint8Array.from(s.match(/../g), (b) => parseInt(b, 16));
 const utf8 = (s) => new TextEncoder().encode(s);
+
+// One explicit backend: 'auto' = wasm where the module runs, else noble.
+const crypto = getOffcodeCrypto('auto');
 
 // V3 factor keys, counter and normalized data from crypto.md section 13.
 const possession = hex('5143901fcf47a1afcdc3b7b0e6b1933f');
@@ -18,12 +15,12 @@ const data = utf8(
 );
 
 // Token side: the code for the current counter, then the counter moves on.
-const code = computeAuthCode({ protocol: 3, keys: [possession, knowledge], counter, data });
+const code = crypto.computeAuthCode({ protocol: 3, keys: [possession, knowledge], counter, data });
 console.log(code); // 81635335-01379301
-const tokenCounter = nextCounter(3, counter);
+const tokenCounter = crypto.nextCounter(3, counter);
 
 // Server side: one call searches the whole lookahead window.
-const result = searchOfflineCode({
+const result = crypto.searchOfflineCode({
   protocol: 3,
   possessionKey: possession,
   factors: [{ type: 'possession_knowledge', key: knowledge }],
@@ -37,6 +34,6 @@ console.log(Buffer.from(result.nextCounter).equals(Buffer.from(tokenCounter))); 
 
 // Same API, pure-JS backend.
 console.log(
-  getOffcodeCrypto().backend,
+  crypto.backend,
   getNobleCrypto().computeAuthCode({ protocol: 3, keys: [possession, knowledge], counter, data, length: 4 }),
 ); // wasm 5335-9301

@@ -1,4 +1,4 @@
-import { base64Encode } from './base64.js';
+import { encodeBase64 } from './base64.js';
 import { formatDecimal } from './decimal.js';
 import { OffcodeCryptoError } from './errors.js';
 import type { RawBackend } from './raw.js';
@@ -15,12 +15,11 @@ import {
   checkBytes,
   checkInt,
   checkProtocol,
-  counterLength,
-  keyLength,
   MAX_DATA_CANDIDATES,
   MAX_WINDOW,
   parseOfflineCode,
 } from './validate.js';
+import { CODE_PARAMETERS } from './versions.js';
 
 const utf8 = new TextEncoder();
 // Callers use a handful of fixed customization strings ("PA4CODE", "PA4KDF:auth", ...): keep their bytes.
@@ -42,8 +41,10 @@ function checkComputeInput(input: ComputeInput) {
   if (!Array.isArray(input.keys) || input.keys.length < 1 || input.keys.length > 3) {
     throw new OffcodeCryptoError('keys', 'must hold 1 to 3 factor keys');
   }
-  const keys = input.keys.map((k, i) => checkBytes(k, `keys[${i}]`, keyLength(protocol)));
-  const counter = checkBytes(input.counter, 'counter', counterLength(protocol));
+  const keys = input.keys.map((k, i) =>
+    checkBytes(k, `keys[${i}]`, CODE_PARAMETERS[protocol].factorKeyBytes),
+  );
+  const counter = checkBytes(input.counter, 'counter', CODE_PARAMETERS[protocol].counterBytes);
   const data = checkBytes(input.data, 'data');
   return { protocol, keys, counter, data };
 }
@@ -83,17 +84,21 @@ export function createOffcodeCrypto(raw: RawBackend): OffcodeCrypto {
         joined.set(p, o);
         o += p.length;
       }
-      return base64Encode(joined);
+      return encodeBase64(joined);
     },
     nextCounter(protocol, counter) {
       const p = checkProtocol(protocol);
-      return raw.next(p, checkBytes(counter, 'counter', counterLength(p)));
+      return raw.next(p, checkBytes(counter, 'counter', CODE_PARAMETERS[p].counterBytes));
     },
     searchOfflineCode(input: OfflineCodeSearch): OfflineCodeSearchResult {
       if (typeof input !== 'object' || input === null)
         throw new OffcodeCryptoError('input', 'must be an object');
       const protocol = checkProtocol(input.protocol);
-      const possession = checkBytes(input.possessionKey, 'possessionKey', keyLength(protocol));
+      const possession = checkBytes(
+        input.possessionKey,
+        'possessionKey',
+        CODE_PARAMETERS[protocol].factorKeyBytes,
+      );
       if (!Array.isArray(input.factors) || input.factors.length < 1 || input.factors.length > 2) {
         throw new OffcodeCryptoError('factors', 'must hold 1 or 2 second factors');
       }
@@ -110,9 +115,9 @@ export function createOffcodeCrypto(raw: RawBackend): OffcodeCrypto {
         throw new OffcodeCryptoError('factors', 'types must be distinct');
       }
       const seconds = input.factors.map((f, i) =>
-        checkBytes(f.key, `factors[${i}].key`, keyLength(protocol)),
+        checkBytes(f.key, `factors[${i}].key`, CODE_PARAMETERS[protocol].factorKeyBytes),
       );
-      const counter = checkBytes(input.counter, 'counter', counterLength(protocol));
+      const counter = checkBytes(input.counter, 'counter', CODE_PARAMETERS[protocol].counterBytes);
       const window = checkInt(input.window, 'window', 1, MAX_WINDOW);
       const candidates = input.data instanceof Uint8Array ? [input.data] : input.data;
       if (!Array.isArray(candidates) || candidates.length < 1 || candidates.length > MAX_DATA_CANDIDATES) {

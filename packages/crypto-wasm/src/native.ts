@@ -1,16 +1,14 @@
 /**
- * React Native entry (the `react-native` export condition): the same API as the main entry, backed by
+ * React Native entry (the `react-native` export condition): the same names as the main entry, backed by
  * @noble/hashes only. It never imports or touches WebAssembly.
  */
 import { OffcodeCryptoError } from './errors.js';
-import { makeFacade } from './facade.js';
 import { getNobleCrypto } from './noble.js';
 import type { BackendName, OffcodeCrypto } from './types.js';
 
 export { decimalValue, formatDecimal } from './decimal.js';
 export { OffcodeCryptoError, type OffcodeCryptoErrorCode } from './errors.js';
 export { getNobleCrypto } from './noble.js';
-export { BACKEND_ENV } from './select.js';
 export type * from './types.js';
 export { MAX_DATA_CANDIDATES, MAX_INPUT_BYTES, MAX_WINDOW, parseOfflineCode } from './validate.js';
 
@@ -30,14 +28,3 @@ export function getWasmCrypto(): never {
     'UNSUPPORTED_BACKEND',
   );
 }
-
-export const {
-  sha256,
-  hmacSha256,
-  sha3_256,
-  kmac256,
-  computeCodeComponents,
-  computeAuthCode,
-  nextCounter,
-  searchOfflineCode,
-} = makeFacade(getOffcodeCrypto);

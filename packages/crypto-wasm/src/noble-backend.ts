@@ -4,7 +4,7 @@ import { sha3_256 } from '@noble/hashes/sha3.js';
 import { kmac256 } from '@noble/hashes/sha3-addons.js';
 import { decimalValue } from './decimal.js';
 import type { RawBackend } from './raw.js';
-import type { Protocol } from './types.js';
+import type { ProtocolVersion } from './versions.js';
 
 const PA4CODE = new Uint8Array([0x50, 0x41, 0x34, 0x43, 0x4f, 0x44, 0x45]);
 const EMPTY = new Uint8Array(0);
@@ -29,7 +29,7 @@ const kmacKeyed = (key: Uint8Array): Mac =>
   kmac256.create(key, { personalization: PA4CODE, dkLen: 32 }) as unknown as Mac;
 const macWith = (keyed: Mac, data: Uint8Array): Uint8Array => keyed.clone().update(data).digest();
 
-function nextCounter(protocol: Protocol, counter: Uint8Array): Uint8Array {
+function nextCounter(protocol: ProtocolVersion, counter: Uint8Array): Uint8Array {
   return protocol === 4 ? sha3_256(counter) : xorFold(sha256(counter));
 }
 
@@ -40,7 +40,7 @@ interface Position {
   second: Mac[];
 }
 
-function preparePosition(protocol: Protocol, factorMacs: Mac[], counter: Uint8Array): Position {
+function preparePosition(protocol: ProtocolVersion, factorMacs: Mac[], counter: Uint8Array): Position {
   const [possession, ...seconds] = factorMacs;
   if (protocol === 4) {
     const d0 = macWith(possession!, counter);

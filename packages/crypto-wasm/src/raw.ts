@@ -1,4 +1,4 @@
-import type { Protocol } from './types.js';
+import type { ProtocolVersion } from './versions.js';
 
 /** What a backend implements; inputs are already validated by `createOffcodeCrypto`. */
 export interface RawBackend {
@@ -8,18 +8,18 @@ export interface RawBackend {
   sha3_256(data: Uint8Array): Uint8Array;
   kmac256(key: Uint8Array, data: Uint8Array, customization: Uint8Array, dkLen: number): Uint8Array;
   components(
-    protocol: Protocol,
+    protocol: ProtocolVersion,
     keys: readonly Uint8Array[],
     counter: Uint8Array,
     data: Uint8Array,
   ): Uint8Array[];
-  next(protocol: Protocol, counter: Uint8Array): Uint8Array;
+  next(protocol: ProtocolVersion, counter: Uint8Array): Uint8Array;
   /**
    * keys = [possession, second factor per type in order]; returns -1 or (i << 16) | (k << 8) | t and, on a
    * match, the next counter in `nextOut`. `modulus` = 10^L, s0/s1 the two typed integers.
    */
   search(
-    protocol: Protocol,
+    protocol: ProtocolVersion,
     keys: readonly Uint8Array[],
     counter: Uint8Array,
     window: number,

@@ -1,12 +1,17 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { backends, toHex } from '../test/helpers.js';
-import type { OffcodeCrypto, OfflineFactorType, Protocol } from './types.js';
+import type { OffcodeCrypto, OfflineFactorType, ProtocolVersion } from './types.js';
 
-const keyLen = (p: Protocol) => (p === 4 ? 32 : 16);
+const keyLen = (p: ProtocolVersion) => (p === 4 ? 32 : 16);
 const bytes = (n: number) => fc.uint8Array({ minLength: n, maxLength: n });
 
-function advance(crypto: OffcodeCrypto, protocol: Protocol, counter: Uint8Array, k: number): Uint8Array {
+function advance(
+  crypto: OffcodeCrypto,
+  protocol: ProtocolVersion,
+  counter: Uint8Array,
+  k: number,
+): Uint8Array {
   let c = counter;
   for (let i = 0; i < k; i++) c = crypto.nextCounter(protocol, c);
   return c;
@@ -109,7 +114,7 @@ describe.each(backends)('searchOfflineCode on $backend', (crypto) => {
 
 describe('wasm and noble agree', () => {
   const [wasm, noble] = backends as [OffcodeCrypto, OffcodeCrypto];
-  const protocolArb = fc.constantFrom<Protocol>(3, 4);
+  const protocolArb = fc.constantFrom<ProtocolVersion>(3, 4);
 
   it('on hashes and MACs for random keys, data and lengths', () => {
     fc.assert(

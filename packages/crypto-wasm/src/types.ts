@@ -1,5 +1,6 @@
-/** PowerAuth protocol generation: 3 = HMAC-SHA256 codes, 4 = KMAC256 "C32" codes. */
-export type Protocol = 3 | 4;
+import type { ProtocolVersion } from './versions.js';
+
+export type { ProtocolVersion } from './versions.js';
 
 /** Factor types (crypto.md 3.1); key order is always possession, knowledge, biometry. */
 export type FactorType =
@@ -23,7 +24,7 @@ export interface KmacOptions {
 }
 
 export interface ComputeInput {
-  protocol: Protocol;
+  protocol: ProtocolVersion;
   /** 1..3 factor keys in possession, knowledge, biometry order (16 B for V3, 32 B for V4). */
   keys: readonly Uint8Array[];
   /** CTR_DATA: 16 B (V3) or 32 B (V4). */
@@ -40,7 +41,7 @@ export interface AuthCodeInput extends ComputeInput {
 }
 
 export interface OfflineCodeSearch {
-  protocol: Protocol;
+  protocol: ProtocolVersion;
   /** KEY_SIGNATURE_POSSESSION / KEY_AUTHENTICATION_CODE_POSSESSION. */
   possessionKey: Uint8Array;
   /** The second factors to try at every position, in this order (1 or 2 entries, distinct types). */
@@ -84,7 +85,7 @@ export interface OffcodeCrypto {
   /** A formatted code: decimal `12345678-87654321` (offline) or the online Base64 form. */
   computeAuthCode(input: AuthCodeInput): string;
   /** The hash-based counter step: V3 xor-fold SHA-256 (16 B), V4 SHA3-256 (32 B). */
-  nextCounter(protocol: Protocol, counter: Uint8Array): Uint8Array;
+  nextCounter(protocol: ProtocolVersion, counter: Uint8Array): Uint8Array;
   /** Searches the whole lookahead window for a typed offline code in one call (crypto.md 8). */
   searchOfflineCode(input: OfflineCodeSearch): OfflineCodeSearchResult;
 }

@@ -150,17 +150,18 @@ describe('parseOfflineCode', () => {
 });
 
 describe('backend selection', () => {
-  it('picks wasm by default here and honours an explicit choice', () => {
+  it('picks wasm by default here and honours an explicit choice, whatever the environment says', () => {
     const saved = process.env.OFFCODE_CRYPTO_BACKEND;
     try {
-      delete process.env.OFFCODE_CRYPTO_BACKEND;
-      expect(getOffcodeCrypto().backend).toBe('wasm');
-      expect(getOffcodeCrypto('noble').backend).toBe('noble');
+      // The variable of earlier versions must not take part any more: only the caller chooses.
       process.env.OFFCODE_CRYPTO_BACKEND = 'noble';
-      expect(getOffcodeCrypto().backend).toBe('noble');
+      expect(getOffcodeCrypto().backend).toBe('wasm');
+      expect(getOffcodeCrypto('auto').backend).toBe('wasm');
+      expect(getOffcodeCrypto('noble').backend).toBe('noble');
       expect(getOffcodeCrypto('wasm').backend).toBe('wasm');
       process.env.OFFCODE_CRYPTO_BACKEND = 'fast';
-      expect(fieldOf(() => getOffcodeCrypto())).toBe('OFFCODE_CRYPTO_BACKEND');
+      expect(getOffcodeCrypto().backend).toBe('wasm');
+      expect(fieldOf(() => getOffcodeCrypto('fast' as never))).toBe('backend');
     } finally {
       if (saved === undefined) delete process.env.OFFCODE_CRYPTO_BACKEND;
       else process.env.OFFCODE_CRYPTO_BACKEND = saved;
@@ -171,16 +172,13 @@ describe('backend selection', () => {
 describe('automatic fallback', () => {
   it('auto picks noble when WebAssembly is missing', () => {
     const saved = globalThis.WebAssembly;
-    const env = process.env.OFFCODE_CRYPTO_BACKEND;
     try {
-      delete process.env.OFFCODE_CRYPTO_BACKEND;
       // @ts-expect-error simulate an engine without WebAssembly (React Native's Hermes)
       delete globalThis.WebAssembly;
       expect(getOffcodeCrypto().backend).toBe('noble');
       expect(fieldOf(() => getOffcodeCrypto('wasm'))).toBe('backend');
     } finally {
       globalThis.WebAssembly = saved;
-      if (env !== undefined) process.env.OFFCODE_CRYPTO_BACKEND = env;
     }
   });
 });

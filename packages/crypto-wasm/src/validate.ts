@@ -1,13 +1,13 @@
 import { OffcodeCryptoError } from './errors.js';
-import type { Protocol } from './types.js';
+import { isProtocolVersion, type ProtocolVersion } from './versions.js';
 
 /** Largest message accepted by any function (1 MiB): far above any normalized data, bounds memory use. */
 export const MAX_INPUT_BYTES = 1 << 20;
 export const MAX_WINDOW = 64;
 export const MAX_DATA_CANDIDATES = 16;
 
-export function checkProtocol(protocol: unknown): Protocol {
-  if (protocol !== 3 && protocol !== 4) throw new OffcodeCryptoError('protocol', 'must be 3 or 4');
+export function checkProtocol(protocol: unknown): ProtocolVersion {
+  if (!isProtocolVersion(protocol)) throw new OffcodeCryptoError('protocol', 'must be 3 or 4');
   return protocol;
 }
 
@@ -27,9 +27,6 @@ export function checkInt(value: unknown, field: string, min: number, max: number
   }
   return value;
 }
-
-export const keyLength = (protocol: Protocol): number => (protocol === 4 ? 32 : 16);
-export const counterLength = (protocol: Protocol): number => (protocol === 4 ? 32 : 16);
 
 /** Parses an offline code `^[0-9]{L}-[0-9]{L}$` into its two integers (crypto.md 8.1). */
 export function parseOfflineCode(code: unknown, length?: number): { length: number; s0: number; s1: number } {

@@ -1,8 +1,8 @@
-import { base64DecodeTrusted } from './base64.js';
+import { tryDecodeBase64Strict } from './base64.js';
 import { OffcodeCryptoError } from './errors.js';
 import { WASM_BASE64 } from './generated/wasm-bytes.js';
 import type { RawBackend } from './raw.js';
-import type { Protocol } from './types.js';
+import { CODE_PARAMETERS, type ProtocolVersion } from './versions.js';
 
 interface Exports {
   memory: WebAssembly.Memory;
@@ -45,7 +45,8 @@ interface Exports {
 
 /** Instantiates the embedded module synchronously (no fs, no fetch). */
 function instantiate(): Exports {
-  const bytes = base64DecodeTrusted(WASM_BASE64);
+  // The build's own canonical output: strict decoding cannot fail (null only if the generated file is corrupt).
+  const bytes = tryDecodeBase64Strict(WASM_BASE64) ?? new Uint8Array(0);
   // The module uses 128-bit SIMD (Node 16.4+, Chrome 91+, Firefox 89+, Safari 16.4+).
   if (!WebAssembly.validate(bytes)) {
     throw new OffcodeCryptoError(
@@ -144,8 +145,8 @@ export function createWasmBackend(): RawBackend & { memory(): Uint8Array } {
       wasm.wipeKeccak(io.used);
       return result;
     },
-    components(protocol: Protocol, keys, counter, data) {
-      const keyLen = protocol === 4 ? 32 : 16;
+    components(protocol: ProtocolVersion, keys, counter, data) {
+      const keyLen = CODE_PARAMETERS[protocol].factorKeyBytes;
       io.begin(keyLen * keys.length + 32 + pad8(data.length) + 32 * keys.length);
       const k = io.put(keyLen * keys.length);
       keys.forEach((key, i) => {
@@ -168,7 +169,7 @@ export function createWasmBackend(): RawBackend & { memory(): Uint8Array } {
       return result;
     },
     search(protocol, keys, counter, window, data, modulus, s0, s1, nextOut) {
-      const keyLen = protocol === 4 ? 32 : 16;
+      const keyLen = CODE_PARAMETERS[protocol].factorKeyBytes;
       let dataLen = 0;
       for (const d of data) dataLen += d.length;
       io.begin(keyLen * keys.length + 32 + pad8(4 * (data.length + 1)) + pad8(dataLen) + 32);

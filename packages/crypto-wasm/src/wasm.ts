@@ -1,11 +1,7 @@
-/** The WebAssembly backend alone: `import { getWasmCrypto } from '@offcode/crypto-wasm/wasm'`. */
+/** The WebAssembly backend: the process-wide instance (root entry) and fresh instances (`./wasm`). */
 import { createOffcodeCrypto } from './engine.js';
 import type { OffcodeCrypto } from './types.js';
 import { createWasmBackend } from './wasm-backend.js';
-
-export { OffcodeCryptoError } from './errors.js';
-export { WASM_SIZE } from './generated/wasm-bytes.js';
-export type * from './types.js';
 
 let instance: OffcodeCrypto | undefined;
 

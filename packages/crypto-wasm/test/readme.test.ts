@@ -16,7 +16,6 @@ describe('README example', () => {
   it('runs against the built package and prints what its comments say', () => {
     const out = execFileSync(process.execPath, [join(pkg, 'examples', 'quick-start.mjs')], {
       encoding: 'utf8',
-      env: { ...process.env, OFFCODE_CRYPTO_BACKEND: '' },
     });
     expect(out.trim().split('\n')).toEqual(['81635335-01379301', 'true 0 1', 'true', 'wasm 5335-9301']);
   });
