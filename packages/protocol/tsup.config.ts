@@ -1,22 +1,13 @@
 import { defineConfig } from 'tsup';
 
+// ESM only with shared chunks: the root and `./pa3` (and `require()` of either, Node >= 20.19) share one
+// copy of every class and module state.
 export default defineConfig({
-  entry: {
-    index: 'src/index.ts',
-    payload: 'src/payload/index.ts',
-    'operation-data': 'src/operation-data/index.ts',
-    base64: 'src/base64.ts',
-    keys: 'src/keys/index.ts',
-    signature: 'src/signature.ts',
-    'normalized-data': 'src/normalized-data.ts',
-    totp: 'src/totp.ts',
-    code: 'src/code.ts',
-    'activation-code': 'src/activation-code.ts',
-    pa3: 'src/pa3/index.ts',
-  },
-  format: ['esm', 'cjs'],
+  entry: { index: 'src/index.ts', pa3: 'src/pa3/index.ts' },
+  format: ['esm'],
+  splitting: true,
   dts: true,
-  clean: false,
+  clean: true,
   sourcemap: true,
   treeshake: true,
   target: 'es2022',

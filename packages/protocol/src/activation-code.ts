@@ -4,7 +4,7 @@
  * The server generates them and checks them at the exchange; the token checks format and CRC before any
  * network call, so a typo never costs a round trip. One implementation for both sides.
  */
-import { randomBytes } from './bytes.js';
+import { randomBytes } from '@noble/hashes/utils.js';
 import { ProtocolError } from './errors.js';
 
 const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';

@@ -1,4 +1,8 @@
-/** C0 control characters and DEL (U+0000-U+001F, U+007F), without control characters in regex literals. */
+/**
+ * The text rules every package shares (they exist only here): C0 control characters and DEL
+ * (U+0000-U+001F, U+007F), checked without control characters in regex literals, and the name rule.
+ */
+import { isWellFormedString } from './base64.js';
 
 export function isControlCode(code: number): boolean {
   return code <= 0x1f || code === 0x7f;
@@ -19,4 +23,19 @@ export function removeControlCharacters(s: string): string {
     }
   }
   return start === 0 ? s : out + s.slice(start);
+}
+
+/** Longest name (application, user, activation name, …) in Unicode code points (server.md 1.2). */
+export const MAX_NAME_LENGTH = 255;
+
+/**
+ * The name rule (server.md 1.2): a string of 1..255 Unicode code points, well-formed (no lone surrogates),
+ * without control characters.
+ */
+export function isValidName(value: unknown): value is string {
+  if (typeof value !== 'string' || value.length === 0 || value.length > 2 * MAX_NAME_LENGTH) return false;
+  if (!isWellFormedString(value) || hasControlCharacter(value)) return false;
+  let codePoints = 0;
+  for (const _ of value) codePoints++;
+  return codePoints <= MAX_NAME_LENGTH;
 }

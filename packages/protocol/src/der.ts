@@ -3,7 +3,7 @@
  * positive INTEGERs, definite short-form lengths, no trailing bytes, 1 <= r, s < n. BER variants are refused
  * so that one signature has one encoding on every path.
  */
-import { bigIntToBytes, bytesToBigInt } from './bytes.js';
+import { bytesToNumberBE, numberToBytesBE } from '@noble/curves/utils.js';
 
 export interface EcdsaSignatureValues {
   r: bigint;
@@ -17,7 +17,7 @@ function readInteger(der: Uint8Array, pos: number, maxLen: number): { value: big
   const body = der.subarray(pos + 2, pos + 2 + len);
   if ((body[0]! & 0x80) !== 0) return null; // negative
   if (len > 1 && body[0] === 0 && (body[1]! & 0x80) === 0) return null; // not minimal
-  return { value: bytesToBigInt(body), next: pos + 2 + len };
+  return { value: bytesToNumberBE(body), next: pos + 2 + len };
 }
 
 /** Parses a DER signature for a curve of `size`-byte scalars and order `order`, or returns null. */
@@ -33,7 +33,7 @@ export function parseDerSignature(der: Uint8Array, size: number, order: bigint):
 }
 
 function encodeInteger(v: bigint, size: number): Uint8Array {
-  let b = bigIntToBytes(v, size);
+  let b: Uint8Array = numberToBytesBE(v, size);
   let i = 0;
   while (i < b.length - 1 && b[i] === 0) i++;
   b = b.subarray(i);
@@ -64,7 +64,7 @@ export function encodeDerSignature(values: EcdsaSignatureValues, size: number): 
 /** IEEE P1363 `r || s` (fixed size per scalar), the form WebCrypto and noble's `compact` use. */
 export function derToCompact(values: EcdsaSignatureValues, size: number): Uint8Array {
   const out = new Uint8Array(2 * size);
-  out.set(bigIntToBytes(values.r, size), 0);
-  out.set(bigIntToBytes(values.s, size), size);
+  out.set(numberToBytesBE(values.r, size), 0);
+  out.set(numberToBytesBE(values.s, size), size);
   return out;
 }

@@ -1,6 +1,7 @@
 import { p256, p384 } from '@noble/curves/nist.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { SUITE, suiteOf } from '../test/suites.js';
 import { b64, EXAMPLE, hex, IMPLS, utf8 } from '../test/vectors.js';
 import { encodeDerSignature, parseDerSignature } from './der.js';
 import { signEcdsaDer, verifyEcdsaDer } from './ecdsa.js';
@@ -32,85 +33,95 @@ describe.each(IMPLS)('ECDSA DER (%s)', (impl) => {
     expect(SIG_13.length).toBe(96);
     expect(b64(SIG_13).length).toBe(72);
     expect(utf8(SIGNED_13).length).toBe(148);
-    expect(verifyEcdsaDer('P-256', serverPublic, utf8(SIGNED_13), b64(SIG_13), { impl })).toBe(true);
+    expect(verifyEcdsaDer(suiteOf(impl), 'P-256', serverPublic, utf8(SIGNED_13), b64(SIG_13))).toBe(true);
     expect(
-      verifyEcdsaDer('P-256', serverPublic, utf8(SIGNED_13.replace('\n1', '\n0')), b64(SIG_13), { impl }),
+      verifyEcdsaDer(
+        suiteOf(impl),
+        'P-256',
+        serverPublic,
+        utf8(SIGNED_13.replace('\n1', '\n0')),
+        b64(SIG_13),
+      ),
     ).toBe(false);
     // The serverPrivateKey of the example is the matching key pair.
-    expect(Array.from(publicKeyFromPrivate('P-256', b64(EXAMPLE.v3.serverPrivateKey), { impl }))).toEqual(
-      Array.from(serverPublic),
-    );
+    expect(
+      Array.from(publicKeyFromPrivate(suiteOf(impl), 'P-256', b64(EXAMPLE.v3.serverPrivateKey))),
+    ).toEqual(Array.from(serverPublic));
   });
 
   it('verifies the crypto.md section 14 key type 0 signature (P-384/SHA-384)', () => {
     const pub = b64(EXAMPLE.v4.masterPublic);
-    expect(Array.from(publicKeyFromPrivate('P-384', hex(EXAMPLE.v4.masterPrivateHex), { impl }))).toEqual(
-      Array.from(pub),
-    );
-    expect(b64(SIG_14_TYPE0).length).toBe(103);
-    expect(verifyEcdsaDer('P-384', pub, utf8(SIGNED_14_TYPE0), b64(SIG_14_TYPE0), { impl })).toBe(true);
     expect(
-      verifyEcdsaDer('P-256', b64(EXAMPLE.v3.serverPublicKey), utf8(SIGNED_14_TYPE0), b64(SIG_14_TYPE0), {
-        impl,
-      }),
+      Array.from(publicKeyFromPrivate(suiteOf(impl), 'P-384', hex(EXAMPLE.v4.masterPrivateHex))),
+    ).toEqual(Array.from(pub));
+    expect(b64(SIG_14_TYPE0).length).toBe(103);
+    expect(verifyEcdsaDer(suiteOf(impl), 'P-384', pub, utf8(SIGNED_14_TYPE0), b64(SIG_14_TYPE0))).toBe(true);
+    expect(
+      verifyEcdsaDer(
+        suiteOf(impl),
+        'P-256',
+        b64(EXAMPLE.v3.serverPublicKey),
+        utf8(SIGNED_14_TYPE0),
+        b64(SIG_14_TYPE0),
+      ),
     ).toBe(false);
   });
 
   it.each(CURVES)('$curve: sign -> verify on both paths', ({ curve }) => {
-    const { privateKey, publicKey } = generateKeyPair(curve, { impl });
+    const { privateKey, publicKey } = generateKeyPair(suiteOf(impl), curve);
     const msg = utf8('Příliš žluťoučký kůň\n0');
-    const sig = signEcdsaDer(curve, privateKey, msg, { impl });
+    const sig = signEcdsaDer(suiteOf(impl), curve, privateKey, msg);
     for (const other of IMPLS) {
-      expect(verifyEcdsaDer(curve, publicKey, msg, sig, { impl: other })).toBe(true);
-      expect(verifyEcdsaDer(curve, publicKey, utf8('other'), sig, { impl: other })).toBe(false);
+      expect(verifyEcdsaDer(suiteOf(other), curve, publicKey, msg, sig)).toBe(true);
+      expect(verifyEcdsaDer(suiteOf(other), curve, publicKey, utf8('other'), sig)).toBe(false);
     }
   });
 
   it.each(CURVES)(
     '$curve: accepts high-S, rejects BER variants, trailing bytes and out-of-range values',
     ({ curve, noble, size }) => {
-      const { privateKey, publicKey } = generateKeyPair(curve, { impl });
+      const { privateKey, publicKey } = generateKeyPair(suiteOf(impl), curve);
       const msg = utf8('message');
-      const der = signEcdsaDer(curve, privateKey, msg, { impl });
+      const der = signEcdsaDer(suiteOf(impl), curve, privateKey, msg);
       const n = noble.Point.Fn.ORDER;
       const v = parseDerSignature(der, size, n)!;
       expect(v).not.toBeNull();
       const flipped = encodeDerSignature({ r: v.r, s: n - v.s }, size);
-      expect(verifyEcdsaDer(curve, publicKey, msg, flipped, { impl })).toBe(true);
+      expect(verifyEcdsaDer(suiteOf(impl), curve, publicKey, msg, flipped)).toBe(true);
 
       const trailing = new Uint8Array([...der, 0]);
-      expect(verifyEcdsaDer(curve, publicKey, msg, trailing, { impl })).toBe(false);
+      expect(verifyEcdsaDer(suiteOf(impl), curve, publicKey, msg, trailing)).toBe(false);
       // Long-form length for a short body (BER).
       const longForm = new Uint8Array([0x30, 0x81, der[1]!, ...der.subarray(2)]);
-      expect(verifyEcdsaDer(curve, publicKey, msg, longForm, { impl })).toBe(false);
+      expect(verifyEcdsaDer(suiteOf(impl), curve, publicKey, msg, longForm)).toBe(false);
       // A superfluous leading zero in r.
       const rBytes = der.subarray(4, 4 + der[3]!);
       const sPart = der.subarray(4 + der[3]!);
       const padded = new Uint8Array([0x30, der[1]! + 1, 0x02, rBytes.length + 1, 0, ...rBytes, ...sPart]);
-      expect(verifyEcdsaDer(curve, publicKey, msg, padded, { impl })).toBe(false);
+      expect(verifyEcdsaDer(suiteOf(impl), curve, publicKey, msg, padded)).toBe(false);
       // Raw r||s is not DER.
       const compact = new Uint8Array(2 * size);
-      expect(verifyEcdsaDer(curve, publicKey, msg, compact, { impl })).toBe(false);
+      expect(verifyEcdsaDer(suiteOf(impl), curve, publicKey, msg, compact)).toBe(false);
       expect(
-        verifyEcdsaDer(curve, publicKey, msg, encodeDerSignature({ r: v.r, s: n }, size), { impl }),
+        verifyEcdsaDer(suiteOf(impl), curve, publicKey, msg, encodeDerSignature({ r: v.r, s: n }, size)),
       ).toBe(false);
       expect(
-        verifyEcdsaDer(curve, publicKey, msg, encodeDerSignature({ r: 0n, s: v.s }, size), { impl }),
+        verifyEcdsaDer(suiteOf(impl), curve, publicKey, msg, encodeDerSignature({ r: 0n, s: v.s }, size)),
       ).toBe(false);
-      expect(verifyEcdsaDer(curve, publicKey, msg, new Uint8Array(0), { impl })).toBe(false);
+      expect(verifyEcdsaDer(suiteOf(impl), curve, publicKey, msg, new Uint8Array(0))).toBe(false);
     },
   );
 
   it('throws a typed error for an invalid public key', () => {
     expect(() =>
-      verifyEcdsaDer('P-256', new Uint8Array(65), utf8('x'), new Uint8Array(70), { impl }),
+      verifyEcdsaDer(suiteOf(impl), 'P-256', new Uint8Array(65), utf8('x'), new Uint8Array(70)),
     ).toThrowError(ProtocolError);
   });
 });
 
 describe('ECDSA paths against each other', () => {
   it('any signature from one path verifies on the other; tampering any byte fails on both (property)', () => {
-    const keys = { 'P-256': generateKeyPair('P-256'), 'P-384': generateKeyPair('P-384') };
+    const keys = { 'P-256': generateKeyPair(SUITE, 'P-256'), 'P-384': generateKeyPair(SUITE, 'P-384') };
     fc.assert(
       fc.property(
         fc.constantFrom('P-256' as const, 'P-384' as const),
@@ -119,13 +130,13 @@ describe('ECDSA paths against each other', () => {
         fc.nat(),
         (curve, signer, msg, pick) => {
           const { privateKey, publicKey } = keys[curve];
-          const sig = signEcdsaDer(curve, privateKey, msg, { impl: signer });
+          const sig = signEcdsaDer(suiteOf(signer), curve, privateKey, msg);
           const verifier = signer === 'node' ? 'noble' : 'node';
-          expect(verifyEcdsaDer(curve, publicKey, msg, sig, { impl: verifier })).toBe(true);
+          expect(verifyEcdsaDer(suiteOf(verifier), curve, publicKey, msg, sig)).toBe(true);
           const tampered = msg.slice();
           tampered[pick % msg.length] = tampered[pick % msg.length]! ^ (1 << (pick % 8));
-          expect(verifyEcdsaDer(curve, publicKey, tampered, sig, { impl: 'node' })).toBe(false);
-          expect(verifyEcdsaDer(curve, publicKey, tampered, sig, { impl: 'noble' })).toBe(false);
+          expect(verifyEcdsaDer(suiteOf('node'), curve, publicKey, tampered, sig)).toBe(false);
+          expect(verifyEcdsaDer(suiteOf('noble'), curve, publicKey, tampered, sig)).toBe(false);
         },
       ),
       { numRuns: 40 },

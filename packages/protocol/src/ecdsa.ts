@@ -7,12 +7,8 @@ import { derToCompact, parseDerSignature } from './der.js';
 import { ProtocolError } from './errors.js';
 import { type Curve, type CurveInfo, curveInfo } from './keys/curves.js';
 import { normalizePrivateKeyFor, normalizePublicKeyFor } from './keys/ec.js';
-import { type CryptoImplementation, ecdsaBackend, type NodeCrypto } from './runtime.js';
-
-export interface EcdsaOptions {
-  /** `node`, `noble` or `auto` (default: `setEcdsaImplementation`, initially `auto`). */
-  impl?: CryptoImplementation;
-}
+import type { NodeCrypto } from './runtime.js';
+import { type CryptoSuite, nodeCryptoOf } from './suite.js';
 
 function checkMessage(message: unknown): Uint8Array {
   if (!(message instanceof Uint8Array))
@@ -42,15 +38,15 @@ function nodePrivateKey(node: NodeCrypto, info: CurveInfo, d: Uint8Array) {
  * signature. noble signs deterministically (RFC 6979), node:crypto with a random nonce; both are valid.
  */
 export function signEcdsaDer(
+  suite: CryptoSuite,
   curve: Curve,
   privateKey: Uint8Array,
   message: Uint8Array,
-  options: EcdsaOptions = {},
 ): Uint8Array {
+  const node = nodeCryptoOf(suite);
   const info = curveInfo(curve);
   const d = normalizePrivateKeyFor(info, privateKey);
   const msg = checkMessage(message);
-  const node = ecdsaBackend(options.impl);
   if (node) {
     const key = nodePrivateKey(node, info, d);
     return new Uint8Array(node.sign(info.hash, msg, { key, dsaEncoding: 'der' }));
@@ -64,15 +60,15 @@ export function signEcdsaDer(
  * key is a configuration error and throws `ProtocolError` `INVALID_KEY`.
  */
 export function verifyEcdsaDer(
+  suite: CryptoSuite,
   curve: Curve,
   publicKey: Uint8Array,
   message: Uint8Array,
   derSignature: Uint8Array,
-  options: EcdsaOptions = {},
 ): boolean {
+  const node = nodeCryptoOf(suite);
   const info = curveInfo(curve);
-  const node = ecdsaBackend(options.impl);
-  const q = normalizePublicKeyFor(info, publicKey, 'publicKey', options.impl);
+  const q = normalizePublicKeyFor(info, publicKey, 'publicKey', node);
   const msg = checkMessage(message);
   if (!(derSignature instanceof Uint8Array)) return false;
   const values = parseDerSignature(derSignature, info.size, info.order);

@@ -1,3 +1,5 @@
+import { OffcodeBaseError, type OffcodeErrorKind } from '@offcode/errors';
+
 /** Why a non-payload input (Base64, keys, normalized data, TOTP options) was refused. */
 export type ProtocolErrorCode =
   | 'INVALID_BASE64'
@@ -7,19 +9,21 @@ export type ProtocolErrorCode =
   | 'INVALID_ARGUMENT'
   | 'UNSUPPORTED';
 
+/** `UNSUPPORTED` is a runtime that lacks what was configured (`internal`); every other code is bad input. */
+const protocolErrorKind = (code: ProtocolErrorCode): OffcodeErrorKind =>
+  code === 'UNSUPPORTED' ? 'internal' : 'input';
+
 /**
  * The error of the non-payload parts. `field` names the offending argument; the message never contains
  * key material or other secrets (it describes the rule, not the value).
  */
-export class ProtocolError extends Error {
+export class ProtocolError extends OffcodeBaseError {
   override readonly name = 'ProtocolError';
-  readonly code: ProtocolErrorCode;
-  readonly field: string;
+  declare readonly code: ProtocolErrorCode;
+  declare readonly field: string;
 
-  constructor(code: ProtocolErrorCode, field: string, message: string) {
-    super(`${field}: ${message}`);
-    this.code = code;
-    this.field = field;
+  constructor(code: ProtocolErrorCode, field: string, message: string, options: { cause?: unknown } = {}) {
+    super(protocolErrorKind(code), code, `${field}: ${message}`, { field, cause: options.cause });
   }
 }
 
@@ -62,24 +66,29 @@ export interface PayloadErrorLocation {
   /** 0-based payload line. */
   line?: number;
   /** 1-based operation-data field position. */
-  field?: number;
+  position?: number;
 }
 
 /**
- * The only error thrown (or returned in a failed `Result`) by the payload part. Match on `reason`, never on
- * `message`: messages are English sentences that count lines from 1 and quote at most 32 characters of input.
+ * The only error thrown (or returned in a failed `Result`) by the payload part (`kind: 'input'`). Match on
+ * `reason` (the payload.md 5.3 name; `code` holds the same value for the common Offcode error handling),
+ * never on `message`: messages are English sentences that count lines from 1 and quote at most 32
+ * characters of input. `field` is null: the whole payload (or typed code) is the offending input, located by
+ * `line` and `position`.
  */
-export class PayloadFormatError extends Error {
+export class PayloadFormatError extends OffcodeBaseError {
   override readonly name = 'PayloadFormatError';
+  declare readonly code: PayloadReason;
   readonly reason: PayloadReason;
   readonly line?: number;
-  readonly field?: number;
+  /** 1-based operation-data field position (was `field` before 0.2). */
+  readonly position?: number;
 
   constructor(reason: PayloadReason, message: string, location: PayloadErrorLocation = {}) {
-    super(message);
+    super('input', reason, message);
     this.reason = reason;
     if (location.line !== undefined) this.line = location.line;
-    if (location.field !== undefined) this.field = location.field;
+    if (location.position !== undefined) this.position = location.position;
   }
 }
 

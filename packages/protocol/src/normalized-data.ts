@@ -6,8 +6,9 @@
  * The token builds DATA from the payload (with the TOTP); the server gets REQUEST_DATA without TOTP and
  * without "&offline" and rebuilds one DATA per TOTP candidate.
  */
+
+import { concatBytes } from '@noble/hashes/utils.js';
 import { decodeBase64Strict, encodeBase64, tryDecodeBase64Strict, utf8Encode } from './base64.js';
-import { concatBytes } from './bytes.js';
 import { ProtocolError } from './errors.js';
 import type { OfflinePayload } from './payload/types.js';
 

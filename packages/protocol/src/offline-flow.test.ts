@@ -4,8 +4,10 @@
  * verifier rebuilds the normalized data from its own side and `searchOfflineCode` finds the code.
  * V3 and V4, with and without the proximity TOTP, lengths 4..8, both crypto backends.
  */
+
 import { getNobleCrypto, getWasmCrypto, type OffcodeCrypto } from '@offcode/crypto-wasm';
 import { describe, expect, it } from 'vitest';
+import { SUITE, suiteOf } from '../test/suites.js';
 import { formatCodeForDisplay, normalizeCodeInput } from './code.js';
 import { generateCounterData, nextCounterData } from './keys/counter.js';
 import { compressPublicKey, generateKeyPair } from './keys/ec.js';
@@ -51,25 +53,30 @@ const ISSUED_AT = 1_760_000_000;
 /** An activation: the same keys derived independently on the token and on the server. */
 function activate(protocol: 3 | 4) {
   const curve = protocol === 3 ? 'P-256' : 'P-384';
-  const device = generateKeyPair(curve);
-  const server = generateKeyPair(curve);
+  const device = generateKeyPair(SUITE, curve);
+  const server = generateKeyPair(SUITE, curve);
   if (protocol === 3) {
     // The mobile SDK sends a compressed device key; PowerAuth stores the server key uncompressed.
-    const tokenSecret = deriveMasterSecretV3(device.privateKey, server.publicKey);
-    const serverSecret = deriveMasterSecretV3(server.privateKey, compressPublicKey(curve, device.publicKey));
+    const tokenSecret = deriveMasterSecretV3(SUITE, device.privateKey, server.publicKey);
+    const serverSecret = deriveMasterSecretV3(
+      SUITE,
+      server.privateKey,
+      compressPublicKey(curve, device.publicKey),
+    );
     expect(tokenSecret).toEqual(serverSecret);
-    const t = deriveKeysV3(tokenSecret);
-    const s = deriveKeysV3(serverSecret);
+    const t = deriveKeysV3(SUITE, tokenSecret);
+    const s = deriveKeysV3(SUITE, serverSecret);
     return { server, token: { ...t, mac: undefined }, verifier: { ...s, mac: undefined } };
   }
-  const tokenSecret = deriveActivationSecretV4(device.privateKey, server.publicKey);
+  const tokenSecret = deriveActivationSecretV4(SUITE, device.privateKey, server.publicKey);
   const serverSecret = deriveActivationSecretV4(
+    SUITE,
     server.privateKey,
     compressPublicKey(curve, device.publicKey),
   );
   expect(tokenSecret).toEqual(serverSecret);
-  const t = deriveKeysV4(tokenSecret);
-  const s = deriveKeysV4(serverSecret);
+  const t = deriveKeysV4(SUITE, tokenSecret);
+  const s = deriveKeysV4(SUITE, serverSecret);
   return {
     server,
     token: { ...t, mac: t.macPersonalizedData },
@@ -87,7 +94,7 @@ describe.each(Object.keys(BACKENDS) as Backend[])('full offline flow (%s backend
     ({ protocol, keyType, proximity, length }) => {
       const curve = protocol === 3 ? 'P-256' : 'P-384';
       const { server, token, verifier } = activate(protocol);
-      const appMaster = generateKeyPair(curve);
+      const appMaster = generateKeyPair(SUITE, curve);
       const seed = generateCounterData(3); // 16 random bytes, the proximity seed
       let tokenCounter: Uint8Array = generateCounterData(protocol);
       let storedCounter: Uint8Array = tokenCounter.slice();
@@ -110,15 +117,14 @@ describe.each(Object.keys(BACKENDS) as Backend[])('full offline flow (%s backend
         flags: { biometricsAllowed: true },
       });
       const nonce = generateNonce();
-      const issuedTotp = proximity ? totp(seed, ISSUED_AT, { step: STEP }) : undefined;
+      const issuedTotp = proximity ? totp(SUITE, seed, ISSUED_AT, { step: STEP }) : undefined;
       const signedData = composeSignedData({ data, totp: issuedTotp, nonce, keyType });
-      const payload = signOfflinePayload({
+      const payload = signOfflinePayload(suiteOf(signer), {
         signedData,
         keyType,
         protocol,
         privateKey: keyType === 0 ? appMaster.privateKey : server.privateKey,
         macKey: verifier.mac,
-        impl: signer,
       });
       expect(payload.startsWith(signedData)).toBe(true);
       expect(checkQrCapacity(payload, 'M').version).toBeLessThanOrEqual(15);
@@ -134,7 +140,7 @@ describe.each(Object.keys(BACKENDS) as Backend[])('full offline flow (%s backend
         macKey: token.mac,
         impl: checker,
       } as const;
-      expect(verifyOfflinePayloadSignature(parsed, keys)).toBe(true);
+      expect(verifyOfflinePayloadSignature(SUITE, parsed, keys)).toBe(true);
       expect(parsed.flags.biometricsAllowed).toBe(true);
       const useBiometry = length % 2 === 1;
       const tokenData = normalizedDataForPayload(parsed);
@@ -145,7 +151,7 @@ describe.each(Object.keys(BACKENDS) as Backend[])('full offline flow (%s backend
         data: tokenData,
         length,
       });
-      tokenCounter = nextCounterData(protocol, tokenCounter);
+      tokenCounter = nextCounterData(SUITE, protocol, tokenCounter);
 
       // User: reads the display form and types it with spaces.
       const typed = normalizeCodeInput(` ${formatCodeForDisplay(code).replace(/-/g, ' ')} `, {
@@ -158,7 +164,7 @@ describe.each(Object.keys(BACKENDS) as Backend[])('full offline flow (%s backend
       parseVerifyData(apiData, { nonceLength16: true });
       const candidates = verifyDataCandidates(
         apiData,
-        proximity ? totpCandidates(seed, ISSUED_AT + 31, STEP, 2) : null,
+        proximity ? totpCandidates(SUITE, seed, ISSUED_AT + 31, STEP, 2) : null,
       );
       const search = (submitted: string) =>
         crypto.searchOfflineCode({

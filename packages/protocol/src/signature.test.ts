@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { SUITE, suiteOf } from '../test/suites.js';
 import { b64, EXAMPLE, hex, IMPLS, toHex, utf8 } from '../test/vectors.js';
 import { encodeBase64 } from './base64.js';
 import { ProtocolError } from './errors.js';
@@ -28,16 +29,18 @@ describe('key type 2 MAC (crypto.md 7.4 and 14)', () => {
       '5ff1b1ed-a3cc-45a3-8ab0-ed60950312b6\nPayment\nPlease confirm this payment\nA1*A100CZK*ICZ2730300000001165254011*D20180425\nB\n23226405\noKGio6SlpqeoqaqrrK2urw==\n2',
     );
     expect(utf8(signedData).length).toBe(157);
-    expect(toHex(macPayloadV4(MAC_KEY_14, utf8(signedData)))).toBe(
+    expect(toHex(macPayloadV4(SUITE, MAC_KEY_14, utf8(signedData)))).toBe(
       '958ab0827ef9bd050a5ba6eae982d8e0d89641b083d3c6aa1926d7e1146147a1',
     );
-    const payload = signOfflinePayload({ signedData, keyType: 2, protocol: 4, macKey: MAC_KEY_14 });
+    const payload = signOfflinePayload(SUITE, { signedData, keyType: 2, protocol: 4, macKey: MAC_KEY_14 });
     expect(payload).toBe(`${signedData}lYqwgn75vQUKW6bq6YLY4NiWQbCD08aqGSbX4RRhR6E=`);
     const parsed = parseOfflinePayloadOrThrow(payload);
-    expect(verifyOfflinePayloadSignature(parsed, { protocol: 4, macKey: MAC_KEY_14 })).toBe(true);
-    expect(verifyOfflinePayloadSignature(parsed, { protocol: 4, macKey: new Uint8Array(32) })).toBe(false);
+    expect(verifyOfflinePayloadSignature(SUITE, parsed, { protocol: 4, macKey: MAC_KEY_14 })).toBe(true);
+    expect(verifyOfflinePayloadSignature(SUITE, parsed, { protocol: 4, macKey: new Uint8Array(32) })).toBe(
+      false,
+    );
     // A V3 activation never accepts key type 2.
-    expect(verifyOfflinePayloadSignature(parsed, { protocol: 3, macKey: MAC_KEY_14 })).toBe(false);
+    expect(verifyOfflinePayloadSignature(SUITE, parsed, { protocol: 3, macKey: MAC_KEY_14 })).toBe(false);
   });
 });
 
@@ -66,7 +69,7 @@ const SETUPS: Setup[] = [
 
 function makeSigned(setup: Setup, impl: 'node' | 'noble') {
   const curve = setup.protocol === 3 ? 'P-256' : 'P-384';
-  const pair = generateKeyPair(curve);
+  const pair = generateKeyPair(SUITE, curve);
   const macKey = new Uint8Array(32).map((_, i) => i * 7);
   const data = buildPayloadData({
     operationId: 'op-1',
@@ -81,13 +84,12 @@ function makeSigned(setup: Setup, impl: 'node' | 'noble') {
     nonce: generateNonce(),
     keyType: setup.keyType,
   });
-  const text = signOfflinePayload({
+  const text = signOfflinePayload(suiteOf(impl), {
     signedData,
     keyType: setup.keyType,
     protocol: setup.protocol,
     privateKey: pair.privateKey,
     macKey,
-    impl,
   });
   const keys = {
     protocol: setup.protocol,
@@ -106,7 +108,8 @@ describe.each(IMPLS)('sign -> parse -> verify (signing with %s)', (signer) => {
       const parsed = parseOfflinePayloadOrThrow(text);
       expect(parsed.keyType).toBe(setup.keyType);
       expect(parsed.totp).toBe(setup.totp ?? null);
-      for (const impl of IMPLS) expect(verifyOfflinePayloadSignature(parsed, { ...keys, impl })).toBe(true);
+      for (const impl of IMPLS)
+        expect(verifyOfflinePayloadSignature(suiteOf(impl), parsed, { ...keys })).toBe(true);
 
       const bytes = utf8(text);
       let verified = 0;
@@ -116,7 +119,9 @@ describe.each(IMPLS)('sign -> parse -> verify (signing with %s)', (signer) => {
         const result = parseOfflinePayload(tampered);
         if (!result.ok) continue; // rejected before any verification: also a failure to verify
         const impl = IMPLS[i % 2]!;
-        expect(verifyOfflinePayloadSignature(result.value, { ...keys, impl }), `byte ${i}`).toBe(false);
+        expect(verifyOfflinePayloadSignature(suiteOf(impl), result.value, { ...keys }), `byte ${i}`).toBe(
+          false,
+        );
         verified++;
       }
       // Most flips keep the payload parseable, so the signature check itself is what rejects them.
@@ -129,45 +134,47 @@ describe('signOfflinePayload / verifyOfflinePayloadSignature input checks', () =
   const signedData = composeSignedData({ data: DATA, nonce: EXAMPLE.v3.nonce, keyType: 1 });
 
   it('refuses a key type invalid for the protocol, a missing key and mismatching signed data', () => {
-    const key = generateKeyPair('P-256').privateKey;
+    const key = generateKeyPair(SUITE, 'P-256').privateKey;
     expect(() =>
-      signOfflinePayload({ signedData, keyType: 2, protocol: 3, macKey: MAC_KEY_14 }),
+      signOfflinePayload(SUITE, { signedData, keyType: 2, protocol: 3, macKey: MAC_KEY_14 }),
     ).toThrowError(ProtocolError);
-    expect(() => signOfflinePayload({ signedData, keyType: 1, protocol: 3 })).toThrowError(ProtocolError);
-    expect(() => signOfflinePayload({ signedData, keyType: 0, protocol: 3, privateKey: key })).toThrowError(
+    expect(() => signOfflinePayload(SUITE, { signedData, keyType: 1, protocol: 3 })).toThrowError(
       ProtocolError,
     );
     expect(() =>
-      signOfflinePayload({
+      signOfflinePayload(SUITE, { signedData, keyType: 0, protocol: 3, privateKey: key }),
+    ).toThrowError(ProtocolError);
+    expect(() =>
+      signOfflinePayload(SUITE, {
         signedData: signedData.replace(/1$/, '2'),
         keyType: 2,
         protocol: 4,
         macKey: new Uint8Array(31),
       }),
     ).toThrowError(ProtocolError);
-    const payload = signOfflinePayload({ signedData, keyType: 1, protocol: 3, privateKey: key });
+    const payload = signOfflinePayload(SUITE, { signedData, keyType: 1, protocol: 3, privateKey: key });
     const parsed = parseOfflinePayloadOrThrow(payload);
     try {
-      verifyOfflinePayloadSignature(parsed, { protocol: 3 });
+      verifyOfflinePayloadSignature(SUITE, parsed, { protocol: 3 });
       expect.unreachable();
     } catch (e) {
       expect((e as ProtocolError).field).toBe('serverPublicKey');
     }
     // The master key does not verify a personalized payload.
     expect(
-      verifyOfflinePayloadSignature(parsed, {
+      verifyOfflinePayloadSignature(SUITE, parsed, {
         protocol: 3,
-        serverPublicKey: generateKeyPair('P-256').publicKey,
+        serverPublicKey: generateKeyPair(SUITE, 'P-256').publicKey,
       }),
     ).toBe(false);
-    expect(verifyOfflinePayloadSignature(parsed, { protocol: 4, serverPublicKey: new Uint8Array(97) })).toBe(
-      false,
-    );
+    expect(
+      verifyOfflinePayloadSignature(SUITE, parsed, { protocol: 4, serverPublicKey: new Uint8Array(97) }),
+    ).toBe(false);
   });
 
   it('emits canonical Base64 signatures', () => {
-    const key = generateKeyPair('P-256').privateKey;
-    const payload = signOfflinePayload({ signedData, keyType: 1, protocol: 3, privateKey: key });
+    const key = generateKeyPair(SUITE, 'P-256').privateKey;
+    const payload = signOfflinePayload(SUITE, { signedData, keyType: 1, protocol: 3, privateKey: key });
     const sig = payload.slice(signedData.length);
     expect(encodeBase64(b64(sig))).toBe(sig);
   });

@@ -3,9 +3,10 @@
  * the shared files, so a clone without /work/shared passes), the crypto suites every file is replayed on,
  * and a call-counting engine wrapper.
  */
+
+import { hexToBytes } from '@noble/hashes/utils.js';
 import { getNobleCrypto, getWasmCrypto, type OffcodeCrypto } from '@offcode/crypto-wasm';
 import { decodeBase64Strict } from '../src/base64.js';
-import { fromHex } from '../src/bytes.js';
 import type { CryptoSuite } from '../src/suite.js';
 import { readJsonVector } from './vectors.js';
 
@@ -16,7 +17,7 @@ export function readActivationVector<T>(name: string): T {
 /** Strict standard Base64 (the vector convention for fields without a Hex suffix). */
 export const b64 = (text: string): Uint8Array => decodeBase64Strict(text);
 /** Hex, including the few key fields that carry hex without a `Hex` suffix (KEY_TRANSPORT, derivedKeys). */
-export const hx = (text: string): Uint8Array => fromHex(text);
+export const hx = (text: string): Uint8Array => hexToBytes(text);
 
 /** Both engines times both EC/AES implementations. */
 export const SUITES: readonly (CryptoSuite & { name: string })[] = [

@@ -1,13 +1,9 @@
-/** One AES-128 block encryption (ECB, no padding) for the V3 KDF: node:crypto where present, else @noble/ciphers. */
+/** One AES-128 block encryption (ECB, no padding) for the V3 KDF: node:crypto or @noble/ciphers, per the suite. */
 import { ecb } from '@noble/ciphers/aes.js';
-import { type CryptoImplementation, nativeBackend } from '../runtime.js';
+import { type CryptoSuite, nodeCryptoOf } from '../suite.js';
 
-export function aes128EncryptBlock(
-  key: Uint8Array,
-  block: Uint8Array,
-  impl?: CryptoImplementation,
-): Uint8Array {
-  const node = nativeBackend(impl);
+export function aes128EncryptBlock(suite: CryptoSuite, key: Uint8Array, block: Uint8Array): Uint8Array {
+  const node = nodeCryptoOf(suite);
   if (node) {
     const cipher = node.createCipheriv('aes-128-ecb', key, null);
     cipher.setAutoPadding(false);

@@ -1,23 +1,18 @@
 /** CTR_DATA helpers (crypto.md 2.3 and 4.4). */
-import { nextCounter } from '@offcode/crypto-wasm';
-import { randomBytes } from '../bytes.js';
-import { ProtocolError } from '../errors.js';
+import { randomBytes } from '@noble/hashes/utils.js';
+import { type CryptoSuite, checkSuite } from '../suite.js';
+import { checkProtocolVersion, PROTOCOL_PARAMETERS, type ProtocolVersion } from '../versions.js';
 
-/** PowerAuth protocol generation: 3 = HMAC-SHA256 / P-256, 4 = KMAC256 / P-384. */
-export type Protocol = 3 | 4;
-
-function checkProtocol(protocol: unknown): Protocol {
-  if (protocol !== 3 && protocol !== 4)
-    throw new ProtocolError('INVALID_ARGUMENT', 'protocol', 'must be 3 or 4');
-  return protocol;
+/** Fresh random CTR_DATA of the version's size (16 bytes for V3, 32 bytes for V4). */
+export function generateCounterData(protocol: ProtocolVersion): Uint8Array {
+  return randomBytes(PROTOCOL_PARAMETERS[checkProtocolVersion(protocol)].counterBytes);
 }
 
-/** Fresh random CTR_DATA: 16 bytes for V3, 32 bytes for V4. */
-export function generateCounterData(protocol: Protocol): Uint8Array {
-  return randomBytes(checkProtocol(protocol) === 4 ? 32 : 16);
-}
-
-/** next(CTR_DATA): V3 xor-fold SHA-256, V4 SHA3-256 (the @offcode/crypto-wasm implementation). */
-export function nextCounterData(protocol: Protocol, counter: Uint8Array): Uint8Array {
-  return nextCounter(checkProtocol(protocol), counter);
+/** next(CTR_DATA) on the suite's engine: V3 xor-fold SHA-256, V4 SHA3-256. */
+export function nextCounterData(
+  suite: CryptoSuite,
+  protocol: ProtocolVersion,
+  counter: Uint8Array,
+): Uint8Array {
+  return checkSuite(suite).engine.nextCounter(checkProtocolVersion(protocol), counter);
 }

@@ -1,5 +1,6 @@
 /** Curve parameters shared by the EC modules (internal). */
 import { p256, p384 } from '@noble/curves/nist.js';
+import { hexToBytes } from '@noble/hashes/utils.js';
 import { ProtocolError } from '../errors.js';
 
 export type Curve = 'P-256' | 'P-384';
@@ -19,10 +20,6 @@ export interface CurveInfo {
   readonly spkiPrefix: Uint8Array;
 }
 
-function hex(s: string): Uint8Array {
-  return Uint8Array.from(s.match(/../g)!.map((b) => Number.parseInt(b, 16)));
-}
-
 const P256: CurveInfo = {
   name: 'P-256',
   size: 32,
@@ -30,7 +27,7 @@ const P256: CurveInfo = {
   hash: 'sha256',
   order: p256.Point.Fn.ORDER,
   noble: p256,
-  spkiPrefix: hex('3059301306072a8648ce3d020106082a8648ce3d030107034200'),
+  spkiPrefix: hexToBytes('3059301306072a8648ce3d020106082a8648ce3d030107034200'),
 };
 
 const P384: CurveInfo = {
@@ -40,7 +37,7 @@ const P384: CurveInfo = {
   hash: 'sha384',
   order: p384.Point.Fn.ORDER,
   noble: p384,
-  spkiPrefix: hex('3076301006072a8648ce3d020106052b81040022036200'),
+  spkiPrefix: hexToBytes('3076301006072a8648ce3d020106052b81040022036200'),
 };
 
 export function curveInfo(curve: unknown, field = 'curve'): CurveInfo {

@@ -1,6 +1,7 @@
 import { p256, p384 } from '@noble/curves/nist.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { suiteOf } from '../../test/suites.js';
 import { b64, hex, IMPLS, toHex } from '../../test/vectors.js';
 import { ProtocolError } from '../errors.js';
 import {
@@ -59,17 +60,17 @@ describe('private keys', () => {
 
 describe.each(IMPLS)('public keys and ECDH (%s)', (impl) => {
   it.each(['P-256', 'P-384'] as const)('%s: generate, compress, decompress, derive', (curve) => {
-    const pair = generateKeyPair(curve, { impl });
+    const pair = generateKeyPair(suiteOf(impl), curve);
     const size = curve === 'P-256' ? 32 : 48;
     expect(pair.privateKey.length).toBe(size);
     expect(pair.publicKey.length).toBe(2 * size + 1);
-    expect(toHex(publicKeyFromPrivate(curve, pair.privateKey, { impl }))).toBe(toHex(pair.publicKey));
+    expect(toHex(publicKeyFromPrivate(suiteOf(impl), curve, pair.privateKey))).toBe(toHex(pair.publicKey));
     const compressed = compressPublicKey(curve, pair.publicKey);
     expect(compressed.length).toBe(size + 1);
-    expect(toHex(normalizePublicKey(curve, compressed, { impl }))).toBe(toHex(pair.publicKey));
-    const other = generateKeyPair(curve, { impl });
-    const z1 = ecdh(curve, pair.privateKey, other.publicKey, { impl });
-    const z2 = ecdh(curve, other.privateKey, compressed, { impl });
+    expect(toHex(normalizePublicKey(curve, compressed))).toBe(toHex(pair.publicKey));
+    const other = generateKeyPair(suiteOf(impl), curve);
+    const z1 = ecdh(suiteOf(impl), curve, pair.privateKey, other.publicKey);
+    const z2 = ecdh(suiteOf(impl), curve, other.privateKey, compressed);
     expect(z1.length).toBe(size);
     expect(toHex(z1)).toBe(toHex(z2));
   });
@@ -78,19 +79,19 @@ describe.each(IMPLS)('public keys and ECDH (%s)', (impl) => {
     const pub = p256.getPublicKey(p256.utils.randomSecretKey(), false);
     const off = pub.slice();
     off[64] = off[64]! ^ 1;
-    expectKeyError(() => normalizePublicKey('P-256', off, { impl }), 'publicKey');
-    expectKeyError(() => normalizePublicKey('P-384', pub, { impl }), 'publicKey');
-    expectKeyError(() => normalizePublicKey('P-256', pub.subarray(0, 64), { impl }), 'publicKey');
+    expectKeyError(() => normalizePublicKey('P-256', off), 'publicKey');
+    expectKeyError(() => normalizePublicKey('P-384', pub), 'publicKey');
+    expectKeyError(() => normalizePublicKey('P-256', pub.subarray(0, 64)), 'publicKey');
     const hybrid = pub.slice();
     hybrid[0] = 6;
-    expectKeyError(() => normalizePublicKey('P-256', hybrid, { impl }), 'publicKey');
-    expectKeyError(() => normalizePublicKey('P-256', new Uint8Array([0]), { impl }), 'publicKey');
+    expectKeyError(() => normalizePublicKey('P-256', hybrid), 'publicKey');
+    expectKeyError(() => normalizePublicKey('P-256', new Uint8Array([0])), 'publicKey');
     // x = p has no square root check to pass: not a field element.
     const badX = new Uint8Array(33).fill(0xff);
     badX[0] = 2;
-    expectKeyError(() => normalizePublicKey('P-256', badX, { impl }), 'publicKey');
+    expectKeyError(() => normalizePublicKey('P-256', badX), 'publicKey');
     const p384pub = p384.getPublicKey(p384.utils.randomSecretKey(), false);
-    expectKeyError(() => ecdh('P-256', new Uint8Array(32).fill(1), p384pub, { impl }), 'publicKey');
+    expectKeyError(() => ecdh(suiteOf(impl), 'P-256', new Uint8Array(32).fill(1), p384pub), 'publicKey');
   });
 
   it('agrees with @noble/curves for random keys (property)', () => {
@@ -102,7 +103,7 @@ describe.each(IMPLS)('public keys and ECDH (%s)', (impl) => {
           fc.pre(p256.utils.isValidSecretKey(a) && p256.utils.isValidSecretKey(b));
           const pubB = p256.getPublicKey(b, true);
           const expected = p256.getSharedSecret(a, pubB, true).slice(1);
-          expect(toHex(ecdh('P-256', a, pubB, { impl }))).toBe(toHex(expected));
+          expect(toHex(ecdh(suiteOf(impl), 'P-256', a, pubB))).toBe(toHex(expected));
         },
       ),
       { numRuns: 30 },

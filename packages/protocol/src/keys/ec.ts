@@ -1,18 +1,16 @@
 /**
  * EC key material (crypto.md 1.3): generation, import/export of SEC1 points and Java-style private keys, ECDH.
- * node:crypto is used where present (about 30x faster than @noble/curves); both give identical bytes.
+ * Generation, public-key computation and ECDH run on the suite's implementation (node:crypto is about 30x
+ * faster than @noble/curves; both give identical bytes). Parsing and validation of key bytes need no suite:
+ * they always run on @noble/curves, so a key is accepted or refused the same way everywhere.
  */
-import { bigIntToBytes, bytesToBigInt } from '../bytes.js';
+import { bytesToNumberBE, numberToBytesBE } from '@noble/curves/utils.js';
 import { ProtocolError } from '../errors.js';
-import { type CryptoImplementation, nativeBackend } from '../runtime.js';
+import type { NodeCrypto } from '../runtime.js';
+import { type CryptoSuite, nodeCryptoOf } from '../suite.js';
 import { type Curve, type CurveInfo, curveInfo } from './curves.js';
 
 export type { Curve } from './curves.js';
-
-export interface EcOptions {
-  /** `node`, `noble` or `auto` (default: the process-wide choice, `auto` = node:crypto when present). */
-  impl?: CryptoImplementation;
-}
 
 export interface EcKeyPair {
   /** The scalar d, exactly 32 (P-256) or 48 (P-384) bytes. */
@@ -39,11 +37,11 @@ export function normalizePrivateKeyFor(info: CurveInfo, bytes: unknown, field = 
       `must be a ${info.name} private key of at most ${info.size} bytes`,
     );
   }
-  const d = bytesToBigInt(b);
+  const d = bytesToNumberBE(b);
   if (d < 1n || d >= info.order) {
     throw new ProtocolError('INVALID_KEY', field, `is not a valid ${info.name} private scalar`);
   }
-  return bigIntToBytes(d, info.size);
+  return numberToBytesBE(d, info.size);
 }
 
 /**
@@ -59,7 +57,7 @@ export function normalizePublicKeyFor(
   info: CurveInfo,
   bytes: unknown,
   field = 'publicKey',
-  impl?: CryptoImplementation,
+  node: NodeCrypto | null = null,
 ): Uint8Array {
   const b = checkBytes(bytes, field);
   const prefix = b[0];
@@ -75,7 +73,6 @@ export function normalizePublicKeyFor(
   try {
     let point = b;
     if (compressed) {
-      const node = nativeBackend(impl);
       point = node
         ? new Uint8Array(
             node.ECDH.convertKey(b, info.nodeName, undefined, undefined, 'uncompressed') as Buffer,
@@ -95,8 +92,8 @@ export function normalizePublicKeyFor(
  * Validates a public key (compressed or uncompressed SEC1, on the curve, not the identity) and returns the
  * uncompressed form (65 / 97 bytes). Throws `ProtocolError` `INVALID_KEY`.
  */
-export function normalizePublicKey(curve: Curve, bytes: Uint8Array, options: EcOptions = {}): Uint8Array {
-  return normalizePublicKeyFor(curveInfo(curve), bytes, 'publicKey', options.impl);
+export function normalizePublicKey(curve: Curve, bytes: Uint8Array): Uint8Array {
+  return normalizePublicKeyFor(curveInfo(curve), bytes);
 }
 
 /** Compressed SEC1 form (33 / 49 bytes) of a valid public key. */
@@ -109,14 +106,10 @@ export function compressPublicKey(curve: Curve, publicKey: Uint8Array): Uint8Arr
 }
 
 /** The uncompressed public key of a private key. */
-export function publicKeyFromPrivate(
-  curve: Curve,
-  privateKey: Uint8Array,
-  options: EcOptions = {},
-): Uint8Array {
+export function publicKeyFromPrivate(suite: CryptoSuite, curve: Curve, privateKey: Uint8Array): Uint8Array {
+  const node = nodeCryptoOf(suite);
   const info = curveInfo(curve);
   const d = normalizePrivateKeyFor(info, privateKey);
-  const node = nativeBackend(options.impl);
   if (node) {
     const ecdh = node.createECDH(info.nodeName);
     ecdh.setPrivateKey(d);
@@ -126,9 +119,9 @@ export function publicKeyFromPrivate(
 }
 
 /** A fresh key pair from the platform CSPRNG. */
-export function generateKeyPair(curve: Curve, options: EcOptions = {}): EcKeyPair {
+export function generateKeyPair(suite: CryptoSuite, curve: Curve): EcKeyPair {
+  const node = nodeCryptoOf(suite);
   const info = curveInfo(curve);
-  const node = nativeBackend(options.impl);
   if (node) {
     const ecdh = node.createECDH(info.nodeName);
     ecdh.generateKeys();
@@ -146,15 +139,15 @@ export function generateKeyPair(curve: Curve, options: EcOptions = {}): EcKeyPai
  * Java-style private keys and compressed or uncompressed public keys.
  */
 export function ecdh(
+  suite: CryptoSuite,
   curve: Curve,
   privateKey: Uint8Array,
   publicKey: Uint8Array,
-  options: EcOptions = {},
 ): Uint8Array {
+  const node = nodeCryptoOf(suite);
   const info = curveInfo(curve);
   const d = normalizePrivateKeyFor(info, privateKey);
-  const q = normalizePublicKeyFor(info, publicKey, 'publicKey', options.impl);
-  const node = nativeBackend(options.impl);
+  const q = normalizePublicKeyFor(info, publicKey, 'publicKey', node);
   if (node) {
     const ecdh = node.createECDH(info.nodeName);
     ecdh.setPrivateKey(d);

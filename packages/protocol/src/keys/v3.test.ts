@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { SUITE, suiteOf } from '../../test/suites.js';
 import { b64, EXAMPLE, IMPLS, readJsonVector, toHex } from '../../test/vectors.js';
 import { encodeBase64 } from '../base64.js';
 import { ProtocolError } from '../errors.js';
@@ -34,14 +35,12 @@ describe.each(IMPLS)('V3 key derivation (%s)', (impl) => {
     expect(master.length).toBe(20);
     for (const c of master) {
       const { devicePrivateKey, devicePublicKey, serverPrivateKey, serverPublicKey } = c.input;
-      const device = deriveMasterSecretV3(b64(devicePrivateKey), b64(serverPublicKey), { impl });
-      const server = deriveMasterSecretV3(b64(serverPrivateKey), b64(devicePublicKey), { impl });
+      const device = deriveMasterSecretV3(suiteOf(impl), b64(devicePrivateKey), b64(serverPublicKey));
+      const server = deriveMasterSecretV3(suiteOf(impl), b64(serverPrivateKey), b64(devicePublicKey));
       const compressed = deriveMasterSecretV3(
+        suiteOf(impl),
         b64(serverPrivateKey),
         compressPublicKey('P-256', b64(devicePublicKey)),
-        {
-          impl,
-        },
       );
       expect(encodeBase64(device)).toBe(c.output.masterSecretKey);
       expect(encodeBase64(server)).toBe(c.output.masterSecretKey);
@@ -52,7 +51,7 @@ describe.each(IMPLS)('V3 key derivation (%s)', (impl) => {
   it('replays compute-derived-keys.json (indices 1, 2, 3, 1000, 2000)', () => {
     expect(derived.length).toBe(20);
     for (const c of derived) {
-      const keys = deriveKeysV3(b64(c.input.masterSecretKey), { impl });
+      const keys = deriveKeysV3(suiteOf(impl), b64(c.input.masterSecretKey));
       expect(encodeBase64(keys.possession)).toBe(c.output.signaturePossessionKey);
       expect(encodeBase64(keys.knowledge)).toBe(c.output.signatureKnowledgeKey);
       expect(encodeBase64(keys.biometry)).toBe(c.output.signatureBiometryKey);
@@ -62,31 +61,33 @@ describe.each(IMPLS)('V3 key derivation (%s)', (impl) => {
   });
 
   it('reproduces crypto.md section 13 keys', () => {
-    const ms = deriveMasterSecretV3(b64(EXAMPLE.v3.devicePrivateKey), b64(EXAMPLE.v3.serverPublicKey), {
-      impl,
-    });
+    const ms = deriveMasterSecretV3(
+      suiteOf(impl),
+      b64(EXAMPLE.v3.devicePrivateKey),
+      b64(EXAMPLE.v3.serverPublicKey),
+    );
     expect(toHex(ms)).toBe('ddd833649fe1e10b015e26bf3c8691b1');
-    const keys = deriveKeysV3(ms, { impl });
+    const keys = deriveKeysV3(suiteOf(impl), ms);
     expect(toHex(keys.possession)).toBe('5143901fcf47a1afcdc3b7b0e6b1933f');
     expect(toHex(keys.knowledge)).toBe('8631d64f2dc70379d074371d9c96d133');
     expect(toHex(keys.biometry)).toBe('4bd7cdbc652151a7e9d7cba9156cc2a0');
-    expect(toHex(kdfV3(ms, 1n, { impl }))).toBe(toHex(keys.possession));
+    expect(toHex(kdfV3(suiteOf(impl), ms, 1n))).toBe(toHex(keys.possession));
   });
 });
 
 describe('kdfV3 input checks', () => {
   it('refuses bad keys and indices', () => {
-    expect(() => kdfV3(new Uint8Array(15), 1)).toThrowError(ProtocolError);
-    expect(() => kdfV3(new Uint8Array(16), -1)).toThrowError(ProtocolError);
-    expect(() => kdfV3(new Uint8Array(16), 1.5)).toThrowError(ProtocolError);
-    expect(() => kdfV3(new Uint8Array(16), 1n << 64n)).toThrowError(ProtocolError);
-    expect(kdfV3(new Uint8Array(16), (1n << 64n) - 1n).length).toBe(16);
+    expect(() => kdfV3(SUITE, new Uint8Array(15), 1)).toThrowError(ProtocolError);
+    expect(() => kdfV3(SUITE, new Uint8Array(16), -1)).toThrowError(ProtocolError);
+    expect(() => kdfV3(SUITE, new Uint8Array(16), 1.5)).toThrowError(ProtocolError);
+    expect(() => kdfV3(SUITE, new Uint8Array(16), 1n << 64n)).toThrowError(ProtocolError);
+    expect(kdfV3(SUITE, new Uint8Array(16), (1n << 64n) - 1n).length).toBe(16);
   });
 
   it('puts the index in the last 8 bytes (node and noble agree for large indices)', () => {
     const key = new Uint8Array(16).fill(7);
     for (const i of [0n, 1n, 0xffffffffn, 0x1_0000_0000n, (1n << 63n) + 5n]) {
-      expect(toHex(kdfV3(key, i, { impl: 'node' }))).toBe(toHex(kdfV3(key, i, { impl: 'noble' })));
+      expect(toHex(kdfV3(suiteOf('node'), key, i))).toBe(toHex(kdfV3(suiteOf('noble'), key, i)));
     }
   });
 });

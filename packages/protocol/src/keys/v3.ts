@@ -1,6 +1,6 @@
 /** PowerAuth V3 key derivation (crypto.md 2): ECDH P-256 + xor-fold, then the AES-128 KDF. */
 import { ProtocolError } from '../errors.js';
-import type { CryptoImplementation } from '../runtime.js';
+import type { CryptoSuite } from '../suite.js';
 import { aes128EncryptBlock } from './aes.js';
 import { ecdh } from './ec.js';
 
@@ -39,19 +39,15 @@ export function xorFold(bytes: Uint8Array): Uint8Array {
  * public); server side: (server private, device public). Java-style and compressed keys are accepted.
  */
 export function deriveMasterSecretV3(
+  suite: CryptoSuite,
   privateKey: Uint8Array,
   publicKey: Uint8Array,
-  options: { impl?: CryptoImplementation } = {},
 ): Uint8Array {
-  return xorFold(ecdh('P-256', privateKey, publicKey, options));
+  return xorFold(ecdh(suite, 'P-256', privateKey, publicKey));
 }
 
 /** KDF(KEY_MASTER_SECRET, index) = AES-128-ECB(key, 0x00*8 || uint64_be(index)): index in the LAST 8 bytes. */
-export function kdfV3(
-  masterSecret: Uint8Array,
-  index: number | bigint,
-  options: { impl?: CryptoImplementation } = {},
-): Uint8Array {
+export function kdfV3(suite: CryptoSuite, masterSecret: Uint8Array, index: number | bigint): Uint8Array {
   if (!(masterSecret instanceof Uint8Array) || masterSecret.length !== 16) {
     throw new ProtocolError('INVALID_KEY', 'masterSecret', 'must be 16 bytes');
   }
@@ -62,19 +58,16 @@ export function kdfV3(
   if (i < 0n || i >= 1n << 64n) throw new ProtocolError('INVALID_ARGUMENT', 'index', 'must be in 0..2^64-1');
   const block = new Uint8Array(16);
   new DataView(block.buffer).setBigUint64(8, i, false);
-  return aes128EncryptBlock(masterSecret, block, options.impl);
+  return aes128EncryptBlock(suite, masterSecret, block);
 }
 
 /** The five V3 keys derived from KEY_MASTER_SECRET. */
-export function deriveKeysV3(
-  masterSecret: Uint8Array,
-  options: { impl?: CryptoImplementation } = {},
-): V3Keys {
+export function deriveKeysV3(suite: CryptoSuite, masterSecret: Uint8Array): V3Keys {
   return {
-    possession: kdfV3(masterSecret, V3_KEY_INDEX.possession, options),
-    knowledge: kdfV3(masterSecret, V3_KEY_INDEX.knowledge, options),
-    biometry: kdfV3(masterSecret, V3_KEY_INDEX.biometry, options),
-    transport: kdfV3(masterSecret, V3_KEY_INDEX.transport, options),
-    vault: kdfV3(masterSecret, V3_KEY_INDEX.vault, options),
+    possession: kdfV3(suite, masterSecret, V3_KEY_INDEX.possession),
+    knowledge: kdfV3(suite, masterSecret, V3_KEY_INDEX.knowledge),
+    biometry: kdfV3(suite, masterSecret, V3_KEY_INDEX.biometry),
+    transport: kdfV3(suite, masterSecret, V3_KEY_INDEX.transport),
+    vault: kdfV3(suite, masterSecret, V3_KEY_INDEX.vault),
   };
 }

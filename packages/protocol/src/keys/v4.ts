@@ -1,7 +1,6 @@
 /** PowerAuth V4 key derivation (crypto.md 4): KMAC256 KDF with `PA4KDF:` labels over ECDH P-384. */
-import { kmac256 } from '@offcode/crypto-wasm';
 import { ProtocolError } from '../errors.js';
-import type { CryptoImplementation } from '../runtime.js';
+import { type CryptoSuite, checkSuite } from '../suite.js';
 import { ecdh } from './ec.js';
 
 /** KDF labels of the V4 key tree (crypto.md 4.3). */
@@ -36,6 +35,7 @@ const EMPTY = new Uint8Array(0);
  * `length` is the output size in bytes (default 32); a shorter output is not a prefix of a longer one.
  */
 export function kdfV4(
+  suite: CryptoSuite,
   key: Uint8Array,
   label: string,
   opts: { diversifier?: Uint8Array; length?: number } = {},
@@ -54,31 +54,39 @@ export function kdfV4(
   if (!Number.isInteger(length) || length < 1 || length > 4096) {
     throw new ProtocolError('INVALID_ARGUMENT', 'length', 'must be an integer from 1 to 4096');
   }
-  return kmac256(key, diversifier, { customization: `PA4KDF:${label}`, dkLen: length });
+  return checkSuite(suite).engine.kmac256(key, diversifier, {
+    customization: `PA4KDF:${label}`,
+    dkLen: length,
+  });
 }
 
 /** KEY_ACTIVATION_SECRET = KDF(Z, "shared-secret/ec-p384") with Z = ECDH_P384(private, public) (48 bytes); 32 bytes. */
 export function deriveActivationSecretV4(
+  suite: CryptoSuite,
   privateKey: Uint8Array,
   publicKey: Uint8Array,
-  options: { impl?: CryptoImplementation } = {},
 ): Uint8Array {
-  return kdfV4(ecdh('P-384', privateKey, publicKey, options), V4_LABELS.activationSecret);
+  const z = ecdh(suite, 'P-384', privateKey, publicKey);
+  try {
+    return kdfV4(suite, z, V4_LABELS.activationSecret);
+  } finally {
+    z.fill(0);
+  }
 }
 
 /** The V4 factor and MAC keys derived from KEY_ACTIVATION_SECRET through the two KDKs. */
-export function deriveKeysV4(activationSecret: Uint8Array): V4Keys {
+export function deriveKeysV4(suite: CryptoSuite, activationSecret: Uint8Array): V4Keys {
   if (!(activationSecret instanceof Uint8Array) || activationSecret.length !== 32) {
     throw new ProtocolError('INVALID_KEY', 'activationSecret', 'must be 32 bytes');
   }
-  const auth = kdfV4(activationSecret, V4_LABELS.kdkAuthenticationCode);
-  const util = kdfV4(activationSecret, V4_LABELS.kdkUtility);
+  const auth = kdfV4(suite, activationSecret, V4_LABELS.kdkAuthenticationCode);
+  const util = kdfV4(suite, activationSecret, V4_LABELS.kdkUtility);
   const keys = {
-    possession: kdfV4(auth, V4_LABELS.possession),
-    knowledge: kdfV4(auth, V4_LABELS.knowledge),
-    biometry: kdfV4(auth, V4_LABELS.biometry),
-    macPersonalizedData: kdfV4(util, V4_LABELS.macPersonalizedData),
-    macCtrData: kdfV4(util, V4_LABELS.macCtrData),
+    possession: kdfV4(suite, auth, V4_LABELS.possession),
+    knowledge: kdfV4(suite, auth, V4_LABELS.knowledge),
+    biometry: kdfV4(suite, auth, V4_LABELS.biometry),
+    macPersonalizedData: kdfV4(suite, util, V4_LABELS.macPersonalizedData),
+    macCtrData: kdfV4(suite, util, V4_LABELS.macCtrData),
   };
   auth.fill(0);
   util.fill(0);

@@ -53,7 +53,7 @@ describe('buildOperationData', () => {
       expect.unreachable();
     } catch (e) {
       expect((e as PayloadFormatError).reason).toBe('INVALID_AMOUNT');
-      expect((e as PayloadFormatError).field).toBe(2);
+      expect((e as PayloadFormatError).position).toBe(2);
     }
     // A bad position is reported before any field.
     expect(

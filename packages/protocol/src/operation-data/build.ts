@@ -11,7 +11,7 @@ function fail(reason: PayloadReason, message: string, position?: number): Payloa
   return new PayloadFormatError(
     reason,
     position === undefined ? message : `field ${position}: ${message}`,
-    position === undefined ? {} : { field: position },
+    position === undefined ? {} : { position },
   );
 }
 

@@ -112,7 +112,7 @@ describe('parseOperationData', () => {
     const r = parseOperationData('A1*Tx**D2023');
     expect(r.ok).toBe(false);
     if (r.ok) return;
-    expect(r.error.field).toBe(3);
+    expect(r.error.position).toBe(3);
     expect(r.error.line).toBe(3);
   });
 });

@@ -16,11 +16,11 @@ export function templateName(templateId: number): TemplateName {
   return 'generic';
 }
 
-function fail(reason: PayloadFormatError['reason'], message: string, field?: number): PayloadFormatError {
+function fail(reason: PayloadFormatError['reason'], message: string, position?: number): PayloadFormatError {
   return new PayloadFormatError(
     reason,
-    `line ${LINE + 1}: ${field === undefined ? '' : `field ${field}: `}${message}`,
-    field === undefined ? { line: LINE } : { line: LINE, field },
+    `line ${LINE + 1}: ${position === undefined ? '' : `field ${position}: `}${message}`,
+    position === undefined ? { line: LINE } : { line: LINE, position },
   );
 }
 

@@ -5,10 +5,9 @@
  */
 import { cbc } from '@noble/ciphers/aes.js';
 import { ProtocolError } from '../errors.js';
-import { type CryptoImplementation, nativeBackend } from '../runtime.js';
+import { type CryptoSuite, nodeCryptoOf } from '../suite.js';
 
 export interface CbcOptions {
-  impl: CryptoImplementation;
   /** PKCS#7 padding (ECIES) or none (status blob, whole blocks only). */
   padding: boolean;
 }
@@ -18,12 +17,18 @@ function checkKeyAndIv(key: Uint8Array, iv: Uint8Array): void {
   if (iv.length !== 16) throw new ProtocolError('INVALID_LENGTH', 'iv', 'must be 16 bytes');
 }
 
-export function aes128CbcEncrypt(key: Uint8Array, iv: Uint8Array, plaintext: Uint8Array, opts: CbcOptions) {
+export function aes128CbcEncrypt(
+  suite: CryptoSuite,
+  key: Uint8Array,
+  iv: Uint8Array,
+  plaintext: Uint8Array,
+  opts: CbcOptions,
+) {
   checkKeyAndIv(key, iv);
   if (!opts.padding && plaintext.length % 16 !== 0) {
     throw new ProtocolError('INVALID_LENGTH', 'plaintext', 'must be a whole number of 16-byte blocks');
   }
-  const node = nativeBackend(opts.impl);
+  const node = nodeCryptoOf(suite);
   if (node) {
     const cipher = node.createCipheriv('aes-128-cbc', key, iv);
     cipher.setAutoPadding(opts.padding);
@@ -34,6 +39,7 @@ export function aes128CbcEncrypt(key: Uint8Array, iv: Uint8Array, plaintext: Uin
 
 /** Decrypts; a ciphertext that is not whole blocks or has bad padding is `INVALID_DATA` on `field`. */
 export function aes128CbcDecrypt(
+  suite: CryptoSuite,
   key: Uint8Array,
   iv: Uint8Array,
   ciphertext: Uint8Array,
@@ -47,7 +53,7 @@ export function aes128CbcDecrypt(
       'must be a non-empty whole number of 16-byte blocks',
     );
   }
-  const node = nativeBackend(opts.impl);
+  const node = nodeCryptoOf(suite);
   try {
     if (node) {
       const decipher = node.createDecipheriv('aes-128-cbc', key, iv);

@@ -4,12 +4,14 @@
  * timestamp, ephemeral key, associated data). Request and response, application and activation scope.
  * Every function takes the `CryptoSuite` it hashes, MACs, multiplies and encrypts with.
  */
+
+import { equalBytes } from '@noble/curves/utils.js';
+import { randomBytes } from '@noble/hashes/utils.js';
 import { encodeBase64, utf8Encode } from '../base64.js';
-import { constantTimeEqual, randomBytes } from '../bytes.js';
 import { ProtocolError } from '../errors.js';
 import { curveInfo } from '../keys/curves.js';
 import { compressPublicKey, ecdh, normalizePublicKeyFor, publicKeyFromPrivate } from '../keys/ec.js';
-import { type CryptoSuite, checkSuite } from '../suite.js';
+import { type CryptoSuite, checkSuite, nodeCryptoOf } from '../suite.js';
 import { aes128CbcDecrypt, aes128CbcEncrypt } from './aes-cbc.js';
 import { checkActivationId, checkApplicationCredential, checkTemporaryKeyId } from './fields.js';
 import { readBase64, readJsonObject, readString, readTimestamp } from './json.js';
@@ -233,13 +235,12 @@ function checkTimestamp(value: unknown): number {
 
 function encryptWith(suite: CryptoSuite, envelope: EciesEnvelope, plaintext: Uint8Array, nonce: Uint8Array) {
   const iv = kdfInternal(suite, envelope.ivKey, nonce);
-  return aes128CbcEncrypt(envelope.encKey, iv, plaintext, { impl: suite.impl, padding: true });
+  return aes128CbcEncrypt(suite, envelope.encKey, iv, plaintext, { padding: true });
 }
 
 function decryptWith(suite: CryptoSuite, envelope: EciesEnvelope, message: EciesResponse): Uint8Array {
   const iv = kdfInternal(suite, envelope.ivKey, message.nonce);
-  return aes128CbcDecrypt(envelope.encKey, iv, message.encryptedData, {
-    impl: suite.impl,
+  return aes128CbcDecrypt(suite, envelope.encKey, iv, message.encryptedData, {
     padding: true,
     field: 'encryptedData',
   });
@@ -271,7 +272,7 @@ export function encryptEciesRequest(
     curveInfo('P-256'),
     input.recipientPublicKey,
     'recipientPublicKey',
-    suite.impl,
+    nodeCryptoOf(suite),
   );
   const nonce =
     input.nonce === undefined ? randomBytes(NONCE_BYTES) : requireBytes(input.nonce, 'nonce', NONCE_BYTES);
@@ -279,9 +280,9 @@ export function encryptEciesRequest(
   const ephemeralPrivate = input.ephemeralPrivateKey ?? randomScalar();
   const ephemeralPublicKey = compressPublicKey(
     'P-256',
-    publicKeyFromPrivate('P-256', ephemeralPrivate, { impl: suite.impl }),
+    publicKeyFromPrivate(suite, 'P-256', ephemeralPrivate),
   );
-  const sharedSecret = ecdh('P-256', ephemeralPrivate, recipient, { impl: suite.impl });
+  const sharedSecret = ecdh(suite, 'P-256', ephemeralPrivate, recipient);
   const envelope = deriveEciesEnvelope(suite, {
     params,
     sharedSecret,
@@ -315,9 +316,9 @@ export function decryptEciesRequest(
     curveInfo('P-256'),
     request.ephemeralPublicKey,
     'ephemeralPublicKey',
-    suite.impl,
+    nodeCryptoOf(suite),
   );
-  const sharedSecret = ecdh('P-256', input.recipientPrivateKey, ephemeral, { impl: suite.impl });
+  const sharedSecret = ecdh(suite, 'P-256', input.recipientPrivateKey, ephemeral);
   const envelope = deriveEciesEnvelope(suite, {
     params,
     sharedSecret,
@@ -325,7 +326,7 @@ export function decryptEciesRequest(
     temporaryKeyId: request.temporaryKeyId,
     requestNonce: request.nonce,
   });
-  if (!constantTimeEqual(computeMac(suite, envelope, request), request.mac)) {
+  if (!equalBytes(computeMac(suite, envelope, request), request.mac)) {
     throw new ProtocolError('INVALID_DATA', 'mac', 'does not verify');
   }
   return { plaintext: decryptWith(suite, envelope, request), envelope };
@@ -355,7 +356,7 @@ export function encryptEciesResponse(
     input.nonce === undefined
       ? freshNonce(envelope.requestNonce)
       : requireBytes(input.nonce, 'nonce', NONCE_BYTES);
-  if (constantTimeEqual(nonce, envelope.requestNonce)) {
+  if (equalBytes(nonce, envelope.requestNonce)) {
     throw new ProtocolError('INVALID_ARGUMENT', 'nonce', 'must differ from the request nonce');
   }
   const timestamp = checkTimestamp(input.timestamp ?? Date.now());
@@ -373,7 +374,7 @@ function freshNonce(requestNonce: Uint8Array): Uint8Array {
   // Equal nonces have probability 2^-128; the loop only guards a broken random source, as CRYPTO does.
   for (let attempt = 0; attempt < 8; attempt++) {
     const nonce = randomBytes(NONCE_BYTES);
-    if (!constantTimeEqual(nonce, requestNonce)) return nonce;
+    if (!equalBytes(nonce, requestNonce)) return nonce;
   }
   throw new ProtocolError('UNSUPPORTED', 'nonce', 'the random source repeats the request nonce');
 }
@@ -388,7 +389,7 @@ export function decryptEciesResponse(
   checkEnvelope(envelope);
   const checked = checkResponse(response);
   const mac = computeMac(suite, envelope, { ...checked, ephemeralPublicKey: new Uint8Array(0) });
-  if (!constantTimeEqual(mac, checked.mac)) throw new ProtocolError('INVALID_DATA', 'mac', 'does not verify');
+  if (!equalBytes(mac, checked.mac)) throw new ProtocolError('INVALID_DATA', 'mac', 'does not verify');
   return decryptWith(suite, envelope, checked);
 }
 

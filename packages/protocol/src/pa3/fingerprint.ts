@@ -2,16 +2,17 @@
  * The activation fingerprint both sides can show (activation.md 5.4): SHA-256 over the device's and the
  * server's x-coordinates and the activation ID, reduced to 8 decimal digits.
  */
+
+import { concatBytes } from '@noble/hashes/utils.js';
 import { utf8Encode } from '../base64.js';
-import { concatBytes } from '../bytes.js';
 import { curveInfo } from '../keys/curves.js';
 import { normalizePublicKeyFor } from '../keys/ec.js';
-import { type CryptoSuite, checkSuite } from '../suite.js';
+import { type CryptoSuite, checkSuite, nodeCryptoOf } from '../suite.js';
 import { checkActivationId } from './fields.js';
 
 /** The affine x-coordinate as minimal unsigned big-endian bytes (a leading zero byte is dropped, as both SDK and Java do). */
 function minimalX(suite: CryptoSuite, publicKey: Uint8Array, field: string): Uint8Array {
-  const point = normalizePublicKeyFor(curveInfo('P-256'), publicKey, field, suite.impl);
+  const point = normalizePublicKeyFor(curveInfo('P-256'), publicKey, field, nodeCryptoOf(suite));
   const x = point.subarray(1, 33);
   let start = 0;
   while (start < x.length - 1 && x[start] === 0) start++;

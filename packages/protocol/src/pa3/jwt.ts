@@ -4,14 +4,16 @@
  * server's ES256 response with a JOSE `R || S` signature. Parsing is strict and never throws anything but
  * `ProtocolError`; signatures cover the Base64url text exactly as received.
  */
+
+import { bytesToNumberBE, equalBytes } from '@noble/curves/utils.js';
+import { randomBytes } from '@noble/hashes/utils.js';
 import { decodeBase64Strict, encodeBase64, tryDecodeBase64Strict, utf8Encode } from '../base64.js';
-import { bytesToBigInt, constantTimeEqual, randomBytes } from '../bytes.js';
 import { derToCompact, encodeDerSignature, parseDerSignature } from '../der.js';
 import { signEcdsaDer, verifyEcdsaDer } from '../ecdsa.js';
 import { ProtocolError } from '../errors.js';
 import { curveInfo } from '../keys/curves.js';
 import { normalizePublicKeyFor } from '../keys/ec.js';
-import { type CryptoSuite, checkSuite } from '../suite.js';
+import { type CryptoSuite, checkSuite, nodeCryptoOf } from '../suite.js';
 import { encodeBase64Url, tryDecodeBase64Url } from './base64url.js';
 import { checkActivationId, checkApplicationCredential, checkTemporaryKeyId } from './fields.js';
 import {
@@ -164,7 +166,7 @@ export function verifyKeystoreRequestJwt(
   checkSuite(suite);
   requireBytes(key, 'key', 16);
   const expected = suite.engine.hmacSha256(key, requireBytes(parsed?.signingInput, 'signingInput'));
-  return constantTimeEqual(expected, requireBytes(parsed.signature, 'signature'));
+  return equalBytes(expected, requireBytes(parsed.signature, 'signature'));
 }
 
 export interface KeystoreResponseClaims {
@@ -224,7 +226,7 @@ export function createKeystoreResponseJwt(
     exp_ms: c.expiresAtMs,
   });
   const signingInput = `${RESPONSE_HEADER}.${encodeBase64Url(utf8Encode(JSON.stringify(json)))}`;
-  const der = signEcdsaDer('P-256', input.signingPrivateKey, utf8Encode(signingInput), { impl: suite.impl });
+  const der = signEcdsaDer(suite, 'P-256', input.signingPrivateKey, utf8Encode(signingInput));
   const info = curveInfo('P-256');
   const values = parseDerSignature(der, info.size, info.order)!;
   return `${signingInput}.${encodeBase64Url(derToCompact(values, info.size))}`;
@@ -266,12 +268,10 @@ export function verifyJoseEs256(
 ): boolean {
   const info = curveInfo('P-256');
   if (!(signature instanceof Uint8Array) || signature.length !== 64) return false;
-  const r = bytesToBigInt(signature.subarray(0, 32));
-  const s = bytesToBigInt(signature.subarray(32));
+  const r = bytesToNumberBE(signature.subarray(0, 32));
+  const s = bytesToNumberBE(signature.subarray(32));
   if (r < 1n || r >= info.order || s < 1n || s >= info.order) return false;
-  return verifyEcdsaDer('P-256', publicKey, message, encodeDerSignature({ r, s }, info.size), {
-    impl: suite.impl,
-  });
+  return verifyEcdsaDer(suite, 'P-256', publicKey, message, encodeDerSignature({ r, s }, info.size));
 }
 
 /**
@@ -298,6 +298,6 @@ export function verifyKeystoreResponseJwt(
   if (claims.activationId !== expected.activationId) {
     throw new ProtocolError('INVALID_DATA', 'activationId', 'does not match the request');
   }
-  normalizePublicKeyFor(curveInfo('P-256'), claims.publicKey, 'publicKey', suite.impl);
+  normalizePublicKeyFor(curveInfo('P-256'), claims.publicKey, 'publicKey', nodeCryptoOf(suite));
   return claims;
 }

@@ -3,9 +3,10 @@
  * normalized request data with the URI id, the body and APP_SECRET, and the Base64 signature computed on the
  * suite's engine (`computeAuthCode`, format `base64`) with a lookahead search for the verifier.
  */
+
+import { equalBytes } from '@noble/curves/utils.js';
 import type { FactorType } from '@offcode/crypto-wasm';
 import { encodeBase64, tryDecodeBase64Strict, utf8Encode } from '../base64.js';
-import { constantTimeEqual } from '../bytes.js';
 import { ProtocolError } from '../errors.js';
 import { type CryptoSuite, checkSuite } from '../suite.js';
 import { checkActivationId, checkApplicationCredential } from './fields.js';
@@ -229,8 +230,7 @@ export function verifyOnlineSignature(
   for (let position = 0; position < input.lookAhead; position++) {
     const candidate = suite.engine.computeAuthCode({ protocol: 3, keys, counter, data, format: 'base64' });
     const next = suite.engine.nextCounter(3, counter);
-    if (constantTimeEqual(utf8Encode(candidate), expected))
-      return { match: true, position, nextCtrData: next };
+    if (equalBytes(utf8Encode(candidate), expected)) return { match: true, position, nextCtrData: next };
     counter = next;
   }
   return { match: false };

@@ -2,8 +2,9 @@
  * Byte-level building blocks of PowerAuth 3.3 (activation.md 1), each on the suite it is given:
  * Join, KDF_INTERNAL, the AES index KDF and X9.63-KDF-SHA256.
  */
+
+import { concatBytes } from '@noble/hashes/utils.js';
 import { MAX_INPUT_BYTES } from '@offcode/crypto-wasm';
-import { concatBytes } from '../bytes.js';
 import { ProtocolError } from '../errors.js';
 import { kdfV3, xorFold } from '../keys/v3.js';
 import type { CryptoSuite } from '../suite.js';
@@ -39,7 +40,7 @@ export function kdfInternal(suite: CryptoSuite, key: Uint8Array, data: Uint8Arra
 
 /** `KDF(key16, index) = AES-128-ECB(key16, 0^8 || BE64(index))` on the suite's AES. */
 export function kdfIndex(suite: CryptoSuite, key: Uint8Array, index: number): Uint8Array {
-  return kdfV3(key, index, { impl: suite.impl });
+  return kdfV3(suite, key, index);
 }
 
 /** ANSI X9.63 KDF with SHA-256: `SHA-256(Z || BE32(counter) || sharedInfo)` for counter = 1, 2, …, truncated. */

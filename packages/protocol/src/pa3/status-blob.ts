@@ -3,7 +3,8 @@
  * layout: 32 bytes, AES-128-CBC without padding under KEY_TRANSPORT, IV bound to the client's challenge and
  * the server's nonce; `ctrDataHash` lets the device find how far the server's counter is ahead.
  */
-import { constantTimeEqual, randomBytes } from '../bytes.js';
+import { equalBytes } from '@noble/curves/utils.js';
+import { randomBytes } from '@noble/hashes/utils.js';
 import { ProtocolError } from '../errors.js';
 import { type CryptoSuite, checkSuite } from '../suite.js';
 import { aes128CbcDecrypt, aes128CbcEncrypt } from './aes-cbc.js';
@@ -149,7 +150,7 @@ export function encryptStatusBlob(
 ): Uint8Array {
   const plaintext = requireBytes(input?.plaintext, 'plaintext', STATUS_BLOB_BYTES);
   const iv = statusBlobIv(suite, input);
-  return aes128CbcEncrypt(input.transportKey, iv, plaintext, { impl: suite.impl, padding: false });
+  return aes128CbcEncrypt(suite, input.transportKey, iv, plaintext, { padding: false });
 }
 
 /** Device side: decrypts and parses; a blob of any other length than 32 bytes (e.g. PKCS#7-padded 48) is refused. */
@@ -166,8 +167,7 @@ export function decryptStatusBlob(
     );
   }
   const iv = statusBlobIv(suite, input);
-  const plaintext = aes128CbcDecrypt(input.transportKey, iv, encrypted, {
-    impl: suite.impl,
+  const plaintext = aes128CbcDecrypt(suite, input.transportKey, iv, encrypted, {
     padding: false,
     field: 'encryptedStatusBlob',
   });
@@ -190,7 +190,7 @@ export function hashCounterDistance(
   let counter = requireBytes(input.ctrData, 'ctrData', 16);
   for (let distance = 0; distance < lookAhead; distance++) {
     const hash = kdfInternal(suite, key, counter);
-    if (constantTimeEqual(hash, expected)) return distance;
+    if (equalBytes(hash, expected)) return distance;
     counter = suite.engine.nextCounter(3, counter);
   }
   return null;

@@ -56,7 +56,7 @@ function spyAll(engine: OffcodeCrypto) {
 
 /** One full pass of every primitive family: ECIES both ways and scopes, both JWTs, status blob, fingerprint, online signature. */
 function exercise(suite: CryptoSuite): void {
-  const temporary = generateKeyPair('P-256', { impl: suite.impl });
+  const temporary = generateKeyPair(suite, 'P-256');
   const transportKey = new Uint8Array(16).fill(3);
   const scopes: EciesParameters[] = [
     {
@@ -96,7 +96,7 @@ function exercise(suite: CryptoSuite): void {
   });
   const key = keystoreRequestHmacKey(suite, { applicationSecret: APP_SECRET, transportKey });
   expect(verifyKeystoreRequestJwt(suite, parseKeystoreRequestJwt(jwt), key)).toBe(true);
-  const master = generateKeyPair('P-256', { impl: suite.impl });
+  const master = generateKeyPair(suite, 'P-256');
   const claims = {
     keyId: 'key-1',
     applicationKey: APP_KEY,

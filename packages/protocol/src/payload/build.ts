@@ -1,6 +1,7 @@
 /** Issuer side of the payload (payload.md 5.2): the data block, the signed text and the final QR text. */
+
+import { randomBytes } from '@noble/hashes/utils.js';
 import { encodeBase64, isWellFormedString, tryDecodeBase64Strict } from '../base64.js';
-import { randomBytes } from '../bytes.js';
 import { hasControlCharacter } from '../chars.js';
 import { PayloadFormatError } from '../errors.js';
 import { buildFlags, type PayloadFlags } from '../flags.js';

@@ -1,6 +1,8 @@
 /** Replays every case of test-vectors/payload-cases.json (payload.md 8). */
+
 import { describe, expect, it } from 'vitest';
 import { partialMismatch } from '../../test/partial-match.js';
+import { SUITE, suiteOf } from '../../test/suites.js';
 import { b64, EXAMPLE, hex, readJsonVector } from '../../test/vectors.js';
 import { formatCodeForDisplay, normalizeCodeInput } from '../code.js';
 import { PayloadFormatError } from '../errors.js';
@@ -93,42 +95,50 @@ describe('payload-cases.json signed payloads (payload.md 8)', () => {
   it.each(['node', 'noble'] as const)('verify with the listed keys, fail with any other (%s)', (impl) => {
     const v3Example = parse('offcode:v3-personalized-crypto-example');
     expect(
-      verifyOfflinePayloadSignature(v3Example, { protocol: 3, serverPublicKey: exampleServerKey, impl }),
+      verifyOfflinePayloadSignature(suiteOf(impl), v3Example, {
+        protocol: 3,
+        serverPublicKey: exampleServerKey,
+      }),
     ).toBe(true);
-    expect(verifyOfflinePayloadSignature(v3Example, { protocol: 3, serverPublicKey: p256Key, impl })).toBe(
-      false,
-    );
+    expect(
+      verifyOfflinePayloadSignature(suiteOf(impl), v3Example, { protocol: 3, serverPublicKey: p256Key }),
+    ).toBe(false);
 
     const master = parse('offcode:v3-master-p256');
     const personalized = parse('offcode:v3-personalized-p256');
-    expect(verifyOfflinePayloadSignature(master, { protocol: 3, masterPublicKey: p256Key, impl })).toBe(true);
-    expect(verifyOfflinePayloadSignature(personalized, { protocol: 3, serverPublicKey: p256Key, impl })).toBe(
-      true,
-    );
     expect(
-      verifyOfflinePayloadSignature(master, { protocol: 3, masterPublicKey: exampleServerKey, impl }),
+      verifyOfflinePayloadSignature(suiteOf(impl), master, { protocol: 3, masterPublicKey: p256Key }),
+    ).toBe(true);
+    expect(
+      verifyOfflinePayloadSignature(suiteOf(impl), personalized, { protocol: 3, serverPublicKey: p256Key }),
+    ).toBe(true);
+    expect(
+      verifyOfflinePayloadSignature(suiteOf(impl), master, {
+        protocol: 3,
+        masterPublicKey: exampleServerKey,
+      }),
     ).toBe(false);
 
     const tampered = parse('offcode:v3-master-p256-tampered');
-    expect(verifyOfflinePayloadSignature(tampered, { protocol: 3, masterPublicKey: p256Key, impl })).toBe(
-      false,
-    );
+    expect(
+      verifyOfflinePayloadSignature(suiteOf(impl), tampered, { protocol: 3, masterPublicKey: p256Key }),
+    ).toBe(false);
 
     const v4Master = parse('offcode:v4-master-p384');
-    expect(verifyOfflinePayloadSignature(v4Master, { protocol: 4, masterPublicKey: p384Master, impl })).toBe(
-      true,
-    );
+    expect(
+      verifyOfflinePayloadSignature(suiteOf(impl), v4Master, { protocol: 4, masterPublicKey: p384Master }),
+    ).toBe(true);
     // A V3 token holds a P-256 master key: the P-384 payload never verifies there.
-    expect(verifyOfflinePayloadSignature(v4Master, { protocol: 3, masterPublicKey: p256Key, impl })).toBe(
-      false,
-    );
+    expect(
+      verifyOfflinePayloadSignature(suiteOf(impl), v4Master, { protocol: 3, masterPublicKey: p256Key }),
+    ).toBe(false);
 
     const macTotp = parse('offcode:v4-personalized-mac-with-totp');
     const mac = parse('offcode:v4-personalized-mac');
     expect(macTotp.totp).toBe('23226405');
-    expect(verifyOfflinePayloadSignature(macTotp, { protocol: 4, macKey: macKey14 })).toBe(true);
-    expect(verifyOfflinePayloadSignature(mac, { protocol: 4, macKey: macKeyKat })).toBe(true);
-    expect(verifyOfflinePayloadSignature(mac, { protocol: 4, macKey: macKey14 })).toBe(false);
+    expect(verifyOfflinePayloadSignature(SUITE, macTotp, { protocol: 4, macKey: macKey14 })).toBe(true);
+    expect(verifyOfflinePayloadSignature(SUITE, mac, { protocol: 4, macKey: macKeyKat })).toBe(true);
+    expect(verifyOfflinePayloadSignature(SUITE, mac, { protocol: 4, macKey: macKey14 })).toBe(false);
   });
 
   it('a V3 token sees WRONG_ACTIVATION for key type 2, a V4 token for key type 1', () => {

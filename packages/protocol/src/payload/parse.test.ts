@@ -94,7 +94,7 @@ describe('parseOfflinePayload', () => {
     if (d.ok) return;
     expect(d.error.reason).toBe('INVALID_AMOUNT');
     expect(d.error.line).toBe(3);
-    expect(d.error.field).toBe(2);
+    expect(d.error.position).toBe(2);
     expect(d.error.message).toMatch(/^line 4: field 2: /);
   });
 
