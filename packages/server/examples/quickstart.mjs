@@ -1,8 +1,8 @@
 // Quick start: PGlite in memory, an application, a simulated V4 device, one payload, one verified code.
 import { randomBytes } from 'node:crypto';
-import { computeAuthCode, nextCounter } from '@offcode/crypto-wasm';
 import {
   buildPayloadData,
+  createCryptoSuite,
   decodeBase64Strict,
   deriveActivationSecretV4,
   deriveKeysV4,
@@ -29,15 +29,17 @@ const server = await createOffcodeServer({ config, storage });
 await server.applications.create({ applicationId: 'my-bank', commitOnKeyExchange: true });
 const init = await server.activations.init({ userId: 'alice', applicationId: 'my-bank' });
 
-// 3. The token (simulated here): key pair, plain key exchange, V4 key derivation.
-const device = generateKeyPair('P-384');
+// 3. The token (simulated here) with its own crypto suite: key pair, plain key exchange, V4 key derivation.
+const suite = createCryptoSuite({ engine: 'auto', impl: 'auto' });
+const device = generateKeyPair(suite, 'P-384');
 const answer = await server.activations.exchange({
   activationCode: init.activationCode,
   protocolVersion: 4,
   devicePublicKey: encodeBase64(device.publicKey),
 });
 const keys = deriveKeysV4(
-  deriveActivationSecretV4(device.privateKey, decodeBase64Strict(answer.serverPublicKey)),
+  suite,
+  deriveActivationSecretV4(suite, device.privateKey, decodeBase64Strict(answer.serverPublicKey)),
 );
 let counter = decodeBase64Strict(answer.ctrData);
 
@@ -57,16 +59,16 @@ const { offlineData } = await server.offline.createPersonalized(4, { activationI
 
 // 5. The token scans the QR, checks its MAC (key type 2) and computes the code with PIN-protected keys.
 const payload = parseOfflinePayloadOrThrow(offlineData);
-if (!verifyOfflinePayloadSignature(payload, { protocol: 4, macKey: keys.macPersonalizedData })) {
+if (!verifyOfflinePayloadSignature(suite, payload, { protocol: 4, macKey: keys.macPersonalizedData })) {
   throw new Error('payload not from this server');
 }
-const code = computeAuthCode({
+const code = suite.engine.computeAuthCode({
   protocol: 4,
   keys: [keys.possession, keys.knowledge],
   counter,
   data: normalizedDataForPayload(payload),
 });
-counter = nextCounter(4, counter); // the token persists this before showing the code
+counter = suite.engine.nextCounter(4, counter); // the token persists this before showing the code
 
 // 6. The bank verifies the code the user typed.
 const result = await server.offline.verify(4, {

@@ -43,12 +43,26 @@ export const aad = {
 const keyIdOf = (key: Uint8Array): Uint8Array =>
   new Uint8Array(createHash('sha256').update(key).digest().subarray(0, 4));
 
+const nodeHmacSha256 = (key: Uint8Array, data: Uint8Array): Uint8Array =>
+  new Uint8Array(createHmac('sha256', key).update(data).digest());
+
 export class AtRestCipher {
   readonly #current: AtRestKey | null;
   readonly #all: AtRestKey[];
   readonly #auditKey: Uint8Array | null;
 
-  constructor(masterKey: Uint8Array | null, previousKeys: readonly Uint8Array[] = []) {
+  readonly #hmacSha256: (key: Uint8Array, data: Uint8Array) => Uint8Array;
+
+  /**
+   * `hmacSha256` computes the audit code digest; the server passes its configured engine's, so every MAC
+   * of a verification runs on the configured backend (node:crypto when not given).
+   */
+  constructor(
+    masterKey: Uint8Array | null,
+    previousKeys: readonly Uint8Array[] = [],
+    hmacSha256: (key: Uint8Array, data: Uint8Array) => Uint8Array = nodeHmacSha256,
+  ) {
+    this.#hmacSha256 = hmacSha256;
     for (const k of [masterKey, ...previousKeys]) {
       if (k !== null && k.length !== 32) throw new TypeError('at-rest keys must be 32 bytes');
     }
@@ -124,8 +138,6 @@ export class AtRestCipher {
   /** `HMAC-SHA256(K_audit, UTF-8(activationId + "|" + code))`, or null without a master key. */
   auditCodeDigest(activationId: string, code: string): Uint8Array | null {
     if (!this.#auditKey) return null;
-    return new Uint8Array(
-      createHmac('sha256', this.#auditKey).update(`${activationId}|${code}`, 'utf8').digest(),
-    );
+    return this.#hmacSha256(this.#auditKey, new TextEncoder().encode(`${activationId}|${code}`));
   }
 }

@@ -1,5 +1,5 @@
-/** What every service needs: configuration, storage, at-rest cipher, crypto engine, clock, test hooks. */
-import type { OffcodeCrypto } from '@offcode/crypto-wasm';
+/** What every service needs: configuration, storage, at-rest cipher, crypto suite, clock, test hooks. */
+import type { CryptoSuite } from '@offcode/protocol';
 import type { AtRestCipher } from './at-rest.js';
 import type { OffcodeConfig } from './config.js';
 import type { RequestSchemas } from './schema/requests.js';
@@ -24,7 +24,8 @@ export interface ServerContext {
   readonly config: OffcodeConfig;
   readonly storage: Storage;
   readonly cipher: AtRestCipher;
-  readonly engine: OffcodeCrypto;
+  /** The one crypto suite of this server (engine from `cryptoBackend` or the `crypto` option, EC/AES auto). */
+  readonly suite: CryptoSuite;
   readonly schemas: RequestSchemas;
   readonly hooks: ServerHooks;
   /** The server clock (injectable so tests can move time without sleeping). */

@@ -1,8 +1,10 @@
 /**
  * The one error type of @offcode/server (server.md §1.3, §1.4). `code` is what travels on the wire,
  * `httpStatus` is what apps/api answers with, `field` names the first offending request field (null when the
- * error is not about one field). Messages name fields and reasons only, never values of secret fields.
+ * error is not about one field), `kind` (from @offcode/errors) says whose fault it is. Messages name fields
+ * and reasons only, never values of secret fields.
  */
+import { OffcodeBaseError, type OffcodeErrorKind } from '@offcode/errors';
 
 /** PowerAuth error codes Offcode uses plus the Offcode ones (server.md §1.4). */
 export const ERROR_CODES = {
@@ -67,6 +69,44 @@ const DEFAULT_MESSAGES: Record<OffcodeErrorCode, string> = {
   ERROR_NOT_FOUND: 'Not found.',
 };
 
+/**
+ * The kind of each code: malformed input, a well-formed request refused by state or rules (PowerAuth answers
+ * both with 400), retry later, or our / the configuration's fault. A throw site may override it (ERR0010 for
+ * a stored key that cannot be parsed is `internal`, for a submitted key `input`).
+ */
+const KINDS: Record<OffcodeErrorCode, OffcodeErrorKind> = {
+  ERR0000: 'internal',
+  ERR0003: 'rejected',
+  ERR0004: 'internal',
+  ERR0005: 'internal',
+  ERR0006: 'internal',
+  ERR0007: 'rejected',
+  ERR0008: 'rejected',
+  ERR0009: 'rejected',
+  ERR0010: 'input',
+  ERR0013: 'input',
+  ERR0015: 'rejected',
+  ERR0020: 'internal',
+  ERR0021: 'internal',
+  ERR0022: 'internal',
+  ERR0023: 'internal',
+  ERR0024: 'input',
+  ERR0043: 'rejected',
+  ERR0047: 'rejected',
+  'OFF-0001': 'rejected',
+  'OFF-0002': 'input',
+  'OFF-0101': 'rejected',
+  'OFF-0102': 'rejected',
+  'OFF-0103': 'rejected',
+  'OFF-0104': 'rejected',
+  'OFF-0105': 'rejected',
+  'OFF-0201': 'unavailable',
+  ERROR_NOT_FOUND: 'rejected',
+};
+
+/** The default kind of a code. */
+export const errorKindFor = (code: OffcodeErrorCode): OffcodeErrorKind => KINDS[code];
+
 /** HTTP status for a code (server.md §1.3). */
 export function httpStatusFor(code: OffcodeErrorCode): number {
   if (code === 'ERR0000') return 500;
@@ -83,28 +123,30 @@ export interface ValidationIssue {
   reason: string;
 }
 
-export class OffcodeError extends Error {
+export class OffcodeError extends OffcodeBaseError {
   override readonly name = 'OffcodeError';
-  readonly code: OffcodeErrorCode;
+  declare readonly code: OffcodeErrorCode;
   readonly httpStatus: number;
-  /** First offending field, or null. */
-  readonly field: string | null;
   /** Every input defect (ERR0024), in request order; empty for other codes. */
   readonly issues: readonly ValidationIssue[];
 
   constructor(
     code: OffcodeErrorCode,
     message?: string,
-    options: { field?: string | null; issues?: readonly ValidationIssue[]; cause?: unknown } = {},
+    options: {
+      field?: string | null;
+      issues?: readonly ValidationIssue[];
+      cause?: unknown;
+      kind?: OffcodeErrorKind;
+    } = {},
   ) {
-    super(
-      message ?? DEFAULT_MESSAGES[code],
-      options.cause === undefined ? undefined : { cause: options.cause },
-    );
-    this.code = code;
+    const issues = options.issues ?? [];
+    super(options.kind ?? KINDS[code], code, message ?? DEFAULT_MESSAGES[code], {
+      field: options.field ?? issues[0]?.field ?? null,
+      cause: options.cause,
+    });
     this.httpStatus = httpStatusFor(code);
-    this.issues = options.issues ?? [];
-    this.field = options.field ?? this.issues[0]?.field ?? null;
+    this.issues = issues;
   }
 
   /** ERR0024 listing every issue as `path - reason`, joined with `, ` (server.md §1.1). */

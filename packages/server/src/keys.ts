@@ -4,7 +4,10 @@ import {
   encodeBase64,
   generateKeyPair,
   normalizePrivateKey,
+  PROTOCOL_PARAMETERS,
+  PROTOCOL_VERSIONS,
   ProtocolError,
+  type ProtocolVersion,
 } from '@offcode/protocol';
 import { aad } from './at-rest.js';
 import type { ServerContext } from './context.js';
@@ -13,10 +16,15 @@ import { insertMasterKey } from './repo/queries.js';
 import type { ActivationRow, ApplicationRow, MasterKeyAlgorithm, MasterKeyPairRow } from './repo/rows.js';
 import type { SqlExecutor } from './storage/types.js';
 
-export const curveOf = (algorithm: MasterKeyAlgorithm): Curve =>
-  algorithm === 'EC_P256' ? 'P-256' : 'P-384';
-export const algorithmFor = (protocol: 3 | 4): MasterKeyAlgorithm => (protocol === 3 ? 'EC_P256' : 'EC_P384');
-export const curveFor = (protocol: 3 | 4): Curve => (protocol === 3 ? 'P-256' : 'P-384');
+/** The curve of a stored master key algorithm (from the protocol parameter table). */
+export function curveOf(algorithm: MasterKeyAlgorithm): Curve {
+  const version = PROTOCOL_VERSIONS.find((v) => PROTOCOL_PARAMETERS[v].masterKeyAlgorithm === algorithm);
+  if (version === undefined) throw new OffcodeError('ERR0004');
+  return PROTOCOL_PARAMETERS[version].curve;
+}
+export const algorithmFor = (protocol: ProtocolVersion): MasterKeyAlgorithm =>
+  PROTOCOL_PARAMETERS[protocol].masterKeyAlgorithm;
+export const curveFor = (protocol: ProtocolVersion): Curve => PROTOCOL_PARAMETERS[protocol].curve;
 
 /** Generates a master key pair and stores it (private key sealed with the row-binding AAD). */
 export async function createMasterKeyPair(
@@ -26,7 +34,7 @@ export async function createMasterKeyPair(
   algorithm: MasterKeyAlgorithm,
   now: Date,
 ): Promise<Uint8Array> {
-  const pair = generateKeyPair(curveOf(algorithm));
+  const pair = generateKeyPair(ctx.suite, curveOf(algorithm));
   const sealed = ctx.cipher.seal(
     pair.privateKey,
     aad.masterPrivateKey(app.name, algorithm, encodeBase64(pair.publicKey)),
@@ -76,7 +84,7 @@ export function openServerPrivateKey(ctx: ServerContext, row: ActivationRow): Ui
     return normalizePrivateKey('P-256', plain);
   } catch (error) {
     if (error instanceof ProtocolError)
-      throw new OffcodeError('ERR0010', 'Stored server private key cannot be parsed.');
+      throw new OffcodeError('ERR0010', 'Stored server private key cannot be parsed.', { kind: 'internal' });
     throw error;
   } finally {
     plain.fill(0);
@@ -91,9 +99,9 @@ export function openActivationSecret(ctx: ServerContext, row: ActivationRow): Ui
     row.keyEncryption,
     aad.activationSecret(row.activationId, 4),
   );
-  if (secret.length !== 32) {
+  if (secret.length !== PROTOCOL_PARAMETERS[4].rootSecretBytes) {
     secret.fill(0);
-    throw new OffcodeError('ERR0010', 'Stored activation secret cannot be parsed.');
+    throw new OffcodeError('ERR0010', 'Stored activation secret cannot be parsed.', { kind: 'internal' });
   }
   return secret;
 }

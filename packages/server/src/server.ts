@@ -3,7 +3,7 @@
  * envelopes, credentials, metrics and the demo on top.
  */
 import { getOffcodeCrypto, type OffcodeCrypto } from '@offcode/crypto-wasm';
-import { encodeBase64 } from '@offcode/protocol';
+import { type CryptoSuite, checkSuite, encodeBase64 } from '@offcode/protocol';
 import { AtRestCipher, aad, ENCRYPTION_AES_GCM } from './at-rest.js';
 import type { OffcodeConfig } from './config.js';
 import type { ServerContext, ServerHooks } from './context.js';
@@ -23,7 +23,10 @@ export interface CreateOffcodeServerOptions {
   storage: Storage;
   /** Clock in epoch milliseconds (default Date.now); tests move time with it. */
   clock?: () => number;
-  /** Crypto engine; default from `config.cryptoBackend`. */
+  /**
+   * Crypto engine; default from `config.cryptoBackend`. Every hash, MAC and code computation of the server
+   * runs on it (ECDH, ECDSA and AES on node:crypto where present, else @noble): there is no other switch.
+   */
   crypto?: OffcodeCrypto;
   /** Test-only interception points. */
   hooks?: ServerHooks;
@@ -31,9 +34,10 @@ export interface CreateOffcodeServerOptions {
   skipKeyCheck?: boolean;
 }
 
-function selectEngine(config: OffcodeConfig): OffcodeCrypto {
+/** The server's one suite: the configured (or given) engine and EC/AES `auto`. */
+function buildSuite(config: OffcodeConfig, engine: OffcodeCrypto | undefined): CryptoSuite {
   try {
-    return getOffcodeCrypto(config.cryptoBackend);
+    return checkSuite({ engine: engine ?? getOffcodeCrypto(config.cryptoBackend), impl: 'auto' });
   } catch (error) {
     throw new OffcodeError('ERR0023', undefined, { cause: error });
   }
@@ -90,11 +94,14 @@ async function checkAtRestKeys(ctx: ServerContext): Promise<void> {
 export async function createOffcodeServer(options: CreateOffcodeServerOptions) {
   const { config, storage } = options;
   const clock = options.clock ?? Date.now;
+  const suite = buildSuite(config, options.crypto);
   const ctx: ServerContext = {
     config,
     storage,
-    cipher: new AtRestCipher(config.masterKey, config.masterKeyPrevious),
-    engine: options.crypto ?? selectEngine(config),
+    cipher: new AtRestCipher(config.masterKey, config.masterKeyPrevious, (key, data) =>
+      suite.engine.hmacSha256(key, data),
+    ),
+    suite,
     schemas: requestSchemas(config),
     hooks: options.hooks ?? {},
     now: () => new Date(clock()),

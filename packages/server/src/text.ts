@@ -1,8 +1,5 @@
-/** True when `s` has a C0 control character (U+0000..U+001F) or DEL (U+007F). */
-export function hasControlCharacter(s: string): boolean {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x20 || c === 0x7f) return true;
-  }
-  return false;
-}
+/**
+ * The text rules of the server are protocol's (one implementation for every package): the C0/DEL check and
+ * the name rule of server.md §1.2.
+ */
+export { hasControlCharacter, isValidName } from '@offcode/protocol';

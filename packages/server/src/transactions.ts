@@ -14,7 +14,7 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 
 export function mapUnexpected(error: unknown): OffcodeError {
   if (error instanceof OffcodeError) return error;
-  if (error instanceof StorageError && (error.kind === 'busy' || error.kind === 'unavailable')) {
+  if (error instanceof StorageError && (error.reason === 'busy' || error.reason === 'unavailable')) {
     return new OffcodeError('OFF-0201', undefined, { cause: error });
   }
   return new OffcodeError('ERR0000', undefined, { cause: error });
@@ -32,7 +32,7 @@ export async function inTransaction<T>(
         options.lock ? { lockTimeoutMs: ctx.config.dbLockTimeoutMs } : {},
       );
     } catch (error) {
-      if (error instanceof StorageError && error.kind === 'busy' && attempt < RETRIES) {
+      if (error instanceof StorageError && error.reason === 'busy' && attempt < RETRIES) {
         await sleep(10 * 2 ** attempt + Math.random() * 20 * 2 ** attempt);
         continue;
       }

@@ -3,8 +3,9 @@
  * exchange request, key derivation from the exchange answer, payload signature check, code computation
  * with the hash-based counter, and the web app's verify request data.
  */
-import { computeAuthCode, nextCounter } from '@offcode/crypto-wasm';
+import { createWasmCrypto } from '@offcode/crypto-wasm/wasm';
 import {
+  type CryptoSuite,
   compressPublicKey,
   decodeBase64Strict,
   deriveActivationSecretV4,
@@ -15,6 +16,8 @@ import {
   generateKeyPair,
   normalizedDataForPayload,
   type OfflinePayload,
+  PROTOCOL_PARAMETERS,
+  type ProtocolVersion,
   parseOfflinePayloadOrThrow,
   verifyOfflinePayloadSignature,
   verifyRequestDataForPayload,
@@ -22,9 +25,15 @@ import {
 
 export type DeviceFactor = 'possession_knowledge' | 'possession_biometry';
 
+/**
+ * The devices' own crypto: a wasm engine instance of their own (not the process-wide one a server may use),
+ * so a test can tell the server's crypto calls from the device's.
+ */
+export const DEVICE_SUITE: CryptoSuite = { engine: createWasmCrypto(), impl: 'auto' };
+
 export interface ExchangeAnswer {
   activationId: string;
-  protocolVersion: 3 | 4;
+  protocolVersion: ProtocolVersion;
   serverPublicKey: string;
   ctrData: string;
   masterPublicKey: string;
@@ -32,7 +41,8 @@ export interface ExchangeAnswer {
 }
 
 export class SimulatedDevice {
-  readonly protocol: 3 | 4;
+  readonly protocol: ProtocolVersion;
+  readonly suite: CryptoSuite;
   readonly #keyPair: { privateKey: Uint8Array; publicKey: Uint8Array };
   activationId = '';
   possession: Uint8Array = new Uint8Array(0);
@@ -44,9 +54,10 @@ export class SimulatedDevice {
   ctr: Uint8Array = new Uint8Array(0);
   componentLength = 8;
 
-  constructor(protocol: 3 | 4) {
+  constructor(protocol: ProtocolVersion, suite: CryptoSuite = DEVICE_SUITE) {
     this.protocol = protocol;
-    this.#keyPair = generateKeyPair(protocol === 3 ? 'P-256' : 'P-384');
+    this.suite = suite;
+    this.#keyPair = generateKeyPair(suite, PROTOCOL_PARAMETERS[protocol].curve);
   }
 
   /** The exchange request; `compressed` sends the SEC1 compressed point (as the PowerAuth SDKs do). */
@@ -55,7 +66,7 @@ export class SimulatedDevice {
     extra: Record<string, unknown> = {},
     compressed = false,
   ): Record<string, unknown> {
-    const curve = this.protocol === 3 ? 'P-256' : 'P-384';
+    const curve = PROTOCOL_PARAMETERS[this.protocol].curve;
     const pub = compressed ? compressPublicKey(curve, this.#keyPair.publicKey) : this.#keyPair.publicKey;
     return { activationCode, protocolVersion: this.protocol, devicePublicKey: encodeBase64(pub), ...extra };
   }
@@ -68,12 +79,14 @@ export class SimulatedDevice {
     this.ctr = decodeBase64Strict(answer.ctrData);
     this.componentLength = answer.offlineComponentLength;
     if (this.protocol === 3) {
-      const keys = deriveKeysV3(deriveMasterSecretV3(this.#keyPair.privateKey, this.serverPublicKey));
+      const master = deriveMasterSecretV3(this.suite, this.#keyPair.privateKey, this.serverPublicKey);
+      const keys = deriveKeysV3(this.suite, master);
       this.possession = keys.possession;
       this.knowledge = keys.knowledge;
       this.biometry = keys.biometry;
     } else {
-      const keys = deriveKeysV4(deriveActivationSecretV4(this.#keyPair.privateKey, this.serverPublicKey));
+      const secret = deriveActivationSecretV4(this.suite, this.#keyPair.privateKey, this.serverPublicKey);
+      const keys = deriveKeysV4(this.suite, secret);
       this.possession = keys.possession;
       this.knowledge = keys.knowledge;
       this.biometry = keys.biometry;
@@ -84,7 +97,7 @@ export class SimulatedDevice {
   /** Parses a QR text and checks its signature/MAC with the keys the device has; throws if it fails. */
   readPayload(offlineData: string, masterPublicKey: Uint8Array = this.masterPublicKey): OfflinePayload {
     const payload = parseOfflinePayloadOrThrow(offlineData);
-    const ok = verifyOfflinePayloadSignature(payload, {
+    const ok = verifyOfflinePayloadSignature(this.suite, payload, {
       protocol: this.protocol,
       masterPublicKey,
       serverPublicKey: this.serverPublicKey,
@@ -113,21 +126,22 @@ export class SimulatedDevice {
     payload: OfflinePayload,
     options: { factor?: DeviceFactor; skip?: number; wrongPin?: boolean; length?: number } = {},
   ): string {
-    for (let i = 0; i < (options.skip ?? 0); i++) this.ctr = nextCounter(this.protocol, this.ctr);
+    for (let i = 0; i < (options.skip ?? 0); i++)
+      this.ctr = this.suite.engine.nextCounter(this.protocol, this.ctr);
     const second =
       options.factor === 'possession_biometry'
         ? this.biometry
         : options.wrongPin
           ? this.knowledge.map((b) => b ^ 0x5a)
           : this.knowledge;
-    const code = computeAuthCode({
+    const code = this.suite.engine.computeAuthCode({
       protocol: this.protocol,
       keys: [this.possession, second],
       counter: this.ctr,
       data: normalizedDataForPayload(payload),
       length: options.length ?? this.componentLength,
     });
-    this.ctr = nextCounter(this.protocol, this.ctr);
+    this.ctr = this.suite.engine.nextCounter(this.protocol, this.ctr);
     return code;
   }
 

@@ -26,7 +26,7 @@ export function mapError(error: unknown, requestId: string, bodyLimit: number): 
       internal: true,
     };
   }
-  if (error instanceof StorageError && (error.kind === 'busy' || error.kind === 'unavailable')) {
+  if (error instanceof StorageError && (error.reason === 'busy' || error.reason === 'unavailable')) {
     return { error: new OffcodeError('OFF-0201'), internal: false };
   }
   const fe = (typeof error === 'object' && error !== null ? error : {}) as FrameworkError;

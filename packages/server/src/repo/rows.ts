@@ -3,6 +3,7 @@
  * bytea (Buffer vs Uint8Array): everything is normalised here, once.
  */
 
+import type { ProtocolVersion } from '@offcode/protocol';
 export const ActivationStatus = {
   CREATED: 1,
   PENDING_COMMIT: 2,
@@ -108,7 +109,7 @@ export interface ActivationRow {
   status: ActivationStatusCode;
   blockedReason: string | null;
   commitPhase: 'ON_COMMIT' | 'ON_KEY_EXCHANGE';
-  protocolVersion: 3 | 4 | null;
+  protocolVersion: ProtocolVersion | null;
   activationName: string | null;
   flags: string[];
   devicePublicKey: Uint8Array | null;
@@ -142,7 +143,7 @@ export function mapActivation(r: Record<string, unknown>): ActivationRow {
     status: toNum(r.activation_status) as ActivationStatusCode,
     blockedReason: (r.blocked_reason as string | null) ?? null,
     commitPhase: r.commit_phase as ActivationRow['commitPhase'],
-    protocolVersion: toNumOrNull(r.protocol_version) as 3 | 4 | null,
+    protocolVersion: toNumOrNull(r.protocol_version) as ProtocolVersion | null,
     activationName: (r.activation_name as string | null) ?? null,
     flags: toStrings(r.flags),
     devicePublicKey: toBytes(r.device_public_key),

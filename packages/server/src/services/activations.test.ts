@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SimulatedDevice } from '../../test/device.js';
 import { activateDevice, createApp, makeServer, type TestClock, uniqueName } from '../../test/harness.js';
 import { type OpenedStorage, storageFactories } from '../../test/storages.js';
+import { SUITE } from '../../test/suite.js';
 import { OffcodeError } from '../errors.js';
 import type { OffcodeServer } from '../server.js';
 
@@ -114,12 +115,12 @@ describe.each(storageFactories)('applications and activations on $name', (factor
       const init = await server.activations.init({ userId: 'u', applicationId: name });
       const msg = utf8Encode(init.activationCode);
       const sig = decodeBase64Strict(init.activationSignatures.EC_P384);
-      expect(verifyEcdsaDer('P-384', decodeBase64Strict(after.masterPublicKeys.EC_P384!), msg, sig)).toBe(
-        true,
-      );
-      expect(verifyEcdsaDer('P-384', decodeBase64Strict(before.masterPublicKeys.EC_P384!), msg, sig)).toBe(
-        false,
-      );
+      expect(
+        verifyEcdsaDer(SUITE, 'P-384', decodeBase64Strict(after.masterPublicKeys.EC_P384!), msg, sig),
+      ).toBe(true);
+      expect(
+        verifyEcdsaDer(SUITE, 'P-384', decodeBase64Strict(before.masterPublicKeys.EC_P384!), msg, sig),
+      ).toBe(false);
     });
   });
 
@@ -137,6 +138,7 @@ describe.each(storageFactories)('applications and activations on $name', (factor
       const msg = utf8Encode(init.activationCode);
       expect(
         verifyEcdsaDer(
+          SUITE,
           'P-256',
           decodeBase64Strict(detail.masterPublicKey!),
           msg,
@@ -146,6 +148,7 @@ describe.each(storageFactories)('applications and activations on $name', (factor
       expect(init.activationSignatures.EC_P256).toBe(init.activationSignature);
       expect(
         verifyEcdsaDer(
+          SUITE,
           'P-384',
           decodeBase64Strict(detail.masterPublicKeys.EC_P384!),
           msg,

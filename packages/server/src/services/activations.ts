@@ -8,6 +8,7 @@ import {
   generateKeyPair,
   normalizePublicKey,
   ProtocolError,
+  type ProtocolVersion,
   signEcdsaDer,
   utf8Encode,
 } from '@offcode/protocol';
@@ -49,7 +50,7 @@ export interface ActivationExchangeResponse {
   activationId: string;
   userId: string;
   activationStatus: ActivationStatusName;
-  protocolVersion: 3 | 4;
+  protocolVersion: ProtocolVersion;
   serverPublicKey: string;
   ctrData: string;
   masterPublicKey: string;
@@ -69,14 +70,14 @@ export interface ActivationStatusResponse {
   maxFailedAttempts: number | null;
   commitPhase: CommitPhase | null;
   protocol: 'powerauth' | null;
-  version: 3 | 4 | null;
+  version: ProtocolVersion | null;
   timestampCreated: string | null;
   timestampLastUsed: string | null;
   timestampLastChange: string | null;
   activationCode: string | null;
   activationSignature: string | null;
   encryptedStatusBlob: null;
-  protocolVersion: 3 | 4 | null;
+  protocolVersion: ProtocolVersion | null;
   counter: number | null;
   biometryEnabled: boolean | null;
   blockExpiresAt: string | null;
@@ -216,8 +217,8 @@ export function createActivationService(ctx: ServerContext) {
               const activationId = (ctx.hooks.generateActivationId ?? randomUUID)();
               const activationCode = (ctx.hooks.generateActivationCode ?? generateActivationCode)();
               const codeBytes = utf8Encode(activationCode);
-              const signatureP256 = encodeBase64(signEcdsaDer('P-256', priv256, codeBytes));
-              const signatureP384 = encodeBase64(signEcdsaDer('P-384', priv384, codeBytes));
+              const signatureP256 = encodeBase64(signEcdsaDer(ctx.suite, 'P-256', priv256, codeBytes));
+              const signatureP384 = encodeBase64(signEcdsaDer(ctx.suite, 'P-384', priv384, codeBytes));
               const inserted = await insertActivation(tx, {
                 activationId,
                 applicationId: app.id,
@@ -331,7 +332,7 @@ export function createActivationService(ctx: ServerContext) {
             const master = await newestMasterKey(tx, row.applicationId, algorithmFor(version));
             if (!master) throw new OffcodeError('ERR0003');
 
-            const serverPair = generateKeyPair(curve);
+            const serverPair = generateKeyPair(ctx.suite, curve);
             const ctrData = generateCounterData(version);
             let secretColumn: { serverPrivateKey: Uint8Array | null; activationSecret: Uint8Array | null };
             let encryption: number;
@@ -343,7 +344,7 @@ export function createActivationService(ctx: ServerContext) {
               secretColumn = { serverPrivateKey: sealed.bytes, activationSecret: null };
               encryption = sealed.encryption;
             } else {
-              const secret = deriveActivationSecretV4(serverPair.privateKey, devicePublicKey);
+              const secret = deriveActivationSecretV4(ctx.suite, serverPair.privateKey, devicePublicKey);
               const sealed = ctx.cipher.seal(secret, aad.activationSecret(row.activationId, 4));
               secret.fill(0);
               secretColumn = { serverPrivateKey: null, activationSecret: sealed.bytes };

@@ -1,12 +1,15 @@
 /** Offline payload creation: personalized (key type 1 / 2) and non-personalized (key type 0) (server.md §3.1–3.4). */
-import { createHash } from 'node:crypto';
 import {
+  type CryptoSuite,
   composeSignedData,
   deriveKeysV4,
   generateNonce,
   type KeyType,
   PayloadFormatError,
+  PROTOCOL_PARAMETERS,
+  PROTOCOL_VERSIONS,
   ProtocolError,
+  type ProtocolVersion,
   signOfflinePayload,
   totp,
   utf8Encode,
@@ -31,16 +34,14 @@ export interface OfflinePayloadResponse {
   expiresAt: string | null;
 }
 
-const sha256 = (bytes: Uint8Array): Uint8Array => new Uint8Array(createHash('sha256').update(bytes).digest());
-
 /**
  * SHA-256(UTF-8(OPERATION_ID + "&" + OPERATION_DATA)) from lines 0 and 3 of `data` when it has at least 5
- * LF-separated lines and a non-empty line 0 (server.md §3.4), else null.
+ * LF-separated lines and a non-empty line 0 (server.md §3.4), else null. Hashed on the server's engine.
  */
-export function payloadBodyHash(data: string): Uint8Array | null {
+export function payloadBodyHash(suite: CryptoSuite, data: string): Uint8Array | null {
   const lines = data.split('\n');
   if (lines.length < 5 || lines[0] === '') return null;
-  return sha256(utf8Encode(`${lines[0]}&${lines[3]}`));
+  return suite.engine.sha256(utf8Encode(`${lines[0]}&${lines[3]}`));
 }
 
 /** Maps a protocol-level refusal of the composed text to ERR0024 on `data` / `nonce`. */
@@ -56,9 +57,9 @@ function composeOrReject(input: Parameters<typeof composeSignedData>[0]): string
   }
 }
 
-function signOrFail(input: Parameters<typeof signOfflinePayload>[0]): string {
+function signOrFail(suite: CryptoSuite, input: Parameters<typeof signOfflinePayload>[1]): string {
   try {
-    return signOfflinePayload(input);
+    return signOfflinePayload(suite, input);
   } catch (error) {
     if (error instanceof ProtocolError || error instanceof PayloadFormatError)
       throw new OffcodeError('ERR0013', undefined, { cause: error });
@@ -75,7 +76,7 @@ export function createOfflineCreateService(ctx: ServerContext) {
     nonce: string;
     applicationId: number;
     activationId: string | null;
-    protocolVersion: 3 | 4;
+    protocolVersion: ProtocolVersion;
     keyType: KeyType;
     data: string;
     proximity: boolean;
@@ -91,8 +92,8 @@ export function createOfflineCreateService(ctx: ServerContext) {
         activationId: p.activationId,
         protocolVersion: p.protocolVersion,
         keyType: String(p.keyType),
-        dataSha256: sha256(utf8Encode(p.data)),
-        bodySha256: payloadBodyHash(p.data),
+        dataSha256: ctx.suite.engine.sha256(utf8Encode(p.data)),
+        bodySha256: payloadBodyHash(ctx.suite, p.data),
         proximity: p.proximity,
         now: p.now,
         expiresAt,
@@ -108,7 +109,7 @@ export function createOfflineCreateService(ctx: ServerContext) {
   }
 
   return {
-    createPersonalized: (version: 3 | 4, request: unknown): Promise<OfflinePayloadResponse> =>
+    createPersonalized: (version: ProtocolVersion, request: unknown): Promise<OfflinePayloadResponse> =>
       service(async () => {
         checkVersion(version);
         const req = parseRequest(schemas.personalizedCreate, request);
@@ -125,27 +126,32 @@ export function createOfflineCreateService(ctx: ServerContext) {
         const now = ctx.now();
         const nonce = req.nonce ?? generateNonce();
         const totpLine = req.proximityCheck
-          ? totp(req.proximityCheck.seed, Math.floor(now.getTime() / 1000), {
+          ? totp(ctx.suite, req.proximityCheck.seed, Math.floor(now.getTime() / 1000), {
               step: req.proximityCheck.stepLength,
               digits: ctx.config.totpDigits,
               algorithm: 'SHA-256',
             })
           : null;
-        const keyType: KeyType = version === 3 ? 1 : 2;
+        const keyType: KeyType = PROTOCOL_PARAMETERS[version].personalizedKeyType;
         const signedData = composeOrReject({ data: req.data, totp: totpLine, nonce, keyType });
         let offlineData: string;
         if (version === 3) {
           const privateKey = openServerPrivateKey(ctx, row);
           try {
-            offlineData = signOrFail({ signedData, keyType, protocol: 3, privateKey });
+            offlineData = signOrFail(ctx.suite, { signedData, keyType, protocol: 3, privateKey });
           } finally {
             privateKey.fill(0);
           }
         } else {
           const secret = openActivationSecret(ctx, row);
-          const keys = deriveKeysV4(secret);
+          const keys = deriveKeysV4(ctx.suite, secret);
           try {
-            offlineData = signOrFail({ signedData, keyType, protocol: 4, macKey: keys.macPersonalizedData });
+            offlineData = signOrFail(ctx.suite, {
+              signedData,
+              keyType,
+              protocol: 4,
+              macKey: keys.macPersonalizedData,
+            });
           } finally {
             secret.fill(0);
             for (const k of Object.values(keys)) k.fill(0);
@@ -164,7 +170,7 @@ export function createOfflineCreateService(ctx: ServerContext) {
         return { offlineData, nonce, expiresAt: iso(expiresAt) };
       }),
 
-    createNonPersonalized: (version: 3 | 4, request: unknown): Promise<OfflinePayloadResponse> =>
+    createNonPersonalized: (version: ProtocolVersion, request: unknown): Promise<OfflinePayloadResponse> =>
       service(async () => {
         checkVersion(version);
         const req = parseRequest(schemas.nonPersonalizedCreate, request);
@@ -175,11 +181,12 @@ export function createOfflineCreateService(ctx: ServerContext) {
         if (!master) throw new OffcodeError('ERR0003');
         const now = ctx.now();
         const nonce = generateNonce();
-        const signedData = composeOrReject({ data: req.data, nonce, keyType: 0 });
+        const keyType = PROTOCOL_PARAMETERS[version].nonPersonalizedKeyType;
+        const signedData = composeOrReject({ data: req.data, nonce, keyType });
         const privateKey = openMasterPrivateKey(ctx, app, master);
         let offlineData: string;
         try {
-          offlineData = signOrFail({ signedData, keyType: 0, protocol: version, privateKey });
+          offlineData = signOrFail(ctx.suite, { signedData, keyType, protocol: version, privateKey });
         } finally {
           privateKey.fill(0);
         }
@@ -188,7 +195,7 @@ export function createOfflineCreateService(ctx: ServerContext) {
           applicationId: app.id,
           activationId: null,
           protocolVersion: version,
-          keyType: 0,
+          keyType,
           data: req.data,
           proximity: false,
           now,
@@ -199,6 +206,7 @@ export function createOfflineCreateService(ctx: ServerContext) {
 }
 
 /** The endpoint version argument (not a request field, but checked like one). */
-export function checkVersion(version: unknown): asserts version is 3 | 4 {
-  if (version !== 3 && version !== 4) throw OffcodeError.invalidField('version', 'must be 3 or 4');
+export function checkVersion(version: unknown): asserts version is ProtocolVersion {
+  if (!PROTOCOL_VERSIONS.includes(version as ProtocolVersion))
+    throw OffcodeError.invalidField('version', 'must be 3 or 4');
 }

@@ -2,6 +2,7 @@
  * Interop: devices simulated with @offcode/protocol + @offcode/crypto-wasm only (test/device.ts) receive
  * payloads from the server, check their signatures and compute codes; the server verifies them.
  */
+
 import { createHmac } from 'node:crypto';
 import {
   decodeBase64Strict,
@@ -22,6 +23,7 @@ import {
   TestClock,
 } from '../../test/harness.js';
 import { type OpenedStorage, storageFactories } from '../../test/storages.js';
+import { SUITE } from '../../test/suite.js';
 import { OffcodeError } from '../errors.js';
 import type { OffcodeServer } from '../server.js';
 import { type VerifyOutcome, verifyResponseFromOutcome } from './verify.js';
@@ -236,7 +238,7 @@ describe.each(storageFactories)('offline payloads and verification on $name', (f
         for (let age = 0; age <= 3; age++) {
           const { payload } = await issue(server, device, { proximityCheck: { seed: SEED, stepLength: 30 } });
           const now = Math.floor(clock.t / 1000);
-          expect(payload.totp).toBe(totp(decodeBase64Strict(SEED), now, { step: 30, digits: 8 }));
+          expect(payload.totp).toBe(totp(SUITE, decodeBase64Strict(SEED), now, { step: 30, digits: 8 }));
           const code = device.computeCode(payload);
           clock.advance(age * 30_000);
           const result = await verifyOutcome(server, device, payload, code, {
@@ -773,7 +775,7 @@ describe.each(storageFactories)('offline payloads and verification on $name', (f
         const text = new TextDecoder().decode(c);
         expect(text.endsWith('&offline')).toBe(true);
         const body = new TextDecoder().decode(decodeBase64Strict(text.split('&')[3]!));
-        expect(body.endsWith(`&${totp(seed, now - i * 30, { step: 30, digits: 8 })}`)).toBe(true);
+        expect(body.endsWith(`&${totp(SUITE, seed, now - i * 30, { step: 30, digits: 8 })}`)).toBe(true);
       });
       // Biometry allowed and enabled: knowledge first, then biometry.
       await verifyOutcome(spied, device, payload, code, { allowBiometry: true });
@@ -896,7 +898,7 @@ describe.each(storageFactories)('offline payloads and verification on $name', (f
       data,
       proximityCheck: { seed: SEED, stepLength: 60 },
     });
-    const t = totp(decodeBase64Strict(SEED), Math.floor(clock.t / 1000), { step: 60, digits: 8 });
+    const t = totp(SUITE, decodeBase64Strict(SEED), Math.floor(clock.t / 1000), { step: 60, digits: 8 });
     expect(created.offlineData.startsWith(`${data}\n${t}\n${created.nonce}\n2`)).toBe(true);
     const parsed = parseOfflinePayloadOrThrow(created.offlineData);
     expect(parsed.totp).toBe(t);

@@ -45,7 +45,7 @@ export function createSystemService(ctx: ServerContext) {
           timestamp: ctx.now().toISOString(),
           protocolVersions: [...ctx.config.protocolVersions],
           database: ctx.storage.kind,
-          cryptoBackend: ctx.engine.backend,
+          cryptoBackend: ctx.suite.engine.backend,
           encryptionAtRest: ctx.cipher.enabled,
           payloadRegistry: ctx.config.payloadRegistry,
         };

@@ -4,7 +4,7 @@
  * candidate; success/failure updates, blocking and the audit row commit atomically; the answer is built only
  * after COMMIT returned.
  */
-import { createHash } from 'node:crypto';
+import { equalBytes } from '@noble/curves/utils.js';
 import { OffcodeCryptoError, type OfflineFactorType } from '@offcode/crypto-wasm';
 import {
   decodeBase64Strict,
@@ -14,6 +14,7 @@ import {
   encodeBase64,
   offlineDataBytes,
   ProtocolError,
+  type ProtocolVersion,
   parseVerifyData,
   totpCandidates,
   verifyDataCandidates,
@@ -60,7 +61,7 @@ export interface VerifyOutcome {
   applicationRoles: string[];
   activationFlags: string[];
   blockExpiresAt: string | null;
-  protocolVersion: 3 | 4 | null;
+  protocolVersion: ProtocolVersion | null;
 }
 
 export interface VerifyV3Response {
@@ -75,7 +76,7 @@ export interface VerifyV3Response {
   applicationRoles: string[];
   activationFlags: string[];
   blockExpiresAt: string | null;
-  protocolVersion: 3 | 4 | null;
+  protocolVersion: ProtocolVersion | null;
 }
 
 export interface VerifyV4Response extends Omit<VerifyV3Response, 'signatureValid' | 'signatureType'> {
@@ -83,14 +84,17 @@ export interface VerifyV4Response extends Omit<VerifyV3Response, 'signatureValid
   authenticationCodeType: SignatureTypeName;
 }
 
-export type VerifyResponse<V extends 3 | 4> = V extends 3 ? VerifyV3Response : VerifyV4Response;
+export type VerifyResponse<V extends ProtocolVersion> = V extends 3 ? VerifyV3Response : VerifyV4Response;
 
 /** The wire response of `/rest/v3/signature/offline/verify` (V3) or `/rest/v4/auth/offline/verify` (V4). */
-export function verifyResponseFromOutcome<V extends 3 | 4>(version: V, o: VerifyOutcome): VerifyResponse<V> {
+export function verifyResponseFromOutcome<V extends ProtocolVersion>(
+  version: V,
+  o: VerifyOutcome,
+): VerifyResponse<V> {
   return toWire(version, o) as VerifyResponse<V>;
 }
 
-function toWire(version: 3 | 4, o: VerifyOutcome): VerifyV3Response | VerifyV4Response {
+function toWire(version: ProtocolVersion, o: VerifyOutcome): VerifyV3Response | VerifyV4Response {
   const common = {
     activationStatus: o.activationStatus,
     blockedReason: o.blockedReason,
@@ -167,22 +171,18 @@ class CommittedRejection {
   constructor(readonly code: OffcodeErrorCode) {}
 }
 
-const sha256 = (bytes: Uint8Array): Uint8Array => new Uint8Array(createHash('sha256').update(bytes).digest());
-
-const equalBytes = (a: Uint8Array, b: Uint8Array): boolean =>
-  a.length === b.length && Buffer.from(a).equals(Buffer.from(b));
-
 /** Derives the factor keys once per request (server.md §3.5 step 7). */
 function deriveFactorKeys(
   ctx: ServerContext,
   row: ActivationRow,
 ): { possession: Uint8Array; knowledge: Uint8Array; biometry: Uint8Array; wipe(): void } {
   if (row.protocolVersion === 3) {
-    if (!row.devicePublicKey) throw new OffcodeError('ERR0010', 'Stored device public key is missing.');
+    if (!row.devicePublicKey)
+      throw new OffcodeError('ERR0010', 'Stored device public key is missing.', { kind: 'internal' });
     const privateKey = openServerPrivateKey(ctx, row);
     try {
-      const master = deriveMasterSecretV3(privateKey, row.devicePublicKey);
-      const keys = deriveKeysV3(master);
+      const master = deriveMasterSecretV3(ctx.suite, privateKey, row.devicePublicKey);
+      const keys = deriveKeysV3(ctx.suite, master);
       master.fill(0);
       keys.transport.fill(0);
       keys.vault.fill(0);
@@ -194,7 +194,7 @@ function deriveFactorKeys(
       };
     } catch (error) {
       if (error instanceof ProtocolError)
-        throw new OffcodeError('ERR0010', 'Stored key cannot be parsed.', { cause: error });
+        throw new OffcodeError('ERR0010', 'Stored key cannot be parsed.', { cause: error, kind: 'internal' });
       throw error;
     } finally {
       privateKey.fill(0);
@@ -202,7 +202,7 @@ function deriveFactorKeys(
   }
   const secret = openActivationSecret(ctx, row);
   try {
-    const keys = deriveKeysV4(secret);
+    const keys = deriveKeysV4(ctx.suite, secret);
     keys.macPersonalizedData.fill(0);
     keys.macCtrData.fill(0);
     return {
@@ -219,7 +219,7 @@ function deriveFactorKeys(
 export function createVerifyService(ctx: ServerContext) {
   const schemas = ctx.schemas;
 
-  async function verifyOutcome(version: 3 | 4, request: unknown): Promise<VerifyOutcome> {
+  async function verifyOutcome(version: ProtocolVersion, request: unknown): Promise<VerifyOutcome> {
     const req =
       version === 3
         ? (() => {
@@ -335,7 +335,7 @@ export function createVerifyService(ctx: ServerContext) {
             [rejection, note] = ['OFF-0102', 'payload_expired'];
           } else if (payload.bodySha256 !== null) {
             const body = decodeBase64Strict(parsedData.bodyB64, 'data');
-            if (!equalBytes(sha256(body), payload.bodySha256))
+            if (!equalBytes(ctx.suite.engine.sha256(body), payload.bodySha256))
               [rejection, note] = ['OFF-0104', 'payload_data_mismatch'];
           }
           if (rejection && enforce) {
@@ -349,11 +349,12 @@ export function createVerifyService(ctx: ServerContext) {
 
         // Steps 7–10: keys, factor types, data candidates, one engine call.
         const keys = deriveFactorKeys(ctx, row);
-        let search: ReturnType<typeof ctx.engine.searchOfflineCode>;
+        let search: ReturnType<typeof ctx.suite.engine.searchOfflineCode>;
         let candidates: Uint8Array[];
         try {
           const totps = req.proximityCheck
             ? totpCandidates(
+                ctx.suite,
                 req.proximityCheck.seed,
                 Math.floor(now.getTime() / 1000),
                 req.proximityCheck.stepLength,
@@ -368,7 +369,7 @@ export function createVerifyService(ctx: ServerContext) {
           if (allowBiometry && row.biometryEnabled)
             factors.push({ type: 'possession_biometry', key: keys.biometry });
           search = shapeOk
-            ? ctx.engine.searchOfflineCode({
+            ? ctx.suite.engine.searchOfflineCode({
                 protocol: version,
                 possessionKey: keys.possession,
                 factors,
@@ -442,14 +443,14 @@ export function createVerifyService(ctx: ServerContext) {
 
   return {
     /** Protocol-neutral outcome (for callers that serve both versions, e.g. the demo). */
-    verifyOutcome: (version: 3 | 4, request: unknown): Promise<VerifyOutcome> =>
+    verifyOutcome: (version: ProtocolVersion, request: unknown): Promise<VerifyOutcome> =>
       service(async () => {
         checkVersion(version);
         return verifyOutcome(version, request);
       }),
 
     /** The PowerAuth-compatible response of `/rest/v3/signature/offline/verify` or `/rest/v4/auth/offline/verify`. */
-    verify: <V extends 3 | 4>(version: V, request: unknown): Promise<VerifyResponse<V>> =>
+    verify: <V extends ProtocolVersion>(version: V, request: unknown): Promise<VerifyResponse<V>> =>
       service(async () => {
         checkVersion(version);
         return toWire(version, await verifyOutcome(version, request)) as VerifyResponse<V>;

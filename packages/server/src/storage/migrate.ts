@@ -3,7 +3,9 @@
  * `oc_schema_migrations` row, under a transaction-scoped advisory lock so that concurrent starts on one
  * PostgreSQL apply each file once. A changed applied file (checksum mismatch) stops the start.
  */
+
 import { createHash } from 'node:crypto';
+import { OffcodeBaseError } from '@offcode/errors';
 import { migration0001 } from './migrations/0001-initial.js';
 import type { SqlExecutor, Storage } from './types.js';
 
@@ -22,8 +24,13 @@ const MIGRATION_LOCK_KEY = 0x6f666301;
 export const migrationChecksum = (m: Migration): string =>
   createHash('sha256').update(m.sql, 'utf8').digest('hex');
 
-export class MigrationError extends Error {
+/** The schema cannot be migrated (unknown newer version, changed checksum, …): a deployment fault. */
+export class MigrationError extends OffcodeBaseError {
   override readonly name = 'MigrationError';
+
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super('internal', 'MIGRATION_FAILED', message, options);
+  }
 }
 
 const CREATE_TABLE = `CREATE TABLE IF NOT EXISTS oc_schema_migrations (

@@ -103,7 +103,7 @@ class PostgresStorage implements Storage {
         return { rows: normaliseRows<R>(result.rows), rowCount: result.rowCount ?? result.rows.length };
       } catch (error) {
         const mapped = toStorageError(error);
-        if (mapped.kind === 'unavailable') broken = true;
+        if (mapped.reason === 'unavailable') broken = true;
         throw mapped;
       }
     };

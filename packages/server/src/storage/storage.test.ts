@@ -87,7 +87,7 @@ describe.each(storageFactories)('storage on $name', (factory) => {
       .query(`INSERT INTO oc_application (name, created_at) VALUES ('uq-app', now())`)
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StorageError);
-    expect((error as StorageError).kind).toBe('unique');
+    expect((error as StorageError).reason).toBe('unique');
     expect((error as StorageError).sqlState).toBe('23505');
   });
 
@@ -107,7 +107,7 @@ describe.each(storageFactories)('storage on $name', (factory) => {
     await other.cleanup();
     const error = await other.storage.query('SELECT 1').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StorageError);
-    expect((error as StorageError).kind).toBe('unavailable');
+    expect((error as StorageError).reason).toBe('unavailable');
   });
 });
 

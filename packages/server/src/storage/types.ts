@@ -3,6 +3,8 @@
  * through `pg`) run the same migrations and the same queries; only connection handling differs.
  */
 
+import { OffcodeBaseError } from '@offcode/errors';
+
 export interface QueryResult<R> {
   rows: R[];
   /** Rows returned or affected. */
@@ -37,7 +39,7 @@ export interface Storage extends SqlExecutor {
 }
 
 /** What a database failure means for the caller. */
-export type StorageErrorKind =
+export type StorageErrorReason =
   /** Lock timeout, serialization failure, deadlock (55P03, 40001, 40P01): retry. */
   | 'busy'
   /** Connection lost, refused, terminated, database shutting down. */
@@ -46,16 +48,33 @@ export type StorageErrorKind =
   | 'unique'
   | 'other';
 
-/** A database failure, with the SQLSTATE when there is one. Messages of the driver are kept internal. */
-export class StorageError extends Error {
+/** The 0.1 name of `StorageErrorReason` (the class's `kind` is now the common error kind). */
+export type StorageErrorKind = StorageErrorReason;
+
+/**
+ * A database failure, with the SQLSTATE when there is one. Messages of the driver are kept internal.
+ * `reason` is the storage-level classification (`busy`, `unavailable`: kind `unavailable`, retry later;
+ * `unique`, `other`: kind `internal`); `code` is `STORAGE_` + the reason in upper case.
+ */
+export class StorageError extends OffcodeBaseError {
   override readonly name = 'StorageError';
-  readonly kind: StorageErrorKind;
+  readonly reason: StorageErrorReason;
   readonly sqlState: string | null;
   readonly constraint: string | null;
 
-  constructor(kind: StorageErrorKind, sqlState: string | null, constraint: string | null, cause: unknown) {
-    super(`database error (${kind}${sqlState ? `, SQLSTATE ${sqlState}` : ''})`, { cause });
-    this.kind = kind;
+  constructor(
+    reason: StorageErrorReason,
+    sqlState: string | null,
+    constraint: string | null,
+    cause: unknown,
+  ) {
+    super(
+      reason === 'busy' || reason === 'unavailable' ? 'unavailable' : 'internal',
+      `STORAGE_${reason.toUpperCase()}`,
+      `database error (${reason}${sqlState ? `, SQLSTATE ${sqlState}` : ''})`,
+      { cause },
+    );
+    this.reason = reason;
     this.sqlState = sqlState;
     this.constraint = constraint;
   }
