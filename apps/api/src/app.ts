@@ -3,6 +3,8 @@
  * (§1.1, §1.3), optional integration credentials (§1.5), health, metrics, OpenAPI and its viewer (§2.6), and
  * the demo (§7). The services come from @offcode/server; this module only adds HTTP.
  */
+
+import fastifyHelmet from '@fastify/helmet';
 import { OffcodeError, type OffcodeServer, type Storage, verifyResponseFromOutcome } from '@offcode/server';
 import Fastify, {
   type FastifyInstance,
@@ -11,13 +13,16 @@ import Fastify, {
   LogController,
 } from 'fastify';
 import { registerDemo } from './demo/routes.js';
+import { authorize, classifyRoutes } from './http/access.js';
 import { parseJsonBody } from './http/body.js';
 import { createCredentialChecker } from './http/credentials.js';
 import { registerDocs } from './http/docs.js';
+import { frameworkErrorHandler, handleClientError } from './http/early-errors.js';
 import { errorEnvelope, okEnvelope, unwrapRequestObject } from './http/envelope.js';
 import { mapError } from './http/errors.js';
 import { type ApiMetrics, createMetrics } from './http/metrics.js';
 import { requestIdFrom } from './http/request-id.js';
+import { HELMET_OPTIONS } from './http/security-headers.js';
 import { REST_METHODS, type RestMethod } from './rest/methods.js';
 import { buildOpenApiDocument } from './rest/openapi.js';
 import { API_VERSION } from './version.js';
@@ -57,8 +62,8 @@ const requestSerializer = (req: { method?: string; url?: string; id?: unknown })
   requestId: req.id,
 });
 
-/** Credentials guard the PowerAuth-compatible methods; the device-facing exchange and the rest stay open. */
-const needsCredentials = (url: string): boolean => url.startsWith('/rest/v3/') || url.startsWith('/rest/v4/');
+/** Longest path parameter the router matches (Fastify's default); longer → 400 ERR0024 naming `path`. */
+const MAX_PARAM_LENGTH = 100;
 
 function routeLabel(request: FastifyRequest): string {
   return request.routeOptions.url ?? 'unmatched';
@@ -92,37 +97,30 @@ export async function buildApi(options: BuildApiOptions): Promise<FastifyInstanc
     }),
     return503OnClosing: true,
     forceCloseConnections: true,
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    frameworkErrors: frameworkErrorHandler(MAX_PARAM_LENGTH),
+    clientErrorHandler: handleClientError,
   });
+
+  // Before any route: every route gets its access class (or the build fails), see http/access.ts.
+  const routes = classifyRoutes(app);
+  await app.register(fastifyHelmet, HELMET_OPTIONS);
 
   // One raw-bytes parser for every content type: the route decides what it accepts (JSON for /rest, form
   // fields for the demo), so a wrong type becomes ERR0024 naming `body` rather than a framework 415.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
 
-  // Static routes and their methods, for 405 with `Allow` on a known path.
-  const methodsByPath = new Map<string, Set<string>>();
-  app.addHook('onRoute', (route) => {
-    if (route.url.includes(':') || route.url.includes('*')) return;
-    const methods = Array.isArray(route.method) ? route.method : [route.method];
-    const set = methodsByPath.get(route.url) ?? new Set<string>();
-    for (const m of methods) set.add(m);
-    methodsByPath.set(route.url, set);
-  });
-
-  const credentials = createCredentialChecker(config.integrationCredentials);
   app.addHook('onRequest', async (request, reply) => {
     reply.header('X-Request-Id', request.id);
     reply.header('Cache-Control', 'no-store');
     (request as { startedAt?: bigint }).startedAt = process.hrtime.bigint();
-    if (
-      credentials.enabled &&
-      needsCredentials(request.url) &&
-      !credentials.check(request.headers.authorization)
-    ) {
-      reply.header('WWW-Authenticate', 'Basic realm="offcode"');
-      return sendError(reply, new OffcodeError('OFF-0001'));
-    }
   });
+  const credentials = createCredentialChecker(config.integrationCredentials);
+  app.addHook(
+    'onRequest',
+    authorize(credentials, (reply) => sendError(reply, new OffcodeError('OFF-0001'))),
+  );
 
   app.addHook('onResponse', async (request, reply) => {
     const route = routeLabel(request);
@@ -143,14 +141,14 @@ export async function buildApi(options: BuildApiOptions): Promise<FastifyInstanc
     return sendError(reply, mapped.error);
   });
 
+  // Unmatched requests reach no handler: 405 with `Allow` when another method matches the same target.
   app.setNotFoundHandler((request, reply) => {
-    const path = request.url.split('?')[0] ?? '';
-    const allowed = methodsByPath.get(path);
-    if (allowed && allowed.size > 0) {
-      reply.header('Allow', [...allowed].sort().join(', '));
+    const allowed = routes.allowedMethods(request.url);
+    if (allowed.length > 0) {
+      reply.header('Allow', allowed.join(', '));
       return sendError(
         reply,
-        new OffcodeError('OFF-0002', `Method ${request.method} is not allowed on ${path}.`),
+        new OffcodeError('OFF-0002', `Method ${request.method} is not allowed on this path.`),
       );
     }
     return sendError(reply, new OffcodeError('ERROR_NOT_FOUND'));

@@ -9,6 +9,7 @@ import {
   type ConfigInput,
   type CreateOffcodeServerOptions,
   createOffcodeServer,
+  isLoopbackHost,
   loadConfig,
   type OffcodeConfig,
   type OffcodeServer,
@@ -76,16 +77,13 @@ export function resolveApiConfig(env: ConfigInput): {
     const dir = isAbsolute(config.dataDir) ? config.dataDir : join(process.cwd(), config.dataDir);
     mkdirSync(dir, { recursive: true });
   }
-  if (config.integrationCredentials.length === 0 && !isLoopback(config.host)) {
+  if (config.integrationCredentials.length === 0 && !isLoopbackHost(config.host)) {
     result.warnings.push(
       `config: OFFCODE_INTEGRATION_CREDENTIALS is not set and the API listens on ${config.host}: every /rest method is open to the network`,
     );
   }
   return result;
 }
-
-export const isLoopback = (host: string): boolean =>
-  host === 'localhost' || host === '::1' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
 
 export async function startApi(options: StartApiOptions = {}): Promise<RunningApi> {
   const env = options.env ?? process.env;

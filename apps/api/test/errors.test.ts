@@ -20,6 +20,7 @@ import {
   ok,
   rest,
   startTestApi,
+  TEST_SUITE,
 } from './harness.js';
 
 const MASTER_KEY = encodeBase64(new Uint8Array(randomBytes(32)));
@@ -317,7 +318,7 @@ describe('PowerAuth codes', () => {
     );
     // Ten zero bytes have CRC 0: a well-formed code that was never issued.
     const { generateKeyPair } = await import('@offcode/protocol');
-    const devicePublicKey = encodeBase64(generateKeyPair('P-256').publicKey);
+    const devicePublicKey = encodeBase64(generateKeyPair(TEST_SUITE, 'P-256').publicKey);
     await expectError(
       rest(base, '/rest/offcode/activation/exchange', {
         activationCode: 'AAAAA-AAAAA-AAAAA-AAAAA',
@@ -384,7 +385,7 @@ describe('PowerAuth codes', () => {
         rest(base, '/rest/offcode/activation/exchange', {
           activationCode: init.activationCode,
           protocolVersion: 4,
-          devicePublicKey: encodeBase64(generateKeyPair('P-384').publicKey),
+          devicePublicKey: encodeBase64(generateKeyPair(TEST_SUITE, 'P-384').publicKey),
         }),
         400,
         'ERR0007',
@@ -514,7 +515,7 @@ describe('PowerAuth codes', () => {
 });
 
 describe('Offcode codes', () => {
-  it('OFF-0001: credentials missing or wrong → 401 with WWW-Authenticate; right pair → 200; exempt routes stay open', async () => {
+  it('OFF-0001: credentials missing or wrong → 401 with WWW-Authenticate; right pair → 200; device-facing and public routes stay open', async () => {
     const url = credentialed.url;
     const basic = (pair: string) => ({ authorization: `Basic ${Buffer.from(pair).toString('base64')}` });
     for (const headers of [
@@ -531,17 +532,26 @@ describe('Offcode codes', () => {
     }
     expect((await rest(url, '/rest/v4/status', undefined, basic('bank-app:s3cret'))).status).toBe(200);
     expect((await rest(url, '/rest/v3/application/list', undefined, basic('other:pw2'))).status).toBe(200);
-    // Exempt: the device-facing exchange (answers its own validation error), health, metrics, OpenAPI, docs, demo.
+    // Open: the device-facing exchange (answers its own validation error), health, OpenAPI, docs.
     const exchange = await rest(url, '/rest/offcode/activation/exchange', {});
     expect(exchange.status).toBe(400);
     expect(exchange.body.responseObject.code).toBe('ERR0024');
-    for (const path of ['/healthz', '/metrics', '/openapi.json', '/docs', '/demo']) {
+    for (const path of ['/healthz', '/openapi.json', '/docs']) {
       expect((await http(url, path, { method: 'GET' })).status, path).toBe(200);
+    }
+    // Protected besides /rest/v3 and /rest/v4: metrics and the demo (server.md §1.5).
+    for (const path of ['/metrics', '/demo', '/demo/token']) {
+      const refused = await http<Record<string, AnyJson>>(url, path, { method: 'GET' });
+      expect(refused.status, path).toBe(401);
+      expect(refused.json.responseObject.code).toBe('OFF-0001');
+      const allowed = await http(url, path, { method: 'GET', headers: basic('bank-app:s3cret') });
+      expect(allowed.status, path).toBe(200);
     }
     const doc = (await http<Record<string, AnyJson>>(url, '/openapi.json', { method: 'GET' })).json;
     expect(doc.components.securitySchemes.basicAuth).toEqual({ type: 'http', scheme: 'basic' });
     expect(doc.paths['/rest/v3/application/list'].post.security).toEqual([{ basicAuth: [] }]);
     expect(doc.paths['/rest/offcode/activation/exchange'].post.security).toBeUndefined();
+    expect(doc.paths['/metrics'].get.security).toEqual([{ basicAuth: [] }]);
   });
 
   it('OFF-0002: a known path with another method → 405 with Allow', async () => {

@@ -11,7 +11,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REST_METHODS } from '../src/rest/methods.js';
 import type { RunningApi } from '../src/start.js';
-import { activateToken, DEMO_APP, http, issuePayload, ok, startTestApi } from './harness.js';
+import { activateToken, DEMO_APP, http, issuePayload, ok, startTestApi, TEST_SUITE } from './harness.js';
 
 let api: RunningApi;
 let base: string;
@@ -93,7 +93,7 @@ beforeAll(async () => {
   set(['/rest/offcode/activation/exchange'], {
     activationCode: init.activationCode,
     protocolVersion: 4,
-    devicePublicKey: encodeBase64(generateKeyPair('P-384').publicKey),
+    devicePublicKey: encodeBase64(generateKeyPair(TEST_SUITE, 'P-384').publicKey),
     applicationId: DEMO_APP,
     activationName: 'fuzz phone',
     enableBiometry: true,

@@ -5,6 +5,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { connect } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MemoryTokenStore, OffcodeToken } from '@offcode/client';
@@ -12,6 +13,7 @@ import {
   buildOfflineBody,
   buildPayloadData,
   buildRequestData,
+  createCryptoSuite,
   paymentOperationData,
 } from '@offcode/protocol';
 import { createOffcodeServer, loadConfigOrThrow, type Storage } from '@offcode/server';
@@ -23,8 +25,14 @@ export const API_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const PG_ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
 export const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 export const DEMO_APP = 'offcode-demo';
+/** The crypto suite of test code that plays a device (key pairs for the exchange). */
+export const TEST_SUITE = createCryptoSuite();
 
-/** Starts the API in this process on 127.0.0.1 and a random port, on in-memory PGlite unless `env` says otherwise. */
+/**
+ * Starts the API in this process on 127.0.0.1 and a random port, on in-memory PGlite unless `env` says
+ * otherwise. The demo is on (it is off by default): most suites use its application (`DEMO_APP`), seeded at
+ * start; suites about the defaults pass `OFFCODE_DEMO_ENABLED: 'false'` or use `spawnApi`.
+ */
 export async function startTestApi(
   env: Record<string, string> = {},
   options: Omit<StartApiOptions, 'env'> = {},
@@ -36,6 +44,7 @@ export async function startTestApi(
       OFFCODE_DATA_DIR: 'memory://',
       OFFCODE_LOG_LEVEL: 'silent',
       OFFCODE_TEMP_BLOCK_SWEEP_MS: '0',
+      OFFCODE_DEMO_ENABLED: 'true',
       ...env,
     },
     logger: false,
@@ -310,7 +319,8 @@ export async function issuePayload(
 }
 
 /**
- * A second API (another configuration) on the storage of a running one: no second PGlite start-up. The
+ * A second API (another configuration) on the storage of a running one: no second PGlite start-up (the demo
+ * on, as in startTestApi). The
  * start-up key check can be skipped to reach the runtime errors of encrypted records (ERR0020/21).
  */
 export async function attachApi(
@@ -322,6 +332,7 @@ export async function attachApi(
     OFFCODE_DATA_DIR: 'memory://',
     OFFCODE_LOG_LEVEL: 'silent',
     OFFCODE_TEMP_BLOCK_SWEEP_MS: '0',
+    OFFCODE_DEMO_ENABLED: 'true',
     ...env,
   });
   const offcode = await createOffcodeServer({
@@ -344,3 +355,71 @@ export async function attachApi(
     },
   };
 }
+
+export interface RawResponse {
+  status: number;
+  /** Header names in lower case; repeated headers joined with ", ". */
+  headers: Record<string, string>;
+  body: string;
+  /** Everything the server sent (status line, headers and body). */
+  raw: string;
+}
+
+/**
+ * Sends `request` (the exact bytes of an HTTP/1.x request, request target included) over a raw TCP socket
+ * and parses the answer. A raw socket, because fetch and node:http normalise the request target (absolute
+ * form, percent-escapes) before it leaves the client. The request should carry `Connection: close`; the
+ * answer ends when the server closes the connection (or after `timeoutMs`).
+ */
+export function rawRequest(url: string, request: string | Buffer, timeoutMs = 10_000): Promise<RawResponse> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname);
+    const chunks: Buffer[] = [];
+    const timer = setTimeout(() => socket.destroy(), timeoutMs);
+    socket.on('data', (c: Buffer) => chunks.push(c));
+    socket.on('error', () => undefined);
+    socket.on('close', () => {
+      clearTimeout(timer);
+      const raw = Buffer.concat(chunks).toString('latin1');
+      const end = raw.indexOf('\r\n\r\n');
+      const m = /^HTTP\/1\.[01] (\d{3})/.exec(raw);
+      if (!m || end < 0) {
+        reject(new Error(`no HTTP answer: ${JSON.stringify(raw.slice(0, 200))}`));
+        return;
+      }
+      const headers: Record<string, string> = {};
+      for (const line of raw.slice(0, end).split('\r\n').slice(1)) {
+        const colon = line.indexOf(':');
+        const name = line.slice(0, colon).trim().toLowerCase();
+        const value = line.slice(colon + 1).trim();
+        headers[name] = headers[name] === undefined ? value : `${headers[name]}, ${value}`;
+      }
+      const bodyBytes = Buffer.from(raw.slice(end + 4), 'latin1');
+      resolve({ status: Number(m[1]), headers, body: bodyBytes.toString('utf8'), raw });
+    });
+    socket.write(request);
+  });
+}
+
+/** A complete HTTP/1.1 request with `Connection: close`; `target` is sent exactly as given. */
+export function rawHttpRequest(
+  method: string,
+  target: string,
+  options: { body?: string; headers?: Record<string, string> } = {},
+): string {
+  const body = options.body ?? '';
+  const headers: Record<string, string> = {
+    Host: 'offcode.test',
+    Connection: 'close',
+    ...(body !== ''
+      ? { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(body)) }
+      : {}),
+    ...options.headers,
+  };
+  const lines = Object.entries(headers).map(([k, v]) => `${k}: ${v}`);
+  return `${method} ${target} HTTP/1.1\r\n${lines.join('\r\n')}\r\n\r\n${body}`;
+}
+
+/** `Authorization` header value of an HTTP Basic `token:secret` pair. */
+export const basicAuth = (pair: string): string => `Basic ${Buffer.from(pair, 'utf8').toString('base64')}`;

@@ -18,6 +18,7 @@ import {
   ok,
   rest,
   startTestApi,
+  TEST_SUITE,
   UUID_RE,
 } from './harness.js';
 
@@ -262,7 +263,9 @@ describe('activations', () => {
 /** A device public key (uncompressed SEC1, Base64) of the protocol's curve. */
 async function deviceKey(protocol: 3 | 4): Promise<{ getPublicKeyFromDevice: string }> {
   return {
-    getPublicKeyFromDevice: encodeBase64(generateKeyPair(protocol === 3 ? 'P-256' : 'P-384').publicKey),
+    getPublicKeyFromDevice: encodeBase64(
+      generateKeyPair(TEST_SUITE, protocol === 3 ? 'P-256' : 'P-384').publicKey,
+    ),
   };
 }
 

@@ -27,8 +27,13 @@ beforeAll(async () => {
   db = await createTestDatabase();
   // Started together: both run the migrations and seed the demo application at the same time.
   [a, b] = await Promise.all([
-    spawnApi({ DATABASE_URL: db.url, OFFCODE_DB_POOL_MAX: '12' }),
-    spawnApi({ DATABASE_URL: db.url, OFFCODE_DB_POOL_MAX: '12', OFFCODE_DB_LOCK_TIMEOUT_MS: '300' }),
+    spawnApi({ DATABASE_URL: db.url, OFFCODE_DB_POOL_MAX: '12', OFFCODE_DEMO_ENABLED: 'true' }),
+    spawnApi({
+      DATABASE_URL: db.url,
+      OFFCODE_DB_POOL_MAX: '12',
+      OFFCODE_DB_LOCK_TIMEOUT_MS: '300',
+      OFFCODE_DEMO_ENABLED: 'true',
+    }),
   ]);
 }, 120_000);
 

@@ -73,7 +73,7 @@ describe('start command', () => {
 
   it('prints the URLs and a working `offcode token activate` line; the CLI token approves a demo operation', async () => {
     const dataDir = join(tempDir(), 'pgdata');
-    const api = await spawnApi({ OFFCODE_DATA_DIR: dataDir });
+    const api = await spawnApi({ OFFCODE_DATA_DIR: dataDir, OFFCODE_DEMO_ENABLED: 'true' });
     try {
       const out = api.output();
       const url = api.url;
@@ -139,7 +139,7 @@ describe('start command', () => {
     }
 
     // Second start on the same directory: the data survived, the seed is idempotent.
-    const again = await spawnApi({ OFFCODE_DATA_DIR: dataDir });
+    const again = await spawnApi({ OFFCODE_DATA_DIR: dataDir, OFFCODE_DEMO_ENABLED: 'true' });
     try {
       const apps = await ok(again.url, '/rest/v3/application/list');
       expect(apps.applications.map((a: { applicationId: string }) => a.applicationId)).toEqual([

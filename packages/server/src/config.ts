@@ -55,6 +55,10 @@ export interface OffcodeConfig {
   metricsEnabled: boolean;
   demoEnabled: boolean;
   demoApplication: string;
+  /** Accept plaintext key storage (no master key) on a non-loopback OFFCODE_HOST (server.md §6.10). */
+  allowPlaintextKeys: boolean;
+  /** Accept bidirectional override/isolate controls in payload `data` (server.md §1.2). */
+  allowBidiControls: boolean;
   environment: string;
   logLevel: LogLevel;
 }
@@ -106,6 +110,8 @@ const KNOWN = [
   'OFFCODE_METRICS_ENABLED',
   'OFFCODE_DEMO_ENABLED',
   'OFFCODE_DEMO_APPLICATION',
+  'OFFCODE_ALLOW_PLAINTEXT_KEYS',
+  'OFFCODE_ALLOW_BIDI_CONTROLS',
   'OFFCODE_ENVIRONMENT',
   'OFFCODE_LOG_LEVEL',
 ] as const;
@@ -158,8 +164,10 @@ export function defaultConfig(): OffcodeConfig {
     compatUnknownActivation: 'removed',
     cryptoBackend: 'auto',
     metricsEnabled: true,
-    demoEnabled: true,
+    demoEnabled: false,
     demoApplication: 'offcode-demo',
+    allowPlaintextKeys: false,
+    allowBidiControls: false,
     environment: '',
     logLevel: 'info',
   };
@@ -172,6 +180,10 @@ function decodeKey(text: string, length: number): Uint8Array | null {
   const bytes = tryDecodeBase64Strict(text);
   return bytes && bytes.length === length ? bytes : null;
 }
+
+/** Loopback listen addresses: only this machine can connect (`localhost`, 127.0.0.0/8, `::1`). */
+export const isLoopbackHost = (host: string): boolean =>
+  host === 'localhost' || host === '::1' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
 
 /** The 4-byte key id of an at-rest key (server.md §5.2), hex, for messages. */
 export function masterKeyId(key: Uint8Array): string {
@@ -375,7 +387,15 @@ export function loadConfig(env: ConfigInput = process.env): LoadConfigResult {
     } else config.environment = environment;
   }
   oneOf('OFFCODE_LOG_LEVEL', LOG_LEVELS, (v) => (config.logLevel = v));
+  bool('OFFCODE_ALLOW_PLAINTEXT_KEYS', (v) => (config.allowPlaintextKeys = v));
+  bool('OFFCODE_ALLOW_BIDI_CONTROLS', (v) => (config.allowBidiControls = v));
 
+  if (config.masterKey === null && !isLoopbackHost(config.host) && !config.allowPlaintextKeys) {
+    // Anyone who can reach the address could then read the private keys from a copy of the database.
+    errors.push(
+      `config: OFFCODE_MASTER_KEY must be set when OFFCODE_HOST is not a loopback address (keys would be stored in plaintext), got host "${config.host}"; set OFFCODE_ALLOW_PLAINTEXT_KEYS=true to accept that`,
+    );
+  }
   if (config.masterKey === null) {
     warnings.push(
       'config: OFFCODE_MASTER_KEY is not set: private keys and activation secrets are stored in PLAINTEXT (set a Base64 32-byte key)',

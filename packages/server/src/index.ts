@@ -10,6 +10,7 @@ export {
   type ConfigInput,
   defaultConfig,
   type IntegrationCredential,
+  isLoopbackHost,
   type LoadConfigResult,
   type LogLevel,
   loadConfig,

@@ -1,4 +1,7 @@
-/** Tiny HTML helpers: every dynamic value goes through `esc`; pages share one layout and stylesheet. */
+/**
+ * Tiny HTML helpers: every dynamic value goes through `esc`; pages share one layout and one stylesheet,
+ * served as a file (`/demo/assets/demo.css`) because the content security policy allows no inline style.
+ */
 
 export function esc(value: unknown): string {
   return String(value ?? '')
@@ -32,7 +35,8 @@ function render(v: unknown): string {
   return esc(v);
 }
 
-const STYLE = `
+/** The demo stylesheet (`GET /demo/assets/demo.css`). */
+export const DEMO_CSS = `
 :root { color-scheme: light; --accent: #0b5fff; --bad: #b00020; --ok: #0a7d32; --muted: #5f6b7a; }
 * { box-sizing: border-box; }
 [hidden] { display: none !important; }
@@ -72,7 +76,7 @@ export function layout(
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${esc(title)} · Offcode demo</title>
-<style>${STYLE}</style>
+<link rel="stylesheet" href="/demo/assets/demo.css">
 ${options.script ? `<script type="module" src="${esc(options.script)}"></script>` : ''}
 </head>
 <body${options.bodyAttributes?.html ?? ''}>

@@ -5,8 +5,10 @@ import { PayloadFormatError } from '@offcode/protocol';
 import { OffcodeError, type OffcodeServer, type Storage } from '@offcode/server';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ApiMetrics } from '../http/metrics.js';
+import { TOKEN_PAGE_HELMET } from '../http/security-headers.js';
 import { defaultAssetsDir } from './assets.js';
 import { checkbox, field, parseForm } from './form.js';
+import { DEMO_CSS } from './html.js';
 import { createDemoOperations, DemoInputError, type OperationForm } from './operations.js';
 import {
   demoErrorPage,
@@ -183,11 +185,20 @@ export async function registerDemo(app: FastifyInstance, options: DemoOptions): 
     return sendHtml(reply, resultPage(op, op.lastResult));
   });
 
-  app.get<{ Querystring: { code?: string; protocol?: string } }>('/demo/token', async (request, reply) => {
-    const code = typeof request.query.code === 'string' ? request.query.code.slice(0, 64) : '';
-    const protocol = typeof request.query.protocol === 'string' ? request.query.protocol : '4';
-    return sendHtml(reply, tokenPage(application, { code, protocol }));
-  });
+  // The token page compiles the WebAssembly engine and decodes QR pictures from blob: URLs: its own policy.
+  app.get<{ Querystring: { code?: string; protocol?: string } }>(
+    '/demo/token',
+    { helmet: TOKEN_PAGE_HELMET },
+    async (request, reply) => {
+      const code = typeof request.query.code === 'string' ? request.query.code.slice(0, 64) : '';
+      const protocol = typeof request.query.protocol === 'string' ? request.query.protocol : '4';
+      return sendHtml(reply, tokenPage(application, { code, protocol }));
+    },
+  );
+
+  app.get('/demo/assets/demo.css', async (_request, reply) =>
+    reply.type('text/css; charset=utf-8').send(DEMO_CSS),
+  );
 
   for (const name of ['token.js', 'token.js.map']) {
     app.get(`/demo/assets/${name}`, async (_request, reply) => {

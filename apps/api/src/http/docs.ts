@@ -1,4 +1,8 @@
-/** `GET /docs`: Swagger UI (from the swagger-ui-dist package, served locally: no CDN) over `/openapi.json`. */
+/**
+ * `GET /docs`: Swagger UI (from the swagger-ui-dist package, served locally: no CDN) over `/openapi.json`.
+ * No inline script or style (the content security policy allows none): the initialiser is a file, and the
+ * online validator badge (an image from validator.swagger.io) is off.
+ */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -27,7 +31,7 @@ const PAGE = `<!doctype html>
 </html>
 `;
 
-const INIT = `window.ui = SwaggerUIBundle({ url: '/openapi.json', dom_id: '#swagger-ui', deepLinking: true });\n`;
+const INIT = `window.ui = SwaggerUIBundle({ url: '/openapi.json', dom_id: '#swagger-ui', deepLinking: true, validatorUrl: null });\n`;
 
 export function registerDocs(app: FastifyInstance): void {
   const dir = (require('swagger-ui-dist') as { getAbsoluteFSPath(): string }).getAbsoluteFSPath();

@@ -25,8 +25,11 @@ export interface RestMethod {
   fieldless: boolean;
   request: keyof RequestSchemas;
   response: ResponseSchemaName;
-  /** Reachable without integration credentials (server.md §1.5). */
-  public?: boolean;
+  /**
+   * Access class (server.md §1.5, src/http/access.ts): `protected` needs the integration credentials when
+   * they are configured; `device` is called by the token and guarded by its own cryptography.
+   */
+  access: 'protected' | 'device';
   /** Offline methods: protocol version and kind (metrics; verify answers from the service's outcome). */
   offline?: { version: 3 | 4; kind: 'personalized' | 'non-personalized' | 'verify' };
   call(server: OffcodeServer, requestObject: unknown): Promise<unknown>;
@@ -43,6 +46,7 @@ export const REST_METHODS: readonly RestMethod[] = [
     fieldless: false,
     request: 'personalizedCreate',
     response: 'offlinePayload',
+    access: 'protected',
     offline: { version: 3, kind: 'personalized' },
     call: (s, r) => s.offline.createPersonalized(3, r),
   },
@@ -54,6 +58,7 @@ export const REST_METHODS: readonly RestMethod[] = [
     fieldless: false,
     request: 'nonPersonalizedCreate',
     response: 'offlinePayload',
+    access: 'protected',
     offline: { version: 3, kind: 'non-personalized' },
     call: (s, r) => s.offline.createNonPersonalized(3, r),
   },
@@ -65,6 +70,7 @@ export const REST_METHODS: readonly RestMethod[] = [
     fieldless: false,
     request: 'verifyV3',
     response: 'verifyV3',
+    access: 'protected',
     offline: { version: 3, kind: 'verify' },
     call: (s, r) => s.offline.verify(3, r),
   },
@@ -76,6 +82,7 @@ export const REST_METHODS: readonly RestMethod[] = [
     fieldless: false,
     request: 'personalizedCreate',
     response: 'offlinePayload',
+    access: 'protected',
     offline: { version: 4, kind: 'personalized' },
     call: (s, r) => s.offline.createPersonalized(4, r),
   },
@@ -87,6 +94,7 @@ export const REST_METHODS: readonly RestMethod[] = [
     fieldless: false,
     request: 'nonPersonalizedCreate',
     response: 'offlinePayload',
+    access: 'protected',
     offline: { version: 4, kind: 'non-personalized' },
     call: (s, r) => s.offline.createNonPersonalized(4, r),
   },
@@ -98,6 +106,7 @@ export const REST_METHODS: readonly RestMethod[] = [
     fieldless: false,
     request: 'verifyV4',
     response: 'verifyV4',
+    access: 'protected',
     offline: { version: 4, kind: 'verify' },
     call: (s, r) => s.offline.verify(4, r),
   },
@@ -109,6 +118,7 @@ export const REST_METHODS: readonly RestMethod[] = [
     fieldless: false,
     request: 'applicationCreate',
     response: 'applicationCreate',
+    access: 'protected',
     call: (s, r) => s.applications.create(r),
   },
   {
@@ -119,6 +129,7 @@ export const REST_METHODS: readonly RestMethod[] = [
     fieldless: false,
     request: 'applicationDetail',
     response: 'applicationDetail',
+    access: 'protected',
     call: (s, r) => s.applications.detail(r),
   },
   {
@@ -129,6 +140,7 @@ export const REST_METHODS: readonly RestMethod[] = [
     fieldless: true,
     request: 'applicationList',
     response: 'applicationList',
+    access: 'protected',
     call: (s, r) => s.applications.list(r),
   },
   {
@@ -139,6 +151,7 @@ export const REST_METHODS: readonly RestMethod[] = [
     fieldless: false,
     request: 'applicationVersionCreate',
     response: 'applicationVersionCreate',
+    access: 'protected',
     call: (s, r) => s.applications.createVersion(r),
   },
   {
@@ -149,6 +162,7 @@ export const REST_METHODS: readonly RestMethod[] = [
     fieldless: false,
     request: 'activationInit',
     response: 'activationInit',
+    access: 'protected',
     call: (s, r) => s.activations.init(r),
   },
   {
@@ -159,6 +173,7 @@ export const REST_METHODS: readonly RestMethod[] = [
     fieldless: false,
     request: 'activationCommit',
     response: 'activationCommit',
+    access: 'protected',
     call: (s, r) => s.activations.commit(r),
   },
   {
@@ -169,6 +184,7 @@ export const REST_METHODS: readonly RestMethod[] = [
     fieldless: false,
     request: 'activationStatus',
     response: 'activationStatus',
+    access: 'protected',
     call: (s, r) => s.activations.status(r),
   },
   {
@@ -179,6 +195,7 @@ export const REST_METHODS: readonly RestMethod[] = [
     fieldless: false,
     request: 'activationBlock',
     response: 'activationBlock',
+    access: 'protected',
     call: (s, r) => s.activations.block(r),
   },
   {
@@ -189,6 +206,7 @@ export const REST_METHODS: readonly RestMethod[] = [
     fieldless: false,
     request: 'activationUnblock',
     response: 'activationUnblock',
+    access: 'protected',
     call: (s, r) => s.activations.unblock(r),
   },
   {
@@ -199,6 +217,7 @@ export const REST_METHODS: readonly RestMethod[] = [
     fieldless: false,
     request: 'activationRemove',
     response: 'activationRemove',
+    access: 'protected',
     call: (s, r) => s.activations.remove(r),
   },
   {
@@ -209,7 +228,7 @@ export const REST_METHODS: readonly RestMethod[] = [
     fieldless: false,
     request: 'activationExchange',
     response: 'activationExchange',
-    public: true,
+    access: 'device',
     call: (s, r) => s.activations.exchange(r),
   },
   {
@@ -220,6 +239,7 @@ export const REST_METHODS: readonly RestMethod[] = [
     fieldless: false,
     request: 'auditList',
     response: 'auditList',
+    access: 'protected',
     call: (s, r) => s.audit.list(r),
   },
   {
@@ -231,6 +251,7 @@ export const REST_METHODS: readonly RestMethod[] = [
     fieldless: true,
     request: 'status',
     response: 'status',
+    access: 'protected',
     call: (s, r) => s.system.status(r),
   },
   {
@@ -241,6 +262,7 @@ export const REST_METHODS: readonly RestMethod[] = [
     fieldless: true,
     request: 'errorList',
     response: 'errorList',
+    access: 'protected',
     call: async (s, r) => {
       parseRequest(s.schemas.errorList, r);
       return { errors: listErrors() };

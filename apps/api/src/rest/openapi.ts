@@ -36,7 +36,7 @@ function errorResponses(codes: readonly string[]): Record<string, JsonSchema> {
 
 export interface OpenApiOptions {
   version: string;
-  /** Integration credentials configured: the /rest/v3 and /rest/v4 routes require HTTP Basic. */
+  /** Integration credentials configured: the protected routes (server.md §1.5) require HTTP Basic. */
   basicAuth: boolean;
   metricsEnabled: boolean;
 }
@@ -51,7 +51,7 @@ export function buildOpenApiDocument(server: OffcodeServer, options: OpenApiOpti
       ...(m.fieldless ? {} : { required: ['requestObject'] }),
     };
     for (const path of m.paths) {
-      const secured = options.basicAuth && !m.public;
+      const secured = options.basicAuth && m.access === 'protected';
       const operation = (method: string): JsonSchema => ({
         operationId: m.paths.length > 1 || m.get ? `${m.id}_${method}_${path.split('/')[2]}` : m.id,
         summary: m.summary,
@@ -100,7 +100,9 @@ export function buildOpenApiDocument(server: OffcodeServer, options: OpenApiOpti
         tags: ['System'],
         responses: {
           '200': { description: 'metrics', content: { 'text/plain': { schema: { type: 'string' } } } },
+          ...(options.basicAuth ? errorResponses(['401']) : {}),
         },
+        ...(options.basicAuth ? { security: [{ basicAuth: [] }] } : {}),
       },
     };
   }

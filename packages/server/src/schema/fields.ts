@@ -149,32 +149,48 @@ export const text = (maxLength: number): Schema<string> =>
       : addIssue(ctx, path, `must be at most ${maxLength} characters`);
   });
 
-/** DateTime input: ISO 8601 with an offset, an integer of epoch milliseconds, or a Date. */
+/**
+ * The instants every date field accepts: what both databases store as `timestamptz` and what the answers
+ * print as four-digit ISO years (PostgreSQL itself reaches 4713 BC..294276 AD, JavaScript ±8.64e15 ms).
+ */
+export const DATE_MIN_MS = Date.parse('0001-01-01T00:00:00.000Z');
+export const DATE_MAX_MS = Date.parse('9999-12-31T23:59:59.999Z');
+
+/** Epoch milliseconds of an ISO 8601 date-time with offset (calendar-checked), or NaN. */
+function isoToMs(value: string): number {
+  const m = ISO_RE.exec(value);
+  if (!m) return Number.NaN;
+  const [, y, mo, d, h, mi, s] = m;
+  const month = Number(mo);
+  const day = Number(d);
+  const valid =
+    month >= 1 &&
+    month <= 12 &&
+    day >= 1 &&
+    day <= new Date(Date.UTC(Number(y), month, 0)).getUTCDate() &&
+    Number(h) < 24 &&
+    Number(mi) < 60 &&
+    Number(s ?? 0) < 60;
+  return valid ? Date.parse(value) : Number.NaN;
+}
+
+/**
+ * DateTime input: ISO 8601 with an offset, an integer of epoch milliseconds, or a Date. The instant (after
+ * applying the offset) must lie in 0001-01-01T00:00:00.000Z..9999-12-31T23:59:59.999Z.
+ */
 export const dateTime = (): Schema<Date> =>
   schema({ type: 'string', format: 'date-time' }, (value, path, ctx) => {
-    const reason = 'must be an ISO 8601 date-time with offset or epoch milliseconds';
     let ms = Number.NaN;
     if (value instanceof Date) ms = value.getTime();
     else if (typeof value === 'number' && Number.isSafeInteger(value)) ms = value;
-    else if (typeof value === 'string' && /^[0-9]{1,15}$/.test(value)) ms = Number(value);
-    else if (typeof value === 'string') {
-      const m = ISO_RE.exec(value);
-      if (m) {
-        const [, y, mo, d, h, mi, s] = m;
-        const month = Number(mo);
-        const day = Number(d);
-        const valid =
-          month >= 1 &&
-          month <= 12 &&
-          day >= 1 &&
-          day <= new Date(Date.UTC(Number(y), month, 0)).getUTCDate() &&
-          Number(h) < 24 &&
-          Number(mi) < 60 &&
-          Number(s ?? 0) < 60;
-        if (valid) ms = Date.parse(value);
-      }
+    else if (typeof value === 'string' && /^[0-9]{1,16}$/.test(value)) ms = Number(value);
+    else if (typeof value === 'string') ms = isoToMs(value);
+    if (!Number.isFinite(ms)) {
+      return addIssue(ctx, path, 'must be an ISO 8601 date-time with offset or epoch milliseconds');
     }
-    if (!Number.isFinite(ms) || Math.abs(ms) > 8.64e15) return addIssue(ctx, path, reason);
+    if (ms < DATE_MIN_MS || ms > DATE_MAX_MS) {
+      return addIssue(ctx, path, 'must be between 0001-01-01 and 9999-12-31');
+    }
     return new Date(ms);
   });
 
