@@ -1,3 +1,5 @@
+import { OffcodeBaseError, type OffcodeErrorKind } from '@offcode/errors';
+
 /** Why a token operation failed (client.md §4). Stable API: callers match on `code`, never on messages. */
 export type ClientErrorCode =
   | 'INVALID_INPUT'
@@ -21,21 +23,39 @@ export interface ClientErrorDetails {
   serverCode?: string;
   /** The underlying failure, kept for debugging (never shown by the CLI unless OFFCODE_DEBUG=1). */
   cause?: unknown;
+  /** The offending input field (`pin`, `applicationId`, …), when the error is about one. */
+  field?: string;
 }
+
+/** Whose fault each code is (the common `kind` of @offcode/errors). */
+const KINDS: Readonly<Record<ClientErrorCode, OffcodeErrorKind>> = {
+  INVALID_INPUT: 'input',
+  INVALID_QR: 'input',
+  QR_CAPACITY_EXCEEDED: 'input',
+  SIGNATURE_INVALID: 'rejected',
+  WRONG_ACTIVATION: 'rejected',
+  BIOMETRY_NOT_ALLOWED: 'rejected',
+  BIOMETRY_UNAVAILABLE: 'unavailable',
+  NOT_ACTIVATED: 'rejected',
+  ALREADY_ACTIVATED: 'rejected',
+  ACTIVATION_FAILED: 'rejected',
+  NETWORK_ERROR: 'unavailable',
+  STORAGE_FAILURE: 'unavailable',
+  CRYPTO_UNAVAILABLE: 'internal',
+};
 
 /**
  * The only error the token throws. The message is one English sentence that never contains keys, PINs,
  * codes or counter data.
  */
-export class OffcodeClientError extends Error {
+export class OffcodeClientError extends OffcodeBaseError {
   override readonly name = 'OffcodeClientError';
-  readonly code: ClientErrorCode;
+  declare readonly code: ClientErrorCode;
   readonly reason?: string;
   readonly serverCode?: string;
 
   constructor(code: ClientErrorCode, message: string, details: ClientErrorDetails = {}) {
-    super(message, details.cause === undefined ? undefined : { cause: details.cause });
-    this.code = code;
+    super(KINDS[code], code, message, { field: details.field ?? null, cause: details.cause });
     if (details.reason !== undefined) this.reason = details.reason;
     if (details.serverCode !== undefined) this.serverCode = details.serverCode;
   }

@@ -7,7 +7,7 @@ import { ctr, ecb } from '@noble/ciphers/aes.js';
 import { sha1 } from '@noble/hashes/legacy.js';
 import { pbkdf2 } from '@noble/hashes/pbkdf2.js';
 import type { OffcodeCrypto } from '@offcode/crypto-wasm';
-import { isWellFormedString, utf8Encode } from '@offcode/protocol';
+import { isWellFormedString, PROTOCOL_PARAMETERS, type ProtocolVersion, utf8Encode } from '@offcode/protocol';
 import { zeroize } from './bytes.js';
 import { OffcodeClientError } from './errors.js';
 
@@ -25,9 +25,14 @@ export const PIN_MIN_LENGTH = 4;
 export const PIN_MAX_LENGTH = 64;
 export const V3_PBKDF2_ITERATIONS = 10_000;
 
-export const schemeFor = (protocol: 3 | 4): KnowledgeKeyScheme =>
-  protocol === 3 ? 'v3-pbkdf2-aes128' : 'v4-pa4pbkdf-aes256ctr';
-export const saltLength = (protocol: 3 | 4): number => (protocol === 3 ? 16 : 32);
+const SCHEMES: Readonly<Record<ProtocolVersion, KnowledgeKeyScheme>> = {
+  3: 'v3-pbkdf2-aes128',
+  4: 'v4-pa4pbkdf-aes256ctr',
+};
+
+export const schemeFor = (protocol: ProtocolVersion): KnowledgeKeyScheme => SCHEMES[protocol];
+/** Salt and wrapped key are as long as a factor key of the version (16 B V3, 32 B V4). */
+export const saltLength = (protocol: ProtocolVersion): number => PROTOCOL_PARAMETERS[protocol].factorKeyBytes;
 
 /**
  * PIN = UTF-8 bytes as entered (no normalisation), 4..64 characters (Unicode code points).
@@ -47,10 +52,13 @@ export function pinBytes(pin: unknown, field = 'pin'): Uint8Array {
   return utf8Encode(pin);
 }
 
-/** The key-encryption key for the PIN (crypto.md §10.1 / §10.2). */
+/**
+ * The key-encryption key for the PIN (crypto.md §10.1 / §10.2): V4 KMAC256 on the token's engine; V3
+ * PBKDF2-HMAC-SHA1, which the engine does not offer, on @noble/hashes.
+ */
 export function pinKek(
   engine: OffcodeCrypto,
-  protocol: 3 | 4,
+  protocol: ProtocolVersion,
   pin: Uint8Array,
   salt: Uint8Array,
 ): Uint8Array {
@@ -61,7 +69,12 @@ export function pinKek(
 }
 
 /** One AES block (V3, AES-128-ECB = CBC with a zero IV) or AES-256-CTR with a zero counter block (V4). */
-function transform(protocol: 3 | 4, kek: Uint8Array, input: Uint8Array, decrypt: boolean): Uint8Array {
+function transform(
+  protocol: ProtocolVersion,
+  kek: Uint8Array,
+  input: Uint8Array,
+  decrypt: boolean,
+): Uint8Array {
   if (protocol === 3) {
     const cipher = ecb(kek, { disablePadding: true });
     return decrypt ? cipher.decrypt(input) : cipher.encrypt(input);
@@ -70,8 +83,8 @@ function transform(protocol: 3 | 4, kek: Uint8Array, input: Uint8Array, decrypt:
   return ctr(kek, new Uint8Array(16)).encrypt(input);
 }
 
-function checkSizes(protocol: 3 | 4, salt: Uint8Array, key: Uint8Array): void {
-  const size = protocol === 3 ? 16 : 32;
+function checkSizes(protocol: ProtocolVersion, salt: Uint8Array, key: Uint8Array): void {
+  const size = saltLength(protocol);
   if (salt.length !== size || key.length !== size) {
     throw new OffcodeClientError('INVALID_INPUT', `knowledge key and salt must be ${size} bytes`);
   }
@@ -80,7 +93,7 @@ function checkSizes(protocol: 3 | 4, salt: Uint8Array, key: Uint8Array): void {
 /** Wraps `knowledgeKey` under `pin` with the given salt (pass fresh CSPRNG bytes; fixed only in KATs). */
 export function wrapKnowledgeKey(
   engine: OffcodeCrypto,
-  protocol: 3 | 4,
+  protocol: ProtocolVersion,
   pin: string,
   salt: Uint8Array,
   knowledgeKey: Uint8Array,
@@ -102,7 +115,7 @@ export function wrapKnowledgeKey(
 /** Unwraps with `pin`. Never fails for a wrong PIN: it returns a different key (the caller zeroes it). */
 export function unwrapKnowledgeKey(
   engine: OffcodeCrypto,
-  protocol: 3 | 4,
+  protocol: ProtocolVersion,
   pin: string,
   wrapped: WrappedKnowledgeKey,
 ): Uint8Array {

@@ -3,14 +3,20 @@
  * validates every field when it reads the store; anything unexpected is STORAGE_FAILURE, never a silent
  * reset (a reset would lose the counter and desynchronise the token).
  */
-import { encodeBase64, tryDecodeBase64Strict } from '@offcode/protocol';
+import {
+  encodeBase64,
+  PROTOCOL_PARAMETERS,
+  type ProtocolVersion,
+  tryDecodeBase64Strict,
+} from '@offcode/protocol';
 import { OffcodeClientError } from './errors.js';
 import type { KnowledgeKeyScheme, WrappedKnowledgeKey } from './pin.js';
 import { schemeFor } from './pin.js';
 
 export const TOKEN_STATE_FORMAT = 'offcode-token/1';
 
-export type Protocol = 3 | 4;
+/** The protocol version of an activation (the one `ProtocolVersion` type, re-exported under its 0.1 name). */
+export type Protocol = ProtocolVersion;
 export type ActivationStatus = 'CREATED' | 'PENDING_COMMIT' | 'ACTIVE' | 'BLOCKED' | 'REMOVED';
 export const ACTIVATION_STATUSES: readonly ActivationStatus[] = [
   'CREATED',
@@ -64,8 +70,8 @@ export interface TokenStatus {
   updatedAt: string;
 }
 
-export const keySize = (protocol: Protocol): number => (protocol === 3 ? 16 : 32);
-export const pointSize = (protocol: Protocol): number => (protocol === 3 ? 65 : 97);
+export const keySize = (protocol: Protocol): number => PROTOCOL_PARAMETERS[protocol].factorKeyBytes;
+export const pointSize = (protocol: Protocol): number => PROTOCOL_PARAMETERS[protocol].publicKeyBytes;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/;
@@ -242,7 +248,7 @@ export function parseState(
     ...masterPublicKeys.map((p, i) => [`masterPublicKeys[${i}]`, p] as const),
   ] as const) {
     if (!isPoint(point, protocol) || (validatePoint && !validatePoint(protocol, point))) {
-      fail(field, `must be an uncompressed point on ${protocol === 3 ? 'P-256' : 'P-384'}`);
+      fail(field, `must be an uncompressed point on ${PROTOCOL_PARAMETERS[protocol].curve}`);
     }
   }
   return {

@@ -2,7 +2,7 @@ import { signOfflinePayload } from '@offcode/protocol';
 import { payloadCase, payloadCases } from '@offcode/test-harness/vectors';
 import { describe, expect, it } from 'vitest';
 import { exampleState, exampleStateText, V3_EXAMPLE, V4_EXAMPLE } from '../test/fixtures.js';
-import { b64, fails, toB64 } from '../test/helpers.js';
+import { b64, fails, TEST_SUITE, toB64 } from '../test/helpers.js';
 import { OffcodeClientError } from './errors.js';
 import { parseState, serializeState } from './state.js';
 import { MemoryTokenStore } from './stores/memory.js';
@@ -191,7 +191,7 @@ describe('scan', () => {
 function unsignedFlagPayload(): string {
   const signedData =
     '5ff1b1ed-a3cc-45a3-8ab0-ed60950312b6\nPayment\nPlease confirm this payment\nA1*A100CZK*ICZ2730300000001165254011*D20180425\n\noKGio6SlpqeoqaqrrK2urw==\n2';
-  return signOfflinePayload({ signedData, keyType: 2, protocol: 4, macKey: V4_EXAMPLE.mac });
+  return signOfflinePayload(TEST_SUITE, { signedData, keyType: 2, protocol: 4, macKey: V4_EXAMPLE.mac });
 }
 
 describe('approve', () => {

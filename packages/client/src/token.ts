@@ -6,8 +6,11 @@
  * never used twice (every read-modify-write runs inside `store.lock`); a wrong PIN yields a wrong code,
  * never a local error.
  */
+
+import { equalBytes } from '@noble/curves/utils.js';
 import type { OffcodeCrypto } from '@offcode/crypto-wasm';
 import {
+  type CryptoSuite,
   DEFAULT_OFFLINE_URI_ID,
   deriveActivationSecretV4,
   deriveKeysV3,
@@ -15,10 +18,12 @@ import {
   deriveMasterSecretV3,
   encodeBase64,
   formatCodeForDisplay,
+  isValidName,
   normalizedDataForPayload,
   normalizePrivateKey,
   normalizePublicKey,
   type OfflinePayload,
+  PROTOCOL_PARAMETERS,
   parseOfflinePayload,
   publicKeyFromPrivate,
   tryDecodeBase64Strict,
@@ -26,7 +31,7 @@ import {
   verifyOfflinePayloadSignature,
 } from '@offcode/protocol';
 import { normalizeActivationCode } from './activation-code.js';
-import { bytesEqual, zeroize } from './bytes.js';
+import { zeroize } from './bytes.js';
 import { type EngineChoice, resolveEngine } from './engine.js';
 import { OffcodeClientError } from './errors.js';
 import {
@@ -133,7 +138,6 @@ export interface StatusOptions {
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const curveOf = (p: Protocol) => (p === 3 ? 'P-256' : 'P-384') as 'P-256' | 'P-384';
 
 export class OffcodeToken {
   private readonly store: TokenStore;
@@ -141,6 +145,7 @@ export class OffcodeToken {
   private readonly random: RandomSource;
   private readonly engineChoice: EngineChoice;
   private engineInstance: OffcodeCrypto | undefined;
+  private suiteInstance: CryptoSuite | undefined;
   private readonly biometryKeyStore: BiometryKeyStore | undefined;
   private readonly timeoutMs: number;
   private readonly now: () => Date;
@@ -166,6 +171,15 @@ export class OffcodeToken {
   get engine(): OffcodeCrypto {
     this.engineInstance ??= resolveEngine(this.engineChoice);
     return this.engineInstance;
+  }
+
+  /**
+   * The one crypto suite of this token: its engine for every hash, MAC and code, EC/AES `auto` (node:crypto
+   * where present, else @noble). Nothing else chooses.
+   */
+  private get suite(): CryptoSuite {
+    this.suiteInstance ??= { engine: this.engine, impl: 'auto' };
+    return this.suiteInstance;
   }
 
   // ---------------------------------------------------------------- state
@@ -229,12 +243,7 @@ export class OffcodeToken {
       throw new OffcodeClientError('INVALID_INPUT', 'activate needs an input object');
     const serverUrl = normalizeServerUrl(input.serverUrl);
     const applicationId = input.applicationId;
-    if (
-      typeof applicationId !== 'string' ||
-      applicationId.length < 1 ||
-      applicationId.length > 255 ||
-      hasControlCharacter(applicationId)
-    ) {
+    if (!isValidName(applicationId)) {
       throw new OffcodeClientError(
         'INVALID_INPUT',
         'applicationId must have 1..255 characters without control characters',
@@ -258,7 +267,7 @@ export class OffcodeToken {
       if (!pinned) {
         throw new OffcodeClientError(
           'INVALID_INPUT',
-          `master public key must be strict Base64 of a ${curveOf(protocol)} point`,
+          `master public key must be strict Base64 of a ${PROTOCOL_PARAMETERS[protocol].curve} point`,
         );
       }
     }
@@ -301,7 +310,7 @@ export class OffcodeToken {
           );
         }
         const r = validateExchange(res.response, protocol);
-        if (pinned && !bytesEqual(pinned, r.masterPublicKey)) {
+        if (pinned && !equalBytes(pinned, r.masterPublicKey)) {
           throw new OffcodeClientError(
             'ACTIVATION_FAILED',
             'the server master public key does not match the pinned key',
@@ -312,13 +321,13 @@ export class OffcodeToken {
         let biometry: Uint8Array;
         let macKey: Uint8Array | null = null;
         if (protocol === 3) {
-          const master = deriveMasterSecretV3(device.privateKey, r.serverPublicKey);
-          const keys = deriveKeysV3(master);
+          const master = deriveMasterSecretV3(this.suite, device.privateKey, r.serverPublicKey);
+          const keys = deriveKeysV3(this.suite, master);
           secrets = [...secrets, master, keys.transport, keys.vault];
           ({ possession, knowledge, biometry } = keys);
         } else {
-          const activationSecret = deriveActivationSecretV4(device.privateKey, r.serverPublicKey);
-          const keys = deriveKeysV4(activationSecret);
+          const activationSecret = deriveActivationSecretV4(this.suite, device.privateKey, r.serverPublicKey);
+          const keys = deriveKeysV4(this.suite, activationSecret);
           secrets = [...secrets, activationSecret, keys.macCtrData];
           ({ possession, knowledge, biometry } = keys);
           macKey = keys.macPersonalizedData;
@@ -393,9 +402,9 @@ export class OffcodeToken {
   }
 
   private generateDeviceKeyPair(protocol: Protocol): { privateKey: Uint8Array; publicKey: Uint8Array } {
-    const curve = curveOf(protocol);
+    const { curve, privateKeyBytes } = PROTOCOL_PARAMETERS[protocol];
     for (let attempt = 0; attempt < 64; attempt++) {
-      const candidate = randomBytes(this.random, protocol === 3 ? 32 : 48);
+      const candidate = randomBytes(this.random, privateKeyBytes);
       let privateKey: Uint8Array;
       try {
         privateKey = normalizePrivateKey(curve, candidate).slice();
@@ -405,7 +414,7 @@ export class OffcodeToken {
       } finally {
         zeroize(candidate);
       }
-      return { privateKey, publicKey: publicKeyFromPrivate(curve, privateKey) };
+      return { privateKey, publicKey: publicKeyFromPrivate(this.suite, curve, privateKey) };
     }
     throw new OffcodeClientError(
       'CRYPTO_UNAVAILABLE',
@@ -444,8 +453,7 @@ export class OffcodeToken {
     }
     const payload = parsed.value;
     const { keyType } = payload;
-    const accepted = state.protocol === 3 ? [0, 1] : [0, 2];
-    if (!accepted.includes(keyType)) {
+    if (!PROTOCOL_PARAMETERS[state.protocol].validKeyTypes.includes(keyType)) {
       throw new OffcodeClientError(
         'WRONG_ACTIVATION',
         `the payload is personalized for a protocol ${keyType === 1 ? 3 : 4} activation, not this one`,
@@ -456,12 +464,15 @@ export class OffcodeToken {
     try {
       if (keyType === 0) {
         valid = state.masterPublicKeys.some((masterPublicKey) =>
-          verifyOfflinePayloadSignature(payload, { protocol, masterPublicKey }),
+          verifyOfflinePayloadSignature(this.suite, payload, { protocol, masterPublicKey }),
         );
       } else if (keyType === 1) {
-        valid = verifyOfflinePayloadSignature(payload, { protocol, serverPublicKey: state.serverPublicKey });
+        valid = verifyOfflinePayloadSignature(this.suite, payload, {
+          protocol,
+          serverPublicKey: state.serverPublicKey,
+        });
       } else if (state.macKey) {
-        valid = verifyOfflinePayloadSignature(payload, { protocol, macKey: state.macKey });
+        valid = verifyOfflinePayloadSignature(this.suite, payload, { protocol, macKey: state.macKey });
       }
     } catch {
       valid = false;
@@ -710,15 +721,6 @@ export class OffcodeToken {
   }
 }
 
-/** True when `s` contains U+0000..U+001F or U+007F (not allowed in names, server.md §1.2). */
-function hasControlCharacter(s: string): boolean {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x20 || c === 0x7f) return true;
-  }
-  return false;
-}
-
 function payloadText(op: ScannedOperation): string {
   const p = op?.payload;
   if (!p || typeof p.signedData !== 'string' || typeof p.signatureBase64 !== 'string') {
@@ -750,7 +752,7 @@ function isCurvePoint(protocol: Protocol, point: Uint8Array): boolean {
 /** Uncompressed form of a valid point on the protocol's curve, or undefined. */
 function toCurvePoint(protocol: Protocol, raw: Uint8Array): Uint8Array | undefined {
   try {
-    return normalizePublicKey(curveOf(protocol), raw);
+    return normalizePublicKey(PROTOCOL_PARAMETERS[protocol].curve, raw);
   } catch {
     return undefined;
   }
@@ -776,7 +778,7 @@ function validateExchange(r: Record<string, unknown>, protocol: Protocol): Excha
     const v = r[field];
     const raw = typeof v === 'string' ? tryDecodeBase64Strict(v) : null;
     const p = raw ? toCurvePoint(protocol, raw) : undefined;
-    return p ?? bad(field, `must be a ${curveOf(protocol)} public key`);
+    return p ?? bad(field, `must be a ${PROTOCOL_PARAMETERS[protocol].curve} public key`);
   };
   const serverPublicKey = point('serverPublicKey');
   const masterPublicKey = point('masterPublicKey');

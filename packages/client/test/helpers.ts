@@ -1,6 +1,7 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { getNobleCrypto, getWasmCrypto } from '@offcode/crypto-wasm';
+import type { CryptoSuite } from '@offcode/protocol';
 import { expect } from 'vitest';
 import { OffcodeClientError } from '../src/errors.js';
 
@@ -11,6 +12,9 @@ export const DIST_DIR = join(PACKAGE_DIR, 'dist');
 /** Both backends, or noble alone in the Hermes stand-in run (no WebAssembly). */
 export const backends =
   typeof WebAssembly === 'undefined' ? [getNobleCrypto()] : [getWasmCrypto(), getNobleCrypto()];
+
+/** The suite of test code that plays the server (payload signing etc.): noble, so it runs under Hermes too. */
+export const TEST_SUITE: CryptoSuite = { engine: getNobleCrypto(), impl: 'noble' };
 
 export const b64 = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'base64'));
 export const hex = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'hex'));
