@@ -6,12 +6,17 @@
  * attempts, the right PIN next → VALID. Protocol 4 with a personalized proximity operation (QR text
  * pasted), then, after a token reset, protocol 3 with a non-personalized operation (QR image uploaded and
  * decoded in the browser). Screenshots go to apps/api/artifacts/. Without Chromium this test FAILS.
+ *
+ * The pages run under their content security policy (server.md §6.11): an init script records every
+ * `securitypolicyviolation` event and the console's CSP errors are collected; any of them fails the test.
+ * The API docs page must render Swagger UI under the same rule, and the demo must work behind the
+ * integration credentials (the browser sends them for the pages, assets and the token's calls).
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningApi } from '../src/start.js';
 import { API_ROOT, http, startTestApi, UUID_RE } from './harness.js';
 import { decodeQrPng, decodeQrSvg } from './qr-decode.js';
@@ -34,6 +39,24 @@ let context: BrowserContext;
 let page: Page;
 let userDataDir: string;
 const pageErrors: string[] = [];
+/** CSP violations reported by the pages (events and console errors). */
+const cspProblems: string[] = [];
+
+/** Runs in every page before its scripts: records policy violations where the test can read them. */
+const CSP_RECORDER = () => {
+  document.addEventListener('securitypolicyviolation', (e) => {
+    console.error(
+      `CSP violation: ${e.violatedDirective} blocked ${e.blockedURI || 'inline'} (${e.sourceFile}:${e.lineNumber})`,
+    );
+  });
+};
+
+function watchCsp(p: Page): void {
+  p.on('console', (message) => {
+    const t = message.text();
+    if (/Content Security Policy|CSP violation/i.test(t)) cspProblems.push(`${p.url()}: ${t}`);
+  });
+}
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) {
@@ -55,9 +78,16 @@ beforeAll(async () => {
     deviceScaleFactor: 2,
     viewport: { width: 1000, height: 1400 },
   });
+  await context.addInitScript(CSP_RECORDER);
   page = context.pages()[0] ?? (await context.newPage());
+  watchCsp(page);
   page.on('pageerror', (e) => pageErrors.push(String(e)));
   page.setDefaultTimeout(30_000);
+});
+
+afterEach(() => {
+  const problems = cspProblems.splice(0);
+  expect(problems).toEqual([]);
 });
 
 afterAll(async () => {
@@ -256,5 +286,75 @@ describe('demo in headless Chromium', () => {
     const wrong = await approveOnToken(op2, '9999', 'v3-7-wrong-pin', 'text');
     expect((await submitCode(op2, spaced(wrong), 'v3-7-rejected')).remaining).toBe('4');
     expect(pageErrors).toEqual([]);
+  });
+});
+
+describe('content security policy in Chromium', () => {
+  it('the policy is on: an injected inline script is blocked and reported', async () => {
+    const response = await page.goto(`${base}/demo`);
+    expect(response?.headers()['content-security-policy']).toContain("script-src 'self'");
+    const ran = await page.evaluate(() => {
+      const s = document.createElement('script');
+      s.textContent = 'window.__inlineRan = true';
+      document.body.append(s);
+      return new Promise<boolean>((resolve) =>
+        setTimeout(() => resolve((window as { __inlineRan?: boolean }).__inlineRan === true), 200),
+      );
+    });
+    expect(ran).toBe(false);
+    await poll(async () => cspProblems.length).toBeGreaterThan(0);
+    expect(cspProblems.join('\n')).toMatch(/script-src/);
+    cspProblems.length = 0;
+  });
+
+  it('the API docs page renders Swagger UI (the operations of the OpenAPI document) without violations', async () => {
+    await page.goto(`${base}/docs`);
+    await poll(() => page.locator('.swagger-ui .info .title').first().textContent()).toContain('Offcode API');
+    await poll(() => page.locator('.opblock').count()).toBeGreaterThan(30);
+    await page.locator('.opblock-summary').first().click();
+    await page.locator('.opblock-body').first().waitFor();
+    await shot('docs');
+    expect(pageErrors).toEqual([]);
+  });
+});
+
+describe('demo behind integration credentials in Chromium', () => {
+  it('without the pair the demo answers 401; with it enrol, the token page (assets, WebAssembly, exchange) and activation work', async () => {
+    const guarded = await startTestApi({ OFFCODE_INTEGRATION_CREDENTIALS: 'bank-app:s3cret' });
+    const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
+    try {
+      // Without the pair: 401 with the Basic challenge (a browser would prompt; headless Chromium gives up).
+      const refused = await http(guarded.url, '/demo/enrol', { method: 'GET' });
+      expect(refused.status).toBe(401);
+      expect(refused.headers.get('www-authenticate')).toBe('Basic realm="offcode"');
+
+      const signedIn = await browser.newContext({
+        httpCredentials: { username: 'bank-app', password: 's3cret' },
+      });
+      await signedIn.addInitScript(CSP_RECORDER);
+      const p = await signedIn.newPage();
+      watchCsp(p);
+      const errors: string[] = [];
+      p.on('pageerror', (e) => errors.push(String(e)));
+      await p.goto(`${guarded.url}/demo/enrol`);
+      await p.getByTestId('user-id-input').fill('carol');
+      await p.getByTestId('enrol-button').click();
+      const code = ((await p.getByTestId('activation-code').textContent()) ?? '').trim();
+      expect(code).toMatch(/^[A-Z2-7]{5}(-[A-Z2-7]{5}){3}$/);
+      await p.getByTestId('token-link').click();
+      await p.locator('body[data-ready="true"]').waitFor();
+      await p.getByTestId('pin-input').fill('1234');
+      await p.getByTestId('activate-button').click();
+      await expect
+        .poll(async () => ((await p.getByTestId('token-status').textContent()) ?? '').trim(), {
+          timeout: 30_000,
+        })
+        .toBe('ACTIVE');
+      expect(errors).toEqual([]);
+      await signedIn.close();
+    } finally {
+      await browser.close();
+      await guarded.close();
+    }
   });
 });
