@@ -3,7 +3,8 @@
  * JSON bodies against every REST POST method of a real server — whole-body garbage, raw non-JSON text, and
  * valid requests with one field replaced by a generated value (so the defects reach validation of every
  * field, the database and the crypto engine). Every answer must be HTTP 200 with an OK envelope or HTTP 400
- * with an ERROR envelope.
+ * with an ERROR envelope. A second property sends date extremes (around 0001-01-01 and 9999-12-31, the
+ * largest epoch numbers, every offset) to every date field the request schemas declare.
  */
 import { randomBytes } from 'node:crypto';
 import { encodeBase64, generateKeyPair } from '@offcode/protocol';
@@ -149,6 +150,12 @@ const value = (): fc.Arbitrary<unknown> =>
       'POST&L29wZXJhdGlvbi9hdXRob3JpemUvb2ZmbGluZQ==&AAAAAAAAAAAAAAAAAAAAAA==&',
       '2025-05-01T10:00:00+02:00',
       'x'.repeat(300),
+      '0000-12-31T23:59:59.999Z',
+      '10000-01-01T00:00:00Z',
+      '9999-12-31T23:59:59.999Z',
+      -62_135_596_800_001,
+      8.64e15,
+      -8.64e15,
       { seed: 'AAAA', stepLength: 30 },
       [],
       {},
@@ -244,5 +251,78 @@ describe('fuzzed JSON bodies', () => {
     expect(requests).toBeGreaterThanOrEqual(2000);
     // The server is still healthy and still verifies.
     expect((await http(base, '/healthz', { method: 'GET' })).status).toBe(200);
+  });
+});
+
+/** Every date field of every REST method, found in the request schemas (`format: date-time`). */
+function dateFields(): { path: string; field: string }[] {
+  const out: { path: string; field: string }[] = [];
+  for (const m of REST_METHODS) {
+    const json = (
+      api.offcode.schemas[m.request] as { json(): { properties?: Record<string, { format?: string }> } }
+    ).json();
+    for (const [field, schema] of Object.entries(json.properties ?? {})) {
+      if (schema.format === 'date-time') for (const path of m.paths) out.push({ path, field });
+    }
+  }
+  return out;
+}
+
+/** Instants around and beyond what the databases store, in every accepted input form. */
+const dateExtreme = (): fc.Arbitrary<unknown> =>
+  fc.oneof(
+    fc.constantFrom(
+      '0001-01-01T00:00:00.000Z',
+      '0000-12-31T23:59:59.999Z',
+      '0001-01-01T00:30:00+01:00',
+      '9999-12-31T23:59:59.999Z',
+      '9999-12-31T23:59:59.999-00:01',
+      '10000-01-01T00:00:00Z',
+      '+275760-09-13T00:00:00.000Z',
+      -62_135_596_800_000,
+      -62_135_596_800_001,
+      253_402_300_799_999,
+      253_402_300_800_000,
+      8.64e15,
+      -8.64e15,
+      Number.MAX_SAFE_INTEGER,
+      Number.MIN_SAFE_INTEGER,
+      '8640000000000000',
+    ),
+    fc.integer({ min: -8.64e15, max: 8.64e15 }),
+    fc
+      .date({ min: new Date(-8.64e15), max: new Date(8.64e15), noInvalidDate: true })
+      .map((d) => d.toISOString()),
+    fc
+      .tuple(fc.integer({ min: 0, max: 9999 }), fc.integer({ min: -23, max: 23 }))
+      .map(
+        ([y, h]) =>
+          `${String(y).padStart(4, '0')}-01-01T00:00:00${h < 0 ? '-' : '+'}${String(Math.abs(h)).padStart(2, '0')}:00`,
+      ),
+  );
+
+describe('fuzzed date fields', () => {
+  it('every date field of every method, with date extremes: 200 OK or 400 ERR0024 naming the field, never 500', async () => {
+    const fields = dateFields();
+    expect(fields.map((f) => f.field).sort()).toEqual(
+      expect.arrayContaining(['timestampActivationExpire', 'timestampFrom', 'timestampTo']),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...fields), dateExtreme(), async ({ path, field }, value) => {
+        const body = { ...templates.get(path), [field]: value };
+        const r = await http(base, path, {
+          raw: JSON.stringify({ requestObject: body }),
+          headers: { 'content-type': 'application/json' },
+        });
+        const what = `${path} ${field}=${String(value)} → ${r.status} ${r.text.slice(0, 300)}`;
+        checkEnvelope(r.status, r.json, what);
+        if (r.status === 400) {
+          const error = (r.json as { responseObject: { code: string; message: string } }).responseObject;
+          expect(error.code, what).toBe('ERR0024');
+          expect(error.message, what).toContain(`${field} - `);
+        }
+      }),
+      { numRuns: 600 },
+    );
   });
 });

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { defaultConfig } from '../config.js';
 import { OffcodeError } from '../errors.js';
 import { parseRequest } from './core.js';
+import { DATE_MAX_MS, DATE_MIN_MS } from './fields.js';
 import { requestSchemas } from './requests.js';
 
 const schemas = requestSchemas(defaultConfig());
@@ -147,6 +148,80 @@ describe('request schemas', () => {
     for (const bad of ['2025-05-01', '2025-02-30T10:00:00Z', '2025-05-01T10:00:00', 'tomorrow', 1.5]) {
       expect(issuesOf(() => init(bad)).fields).toEqual(['timestampActivationExpire']);
     }
+  });
+
+  it('bounds every date field to 0001-01-01T00:00:00.000Z..9999-12-31T23:59:59.999Z (after the offset)', () => {
+    expect(DATE_MIN_MS).toBe(-62_135_596_800_000);
+    expect(DATE_MAX_MS).toBe(253_402_300_799_999);
+    const fields: [keyof typeof schemas, string, Record<string, unknown>][] = [
+      ['activationInit', 'timestampActivationExpire', { userId: 'u', applicationId: 'a' }],
+      ['auditList', 'timestampFrom', { userId: 'u' }],
+      ['auditList', 'timestampTo', { userId: 'u' }],
+    ];
+    const inside = [
+      '0001-01-01T00:00:00.000Z',
+      '0001-01-01T01:00:00+01:00',
+      '9999-12-31T23:59:59.999Z',
+      '9999-12-31T22:59:59.999-01:00',
+      DATE_MIN_MS,
+      DATE_MAX_MS,
+      String(DATE_MAX_MS),
+      0,
+      -1,
+    ];
+    const outside = [
+      '0000-12-31T23:59:59.999Z',
+      '0001-01-01T00:30:00+01:00',
+      '9999-12-31T23:59:59.999-00:01',
+      '9999-12-31T23:00:00-01:00',
+      '0000-01-01T00:00:00Z',
+      DATE_MIN_MS - 1,
+      DATE_MAX_MS + 1,
+      8.64e15,
+      -8.64e15,
+      Number.MAX_SAFE_INTEGER,
+      Number.MIN_SAFE_INTEGER,
+      '8640000000000000',
+      '9007199254740993',
+    ];
+    for (const [schema, field, base] of fields) {
+      for (const value of inside) {
+        const parsed = parseRequest(schemas[schema], { ...base, [field]: value }) as Record<string, Date>;
+        expect(parsed[field]?.getTime(), `${field} ${value}`).toBeGreaterThanOrEqual(DATE_MIN_MS);
+      }
+      for (const value of outside) {
+        const r = issuesOf(() => parseRequest(schemas[schema], { ...base, [field]: value }));
+        expect(r.code).toBe('ERR0024');
+        expect(r.message, `${field} ${value}`).toBe(`${field} - must be between 0001-01-01 and 9999-12-31`);
+      }
+    }
+  });
+
+  it('property: a date field is either inside the bounds or ERR0024 naming it (fast-check)', () => {
+    const dateInput = fc.oneof(
+      fc.integer({ min: -8.64e15, max: 8.64e15 }),
+      fc
+        .date({ min: new Date(-8.64e15), max: new Date(8.64e15), noInvalidDate: true })
+        .map((d) => d.toISOString()),
+      fc.tuple(fc.integer({ min: 0, max: 9999 }), fc.integer({ min: -14, max: 14 })).map(([year, hours]) => {
+        const offset = `${hours < 0 ? '-' : '+'}${String(Math.abs(hours)).padStart(2, '0')}:00`;
+        return `${String(year).padStart(4, '0')}-06-15T12:00:00${offset}`;
+      }),
+      fc.string({ maxLength: 30 }),
+    );
+    fc.assert(
+      fc.property(dateInput, (value) => {
+        try {
+          const r = parseRequest(schemas.auditList, { userId: 'u', timestampFrom: value });
+          const ms = r.timestampFrom?.getTime() ?? Number.NaN;
+          expect(ms >= DATE_MIN_MS && ms <= DATE_MAX_MS).toBe(true);
+        } catch (e) {
+          expect(e).toBeInstanceOf(OffcodeError);
+          expect((e as OffcodeError).issues.map((i) => i.field)).toEqual(['timestampFrom']);
+        }
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   it('never throws anything but OffcodeError ERR0024 for arbitrary input (fast-check)', () => {
