@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { b64, backends, hex, readVector, toB64, toHex } from '../test/helpers.js';
+import { b64, backends, hex, readVector, toB64, toHex, vectorSources } from '../test/helpers.js';
 import type { FactorType, OffcodeCrypto } from './types.js';
 
 interface OfflineCase {
@@ -14,10 +14,12 @@ interface OfflineCase {
   };
   output: { signature: string };
 }
-const offline = readVector<{ data: OfflineCase[] }>('v3/signatures-offline.json').data;
-const counters = readVector<{ hash_based_counter_test_vectors: Record<string, string>[] }>(
+// Published files (from ../shared/vectors, skipped with a one-line notice where that is missing) and their
+// regression twins (test-vectors/regression, always): every source on every backend.
+const offlineSources = vectorSources<{ data: OfflineCase[] }>('v3/signatures-offline.json');
+const counterSources = vectorSources<{ hash_based_counter_test_vectors: Record<string, string>[] }>(
   'v4/Hash_Based_Counter_Test_Vectors.json',
-).hash_based_counter_test_vectors;
+);
 const authV4 = readVector<{
   auth_code_test_vectors: {
     key1: string;
@@ -58,39 +60,53 @@ function v3Keys(c: OfflineCase['input']): Uint8Array[] {
 }
 
 describe.each(backends)('vectors on $backend', (crypto: OffcodeCrypto) => {
-  it('replays all 200 V3 offline signatures (v3/signatures-offline.json)', () => {
-    expect(offline).toHaveLength(200);
-    for (const { input, output } of offline) {
-      const code = crypto.computeAuthCode({
-        protocol: 3,
-        keys: v3Keys(input),
-        counter: b64(input.counterData),
-        data: b64(input.data),
-        length: Number(input.signatureComponentLength),
+  for (const src of offlineSources) {
+    describe.skipIf(!src.available)(`V3 offline signatures of ${src.source} ${src.file}`, () => {
+      it('replays all 200 cases (L = 4..8, possession and possession_knowledge)', () => {
+        const offline = src.load().data;
+        expect(offline).toHaveLength(200);
+        for (const { input, output } of offline) {
+          const code = crypto.computeAuthCode({
+            protocol: 3,
+            keys: v3Keys(input),
+            counter: b64(input.counterData),
+            data: b64(input.data),
+            length: Number(input.signatureComponentLength),
+          });
+          expect(code).toBe(output.signature);
+        }
       });
-      expect(code).toBe(output.signature);
-    }
-  });
 
-  it('links consecutive V3 cases with next() (runs of 20)', () => {
-    let links = 0;
-    for (let i = 0; i + 1 < offline.length; i++) {
-      if ((i + 1) % 20 === 0) continue;
-      const next = crypto.nextCounter(3, b64(offline[i]!.input.counterData));
-      expect(toB64(next)).toBe(offline[i + 1]!.input.counterData);
-      links++;
-    }
-    expect(links).toBe(190);
-  });
+      it('links consecutive cases with next() (runs of 20)', () => {
+        const offline = src.load().data;
+        let links = 0;
+        for (let i = 0; i + 1 < offline.length; i++) {
+          if ((i + 1) % 20 === 0) continue;
+          const next = crypto.nextCounter(3, b64(offline[i]!.input.counterData));
+          expect(toB64(next)).toBe(offline[i + 1]!.input.counterData);
+          links++;
+        }
+        expect(links).toBe(190);
+      });
+    });
+  }
 
-  it('replays the V4 hash-based counter chains (SHA3-256)', () => {
-    expect(counters).toHaveLength(10);
-    for (const chain of counters) {
-      for (let k = 0; k < 20; k++) {
-        expect(toB64(crypto.nextCounter(4, b64(chain[`ctrData[${k}]`]!)))).toBe(chain[`ctrData[${k + 1}]`]);
-      }
-    }
-  });
+  for (const src of counterSources) {
+    it.skipIf(!src.available)(
+      `replays the V4 hash-based counter chains (SHA3-256) of ${src.source} ${src.file}`,
+      () => {
+        const counters = src.load().hash_based_counter_test_vectors;
+        expect(counters).toHaveLength(10);
+        for (const chain of counters) {
+          for (let k = 0; k < 20; k++) {
+            expect(toB64(crypto.nextCounter(4, b64(chain[`ctrData[${k}]`]!)))).toBe(
+              chain[`ctrData[${k + 1}]`],
+            );
+          }
+        }
+      },
+    );
+  }
 
   it('replays the V4 C32 auth codes, online and offline (auth-code-v4.json)', () => {
     expect(authV4).toHaveLength(10);

@@ -1,14 +1,21 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { readRepoVector } from '../../../scripts/vector-paths.mjs';
 import { getNobleCrypto } from '../src/noble.js';
 import { getWasmCrypto } from '../src/wasm.js';
 
-/** The repo's copy of the shared vectors (byte-identical to ../shared/vectors, checked in vectors-copy). */
-export const VECTORS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'test-vectors');
+// The published PowerAuth files are read from ../shared/vectors (never copied into the repository) and
+// replayed together with their regression twins: scripts/vector-paths.mjs says where both are.
+export {
+  REPO_VECTORS_DIR,
+  sharedVectorsDir,
+  type VectorSource,
+  vectorSources,
+} from '../../../scripts/vector-paths.mjs';
 
+/** A project-made file of test-vectors/ (`path` relative to it). */
 export function readVector<T = unknown>(path: string): T {
-  return JSON.parse(readFileSync(join(VECTORS_DIR, path), 'utf8')) as T;
+  return JSON.parse(readRepoVector(path)) as T;
 }
 
 export const backends = [getWasmCrypto(), getNobleCrypto()];

@@ -1,12 +1,17 @@
-/** Test fixtures: vectors are read from the repository copy (a fresh clone has no ../shared). */
-import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+/**
+ * Test fixtures. Project-made vectors come from test-vectors/; the files published by the PowerAuth project
+ * from ../shared/vectors (never copied into the repository) together with their regression twins, through
+ * `vectorSources` (scripts/vector-paths.mjs).
+ */
+import { REPO_VECTORS_DIR, readRepoVector } from '../../../scripts/vector-paths.mjs';
 
-export const VECTORS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'test-vectors');
+export { type TotpRow, type VectorSource, vectorSources } from '../../../scripts/vector-paths.mjs';
 
+export const VECTORS_DIR = REPO_VECTORS_DIR;
+
+/** Text of a project-made file of test-vectors/ (`path` relative to it). */
 export function readVector(path: string): string {
-  return readFileSync(join(VECTORS_DIR, path), 'utf8');
+  return readRepoVector(path);
 }
 
 export function readJsonVector<T = unknown>(path: string): T {

@@ -1,17 +1,19 @@
 /**
- * The repo's copy of the shared test vectors (test-vectors/ at the workspace root; tests read only this copy,
- * a fresh clone has no ../shared). Node built-ins only: safe in the client's Hermes stand-in run.
+ * The test vectors for the client and CLI suites. Project-made files come from test-vectors/ at the workspace
+ * root; the files published by the PowerAuth project are never copied into the repository and come, with their
+ * regression twins, from `vectorSources` (../shared/vectors or $OFFCODE_SHARED_VECTORS; scripts/vector-paths.mjs).
+ * Node built-ins only: safe in the client's Hermes stand-in run.
  */
-import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { REPO_VECTORS_DIR, readRepoVector } from '../../../scripts/vector-paths.mjs';
 
-/** Absolute path of /work/main/test-vectors (tools/test-harness/src → ../../../test-vectors). */
-export const VECTORS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'test-vectors');
+export { type TotpRow, type VectorSource, vectorSources } from '../../../scripts/vector-paths.mjs';
 
-/** Parses one JSON file of the vectors directory (`path` relative to it). */
+/** Absolute path of the workspace's test-vectors/ (project-made files and regression/). */
+export const VECTORS_DIR = REPO_VECTORS_DIR;
+
+/** Parses one project-made JSON file of test-vectors/ (`path` relative to it). */
 export function readVector<T = unknown>(path: string): T {
-  return JSON.parse(readFileSync(join(VECTORS_DIR, path), 'utf8')) as T;
+  return JSON.parse(readRepoVector(path)) as T;
 }
 
 /** One case of payload-cases.json (payload.md §8). */
