@@ -1,7 +1,7 @@
 // A simulated mobile token for the benchmarks, built only from @offcode/protocol and @offcode/crypto-wasm (no
-// server code): answers the plain key exchange and computes codes in counter order.
-import { computeAuthCode, nextCounter } from '@offcode/crypto-wasm';
+// server code): answers the plain key exchange and computes codes in counter order, on its own crypto suite.
 import {
+  createCryptoSuite,
   decodeBase64Strict,
   deriveActivationSecretV4,
   deriveKeysV3,
@@ -10,14 +10,17 @@ import {
   encodeBase64,
   generateKeyPair,
   normalizedDataForPayload,
+  PROTOCOL_PARAMETERS,
   parseOfflinePayloadOrThrow,
   verifyRequestDataForPayload,
 } from '@offcode/protocol';
 
 export class SimulatedToken {
-  constructor(protocol) {
+  /** `suite`: the token's crypto (default: wasm where it runs, node:crypto EC where present). */
+  constructor(protocol, suite = createCryptoSuite()) {
     this.protocol = protocol;
-    this.pair = generateKeyPair(protocol === 3 ? 'P-256' : 'P-384');
+    this.suite = suite;
+    this.pair = generateKeyPair(suite, PROTOCOL_PARAMETERS[protocol].curve);
   }
 
   exchangeRequest(activationCode) {
@@ -32,10 +35,11 @@ export class SimulatedToken {
     this.activationId = answer.activationId;
     this.counter = decodeBase64Strict(answer.ctrData);
     const server = decodeBase64Strict(answer.serverPublicKey);
+    const suite = this.suite;
     this.keys =
       this.protocol === 3
-        ? deriveKeysV3(deriveMasterSecretV3(this.pair.privateKey, server))
-        : deriveKeysV4(deriveActivationSecretV4(this.pair.privateKey, server));
+        ? deriveKeysV3(suite, deriveMasterSecretV3(suite, this.pair.privateKey, server))
+        : deriveKeysV4(suite, deriveActivationSecretV4(suite, this.pair.privateKey, server));
   }
 
   /**
@@ -44,15 +48,16 @@ export class SimulatedToken {
    * finds this one at position `skip`); `wrongKnowledge` uses a wrong knowledge key (a wrong PIN).
    */
   code(payload, { skip = 0, wrongKnowledge = false } = {}) {
-    for (let i = 0; i < skip; i++) this.counter = nextCounter(this.protocol, this.counter);
+    const engine = this.suite.engine;
+    for (let i = 0; i < skip; i++) this.counter = engine.nextCounter(this.protocol, this.counter);
     const knowledge = wrongKnowledge ? this.keys.knowledge.map((b) => b ^ 1) : this.keys.knowledge;
-    const code = computeAuthCode({
+    const code = engine.computeAuthCode({
       protocol: this.protocol,
       keys: [this.keys.possession, knowledge],
       counter: this.counter,
       data: normalizedDataForPayload(payload),
     });
-    this.counter = nextCounter(this.protocol, this.counter);
+    this.counter = engine.nextCounter(this.protocol, this.counter);
     return code;
   }
 

@@ -5,6 +5,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
+import { OffcodeBaseError } from '@offcode/errors';
 import {
   type ConfigInput,
   type CreateOffcodeServerOptions,
@@ -23,10 +24,10 @@ import { migrateApi } from './demo/migrations.js';
 import { createCliActivation, ensureDemoApplication } from './seed.js';
 
 /** Thrown when the configuration is invalid; `errors` holds one line per problem (server.md §4). */
-export class ConfigError extends Error {
+export class ConfigError extends OffcodeBaseError {
   override readonly name = 'ConfigError';
   constructor(readonly errors: readonly string[]) {
-    super(errors.join('\n'));
+    super('input', 'INVALID_CONFIG', errors.join('\n'));
   }
 }
 

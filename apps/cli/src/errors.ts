@@ -3,17 +3,21 @@
  * invalid input (usage, arguments, INVALID_QR, QR_CAPACITY_EXCEEDED), exit 1 for runtime failures.
  */
 import { OffcodeClientError } from '@offcode/client';
+import { OffcodeBaseError } from '@offcode/errors';
 
 export const INPUT_CODES = new Set(['INVALID_INPUT', 'INVALID_QR', 'QR_CAPACITY_EXCEEDED']);
 
-/** An error the CLI reports itself (usage problems, unreadable input files). */
-export class CliError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-    readonly reason?: string,
-  ) {
-    super(message);
+/**
+ * An error the CLI reports itself (usage problems, unreadable input files): `kind` input for the input codes,
+ * else unavailable (a file or store that cannot be read or written now).
+ */
+export class CliError extends OffcodeBaseError {
+  override readonly name = 'CliError';
+  readonly reason?: string;
+
+  constructor(code: string, message: string, reason?: string, options: { cause?: unknown } = {}) {
+    super(INPUT_CODES.has(code) ? 'input' : 'unavailable', code, message, options);
+    if (reason !== undefined) this.reason = reason;
   }
 }
 

@@ -128,6 +128,9 @@ async function prepare(server, device, count, wrong, skip = 0) {
   return out;
 }
 
+/** The server's crypto in these measurements: wasm engine, node:crypto EC/AES (as `createOffcodeServer` builds it). */
+const BENCH_SUITE = { engine: getOffcodeCrypto('wasm'), impl: 'auto' };
+
 /** Per-verify cost of opening the stored key and deriving the factor keys, with the same inputs. */
 async function keyDerivationMs(storage, cipher, activationId, protocol) {
   const row = (await storage.query('SELECT * FROM oc_activation WHERE activation_id = $1', [activationId]))
@@ -144,9 +147,10 @@ async function keyDerivationMs(storage, cipher, activationId, protocol) {
           aad.serverPrivateKey(activationId, 3),
         ),
       );
-      deriveKeysV3(deriveMasterSecretV3(priv, row.device_public_key));
+      deriveKeysV3(BENCH_SUITE, deriveMasterSecretV3(BENCH_SUITE, priv, row.device_public_key));
     } else {
       deriveKeysV4(
+        BENCH_SUITE,
         cipher.open(row.activation_secret, Number(row.key_encryption), aad.activationSecret(activationId, 4)),
       );
     }

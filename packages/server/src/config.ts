@@ -3,11 +3,12 @@
  * validated once at start. All problems are collected (one line each) instead of stopping at the first.
  */
 import { createHash } from 'node:crypto';
-import { tryDecodeBase64Strict } from '@offcode/protocol';
-import { hasControlCharacter } from './text.js';
+import { type ProtocolVersion, tryDecodeBase64Strict } from '@offcode/protocol';
+import { hasControlCharacter, isValidName } from './text.js';
 
 export type PayloadRegistryMode = 'off' | 'record' | 'enforce';
-export type ProtocolVersion = 3 | 4;
+// The one protocol-version type lives in @offcode/crypto-wasm (re-exported by @offcode/protocol).
+export type { ProtocolVersion } from '@offcode/protocol';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
 export interface IntegrationCredential {
@@ -173,7 +174,6 @@ export function defaultConfig(): OffcodeConfig {
   };
 }
 
-const isName = (s: string): boolean => !hasControlCharacter(s) && [...s].length >= 1 && [...s].length <= 255;
 
 /** Strict Base64 (crypto.md 1.1) of exactly `length` bytes, or null. */
 function decodeKey(text: string, length: number): Uint8Array | null {
@@ -376,7 +376,7 @@ export function loadConfig(env: ConfigInput = process.env): LoadConfigResult {
   bool('OFFCODE_DEMO_ENABLED', (v) => (config.demoEnabled = v));
   const demoApp = raw('OFFCODE_DEMO_APPLICATION');
   if (demoApp !== undefined) {
-    if (!isName(demoApp))
+    if (!isValidName(demoApp))
       fail('OFFCODE_DEMO_APPLICATION', 'must be 1..255 characters without control characters', demoApp);
     else config.demoApplication = demoApp;
   }

@@ -4,12 +4,14 @@
  * data and verify.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
+import { OffcodeBaseError } from '@offcode/errors';
 import {
   buildOfflineBody,
   buildOperationData,
   buildPayloadData,
   buildRequestData,
   encodeBase64,
+  isValidName,
   normalizeCodeInput,
   PayloadFormatError,
   paymentOperationData,
@@ -43,17 +45,12 @@ export interface OperationForm {
 }
 
 /** A problem the user can fix in the form (shown in `error`, nothing was created). */
-export class DemoInputError extends Error {
+export class DemoInputError extends OffcodeBaseError {
   override readonly name = 'DemoInputError';
-}
 
-/** True when the text has a C0 control character or DEL (not allowed in names, server.md §1.2). */
-function hasControlCharacter(text: string): boolean {
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 0x20 || c === 0x7f) return true;
+  constructor(message: string) {
+    super('input', 'DEMO_INPUT', message);
   }
-  return false;
 }
 
 const seedAad = (id: string): string => `offcode:v1|oc_demo_operation.proximity_seed|${id}`;
@@ -95,8 +92,7 @@ export function createDemoOperations(offcode: OffcodeServer, storage: Storage) {
     /** Creates and stores an operation for the user's newest ACTIVE activation; returns its id. */
     async create(form: OperationForm): Promise<DemoOperation> {
       const userId = form.userId.trim();
-      if (!userId || userId.length > 255 || hasControlCharacter(userId))
-        throw new DemoInputError('enter a user ID');
+      if (!isValidName(userId)) throw new DemoInputError('enter a user ID');
       const activation = await findNewestActiveActivation(storage, config.demoApplication, userId);
       if (!activation) {
         throw new DemoInputError(

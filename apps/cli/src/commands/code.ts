@@ -1,5 +1,5 @@
 import { type FactorType, getOffcodeCrypto, OffcodeCryptoError } from '@offcode/crypto-wasm';
-import { decodeBase64Strict } from '@offcode/protocol';
+import { decodeBase64Strict, PROTOCOL_PARAMETERS } from '@offcode/protocol';
 import { invalidInput } from '../errors.js';
 import type { Output } from '../output.js';
 
@@ -40,7 +40,7 @@ function b64(value: string | undefined, option: string, length?: number): Uint8A
 /** `offcode code`: the raw engine for integrators debugging a mismatch (crypto.md §3 / §5). */
 export function computeCode(out: Output, o: CodeOptions): void {
   const protocol = o.protocol === '3' ? 3 : 4;
-  const size = protocol === 3 ? 16 : 32;
+  const size = PROTOCOL_PARAMETERS[protocol].factorKeyBytes;
   const type = o.type as FactorType;
   const keys: Uint8Array[] = [];
   if (type.startsWith('possession')) keys.push(b64(o.possession, '--possession', size));
