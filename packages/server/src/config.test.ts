@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defaultConfig, loadConfig, loadConfigOrThrow } from './config.js';
+import { defaultConfig, isLoopbackHost, loadConfig, loadConfigOrThrow } from './config.js';
 
 const KEY = 'AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=';
 
@@ -21,6 +21,10 @@ describe('loadConfig', () => {
       maxDataBytes: 2048,
       protocolVersions: [3, 4],
       compatUnknownActivation: 'removed',
+      // Secure defaults (server.md §4, §6.9-10): the demo is asked for, plaintext keys and bidi controls refused.
+      demoEnabled: false,
+      allowPlaintextKeys: false,
+      allowBidiControls: false,
     });
     expect(warnings.some((w) => w.includes('OFFCODE_MASTER_KEY is not set'))).toBe(true);
   });
@@ -63,8 +67,11 @@ describe('loadConfig', () => {
       OFFCODE_DEMO_APPLICATION: 'bank-demo',
       OFFCODE_ENVIRONMENT: 'test',
       OFFCODE_LOG_LEVEL: 'debug',
+      OFFCODE_ALLOW_PLAINTEXT_KEYS: 'false',
+      OFFCODE_ALLOW_BIDI_CONTROLS: 'true',
     });
     expect(errors).toEqual([]);
+    expect(config.allowBidiControls).toBe(true);
     expect(warnings).toEqual([]);
     expect(config.port).toBe(0);
     expect(config.databaseUrl).toBe('postgres://u:p@db:5432/offcode');
@@ -125,6 +132,9 @@ describe('loadConfig', () => {
     ['OFFCODE_DEMO_APPLICATION', ''],
     ['OFFCODE_LOOKAHEAD', ' 20'],
     ['OFFCODE_LOOKAHEAD', '2e1'],
+    ['OFFCODE_ALLOW_PLAINTEXT_KEYS', 'yes'],
+    ['OFFCODE_ALLOW_BIDI_CONTROLS', '1'],
+    ['OFFCODE_DEMO_ENABLED', 'on'],
   ])('refuses %s=%j naming the variable', (name, value) => {
     const { errors } = loadConfig({ [name]: value });
     expect(errors).toHaveLength(1);
@@ -191,6 +201,32 @@ describe('loadConfig', () => {
     ).toHaveLength(1);
     // Without an explicit cap, a long period raises the default cap instead of failing.
     expect(loadConfig({ OFFCODE_TEMP_BLOCK_PERIOD_MS: '86400000' }).errors).toEqual([]);
+  });
+
+  it('plaintext keys on a non-loopback host: one error line unless OFFCODE_ALLOW_PLAINTEXT_KEYS=true', () => {
+    for (const host of [
+      '0.0.0.0',
+      '::',
+      '10.1.2.3',
+      'api.bank.example',
+      '[2001:db8::1]',
+      '127.0.0.1.nip.io',
+    ]) {
+      const { errors } = loadConfig({ OFFCODE_HOST: host });
+      expect(errors, host).toEqual([
+        `config: OFFCODE_MASTER_KEY must be set when OFFCODE_HOST is not a loopback address (keys would be stored in plaintext), got host "${host}"; set OFFCODE_ALLOW_PLAINTEXT_KEYS=true to accept that`,
+      ]);
+      const optIn = loadConfig({ OFFCODE_HOST: host, OFFCODE_ALLOW_PLAINTEXT_KEYS: 'true' });
+      expect(optIn.errors, host).toEqual([]);
+      expect(optIn.config.allowPlaintextKeys).toBe(true);
+      expect(optIn.warnings.some((w) => w.includes('PLAINTEXT'))).toBe(true);
+      expect(loadConfig({ OFFCODE_HOST: host, OFFCODE_MASTER_KEY: KEY }).errors, host).toEqual([]);
+    }
+    for (const host of ['127.0.0.1', '127.8.9.10', 'localhost', '::1', '[::1]']) {
+      expect(loadConfig({ OFFCODE_HOST: host }).errors, host).toEqual([]);
+      expect(isLoopbackHost(host)).toBe(true);
+    }
+    expect(isLoopbackHost('128.0.0.1')).toBe(false);
   });
 
   it('accepts typed values in an options object', () => {

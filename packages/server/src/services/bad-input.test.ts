@@ -44,6 +44,17 @@ const BAD_UUID = [
 ];
 const BAD_B64 = ['AB==', 'AAAA AAAA', 'AA-_', 'AAA', '====', 'AAAA\n', '★'];
 
+/** U+202A..U+202E (embeddings, overrides) and U+2066..U+2069 (isolates). */
+const BIDI_CONTROLS = [...'\u202A\u202B\u202C\u202D\u202E\u2066\u2067\u2068\u2069'];
+
+/** `data` with `ch` inserted in the middle of line `line` (0-based; the flags line may be empty). */
+function withBidi(data: string, line: number, ch: string): string {
+  const lines = data.split('\n');
+  const text = lines[line] ?? '';
+  lines[line] = `${text.slice(0, text.length >> 1)}${ch}${text.slice(text.length >> 1)}`;
+  return lines.join('\n');
+}
+
 interface Case {
   name: string;
   field: string;
@@ -327,6 +338,22 @@ describe.each(storageFactories)('bad input on $name', (factory) => {
     );
     add('audit.list beforeId', 'beforeId', () => server.audit.list({ userId: 'u', beforeId: 0 }));
     add('request not an object', 'requestObject', () => server.activations.status('activationId'));
+    // Bidirectional controls anywhere in the displayed payload text (title, message, operation data …).
+    for (const ch of BIDI_CONTROLS) {
+      for (let line = 0; line < 5; line++) {
+        const data = withBidi(paymentData(), line, ch);
+        const label = `U+${ch.codePointAt(0)!.toString(16).toUpperCase()} line ${line + 1}`;
+        for (const version of [3, 4] as const) {
+          const device = version === 3 ? v3 : v4;
+          add(`createPersonalized V${version} data ${label}`, 'data', () =>
+            server.offline.createPersonalized(version, { activationId: device.activationId, data }),
+          );
+          add(`createNonPersonalized V${version} data ${label}`, 'data', () =>
+            server.offline.createNonPersonalized(version, { applicationId: app, data }),
+          );
+        }
+      }
+    }
     add('request array', 'requestObject', () => server.applications.list([]));
     add('__proto__ key', '__proto__', () => server.system.status(JSON.parse('{"__proto__": 1}')));
     return out;
@@ -365,6 +392,55 @@ describe.each(storageFactories)('bad input on $name', (factory) => {
       .exchange({ activationCode: 'ABCDE-FGHIJ-KLMNO-PQRSU', protocolVersion: 3, devicePublicKey: 'AA==' })
       .catch((y: unknown) => y)) as OffcodeError;
     expect(x.message).not.toContain('ABCDE');
+  });
+
+  it('bidi controls: the message names the line; OFFCODE_ALLOW_BIDI_CONTROLS=true accepts them; property over positions', async () => {
+    const e = (await server.offline
+      .createPersonalized(4, { activationId: v4.activationId, data: withBidi(paymentData(), 1, '\u202E') })
+      .catch((x: unknown) => x)) as OffcodeError;
+    expect(e.message).toBe(
+      'data - line 2 (title) must not contain bidirectional control characters U+202A..U+202E or U+2066..U+2069',
+    );
+    // Neighbours that are not bidi controls stay accepted (LRM/RLM marks, U+2065, U+202F).
+    for (const ch of ['\u200E', '\u200F', '\u2065', '\u202F', '\u2029']) {
+      await server.offline.createPersonalized(3, {
+        activationId: v3.activationId,
+        data: withBidi(paymentData(), 2, ch),
+      });
+    }
+    await fc.assert(
+      fc.asyncProperty(
+        fc.string({ maxLength: 40 }),
+        fc.nat(),
+        fc.constantFrom(...BIDI_CONTROLS),
+        async (text, at, ch) => {
+          const base = paymentData();
+          const i = at % (base.length + 1);
+          const data = `${base.slice(0, i)}${text.replaceAll('\r', '').replaceAll('\u0000', '')}${ch}${base.slice(i)}`;
+          const err = (await server.offline
+            .createNonPersonalized(3, { applicationId: app, data })
+            .catch((x: unknown) => x)) as OffcodeError;
+          expect(err).toBeInstanceOf(OffcodeError);
+          expect(err.code).toBe('ERR0024');
+          expect(err.field).toBe('data');
+          expect(err.message).toContain('bidirectional control characters');
+        },
+      ),
+      { numRuns: 100 },
+    );
+    const { server: lenient } = await makeServer(opened.storage, {
+      OFFCODE_PAYLOAD_REGISTRY: 'off',
+      OFFCODE_ALLOW_BIDI_CONTROLS: 'true',
+    });
+    try {
+      const data = withBidi(paymentData(), 2, '\u2067');
+      const created = await lenient.offline.createPersonalized(3, { activationId: v3.activationId, data });
+      expect(created.offlineData).toContain('\u2067');
+      const np = await lenient.offline.createNonPersonalized(4, { applicationId: app, data });
+      expect(np.offlineData).toContain('\u2067');
+    } finally {
+      await lenient.close();
+    }
   });
 
   it('fuzz: verify and create throw only OffcodeError, and ERR0024 writes nothing (fast-check)', async () => {

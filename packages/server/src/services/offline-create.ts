@@ -44,6 +44,26 @@ export function payloadBodyHash(suite: CryptoSuite, data: string): Uint8Array | 
   return suite.engine.sha256(utf8Encode(`${lines[0]}&${lines[3]}`));
 }
 
+/** Bidirectional embedding/override (U+202A..U+202E) and isolate (U+2066..U+2069) controls. */
+const BIDI_CONTROL = /[\u202A-\u202E\u2066-\u2069]/;
+const DATA_LINES = ['operation id', 'title', 'message', 'operation data', 'flags'];
+
+/**
+ * Refuses bidirectional controls in payload `data` (server.md §1.2) unless OFFCODE_ALLOW_BIDI_CONTROLS: the
+ * token shows title, message and operation data to the user, and an override can make "Pay 100 EUR to A"
+ * display as something else. The field escapes (`\n`, `\\`, `\*`) cannot produce these characters, so
+ * checking the received text is checking what the token decodes.
+ */
+export function checkBidiControls(data: string, allowed: boolean): void {
+  if (allowed || !BIDI_CONTROL.test(data)) return;
+  const line = data.split('\n').findIndex((l) => BIDI_CONTROL.test(l));
+  const part = DATA_LINES[line] ?? 'extra';
+  throw OffcodeError.invalidField(
+    'data',
+    `line ${line + 1} (${part}) must not contain bidirectional control characters U+202A..U+202E or U+2066..U+2069`,
+  );
+}
+
 /** Maps a protocol-level refusal of the composed text to ERR0024 on `data` / `nonce`. */
 function composeOrReject(input: Parameters<typeof composeSignedData>[0]): string {
   try {
@@ -113,6 +133,7 @@ export function createOfflineCreateService(ctx: ServerContext) {
       service(async () => {
         checkVersion(version);
         const req = parseRequest(schemas.personalizedCreate, request);
+        checkBidiControls(req.data, ctx.config.allowBidiControls);
         let row = await read(() => findActivation(ctx.storage, req.activationId));
         if (!row) throw new OffcodeError('ERR0009', undefined, { field: 'activationId' });
         row = await refreshDueBlockExpiry(ctx, row);
@@ -174,6 +195,7 @@ export function createOfflineCreateService(ctx: ServerContext) {
       service(async () => {
         checkVersion(version);
         const req = parseRequest(schemas.nonPersonalizedCreate, request);
+        checkBidiControls(req.data, ctx.config.allowBidiControls);
         const { app, master } = await read(async () => {
           const app = await requireApplication(ctx.storage, req.applicationId);
           return { app, master: await newestMasterKey(ctx.storage, app.id, algorithmFor(version)) };
