@@ -2,9 +2,11 @@ import { defineConfig } from 'tsup';
 
 export default defineConfig({
   entry: ['src/index.ts'],
-  format: ['esm', 'cjs'],
+  // ESM only with shared chunks (Node >= 20.19 loads it from `require`): one copy of every class and state.
+  format: ['esm'],
+  splitting: true,
   dts: true,
-  clean: false,
+  clean: true,
   sourcemap: true,
   treeshake: true,
   target: 'es2022',
