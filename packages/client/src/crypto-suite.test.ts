@@ -4,7 +4,12 @@
  * passed as `crypto`; the process-wide wasm and noble engines are spied on and must see no call while the
  * token works.
  */
-import { getNobleCrypto, getWasmCrypto, type OffcodeCrypto } from '@offcode/crypto-wasm';
+import {
+  getNobleCrypto,
+  getWasmCrypto,
+  OFFCODE_CRYPTO_METHODS,
+  type OffcodeCrypto,
+} from '@offcode/crypto-wasm';
 import { createWasmCrypto } from '@offcode/crypto-wasm/wasm';
 import { payloadCase } from '@offcode/test-harness/vectors';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,16 +17,7 @@ import { exampleStateText, V3_EXAMPLE, V4_EXAMPLE } from '../test/fixtures.js';
 import { MemoryTokenStore } from './stores/memory.js';
 import { OffcodeToken } from './token.js';
 
-const METHODS = [
-  'sha256',
-  'hmacSha256',
-  'sha3_256',
-  'kmac256',
-  'computeCodeComponents',
-  'computeAuthCode',
-  'nextCounter',
-  'searchOfflineCode',
-] as const;
+const METHODS = OFFCODE_CRYPTO_METHODS;
 type Method = (typeof METHODS)[number];
 type Counts = Record<Method, number>;
 

@@ -5,6 +5,7 @@
  */
 export { decimalValue, formatDecimal } from './decimal.js';
 export { OffcodeCryptoError, type OffcodeCryptoErrorCode } from './errors.js';
+export { OFFCODE_CRYPTO_METHODS } from './methods.js';
 export { getNobleCrypto } from './noble.js';
 export { getOffcodeCrypto } from './select.js';
 export type * from './types.js';

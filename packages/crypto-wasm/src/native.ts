@@ -8,6 +8,7 @@ import type { BackendName, OffcodeCrypto } from './types.js';
 
 export { decimalValue, formatDecimal } from './decimal.js';
 export { OffcodeCryptoError, type OffcodeCryptoErrorCode } from './errors.js';
+export { OFFCODE_CRYPTO_METHODS } from './methods.js';
 export { getNobleCrypto } from './noble.js';
 export type * from './types.js';
 export { MAX_DATA_CANDIDATES, MAX_INPUT_BYTES, MAX_WINDOW, parseOfflineCode } from './validate.js';

@@ -73,3 +73,14 @@ describe.each(backends)('primitives on $backend', (crypto) => {
     ]);
   });
 });
+
+describe('OFFCODE_CRYPTO_METHODS', () => {
+  it('lists exactly the methods of every engine', async () => {
+    const { OFFCODE_CRYPTO_METHODS, getNobleCrypto, getWasmCrypto } = await import('./index.js');
+    for (const engine of [getWasmCrypto(), getNobleCrypto()]) {
+      const methods = Object.keys(engine).filter((k) => k !== 'backend');
+      expect([...OFFCODE_CRYPTO_METHODS].sort()).toEqual(methods.sort());
+    }
+    expect(Object.isFrozen(OFFCODE_CRYPTO_METHODS)).toBe(true);
+  });
+});

@@ -89,3 +89,6 @@ export interface OffcodeCrypto {
   /** Searches the whole lookahead window for a typed offline code in one call (crypto.md 8). */
   searchOfflineCode(input: OfflineCodeSearch): OfflineCodeSearchResult;
 }
+
+/** The methods every engine has (wrappers, e.g. an instrumented engine in tests, forward exactly these). */
+export type OffcodeCryptoMethod = Exclude<keyof OffcodeCrypto, 'backend'>;

@@ -4,7 +4,7 @@
  * Every function that hashes, MACs, derives, signs, verifies, multiplies or encrypts takes it as its first
  * parameter. Two suites in one process (a wasm server next to a noble test client) never mix.
  */
-import { getOffcodeCrypto, type OffcodeCrypto } from '@offcode/crypto-wasm';
+import { getOffcodeCrypto, OFFCODE_CRYPTO_METHODS, type OffcodeCrypto } from '@offcode/crypto-wasm';
 import { ProtocolError } from './errors.js';
 import { type CryptoImplementation, checkImplementation, type NodeCrypto, nodeCryptoFor } from './runtime.js';
 
@@ -15,16 +15,7 @@ export interface CryptoSuite {
   readonly impl: CryptoImplementation;
 }
 
-const ENGINE_METHODS = [
-  'sha256',
-  'hmacSha256',
-  'sha3_256',
-  'kmac256',
-  'computeCodeComponents',
-  'computeAuthCode',
-  'nextCounter',
-  'searchOfflineCode',
-];
+const ENGINE_METHODS = OFFCODE_CRYPTO_METHODS;
 
 /** Validates a suite argument (a missing engine would otherwise surface as a TypeError deep inside). */
 export function checkSuite(suite: unknown): CryptoSuite {

@@ -5,7 +5,12 @@
  */
 
 import { hexToBytes } from '@noble/hashes/utils.js';
-import { getNobleCrypto, getWasmCrypto, type OffcodeCrypto } from '@offcode/crypto-wasm';
+import {
+  getNobleCrypto,
+  getWasmCrypto,
+  OFFCODE_CRYPTO_METHODS,
+  type OffcodeCrypto,
+} from '@offcode/crypto-wasm';
 import { decodeBase64Strict } from '../src/base64.js';
 import type { CryptoSuite } from '../src/suite.js';
 import { readJsonVector } from './vectors.js';
@@ -27,16 +32,7 @@ export const SUITES: readonly (CryptoSuite & { name: string })[] = [
   { name: 'noble+noble', engine: getNobleCrypto(), impl: 'noble' },
 ];
 
-const ENGINE_METHODS = [
-  'sha256',
-  'hmacSha256',
-  'sha3_256',
-  'kmac256',
-  'computeCodeComponents',
-  'computeAuthCode',
-  'nextCounter',
-  'searchOfflineCode',
-] as const;
+const ENGINE_METHODS = OFFCODE_CRYPTO_METHODS;
 
 /** An engine that forwards to `inner` and counts the calls per method. */
 export function countingEngine(inner: OffcodeCrypto): {

@@ -5,22 +5,18 @@
  * (`getWasmCrypto()`, `getNobleCrypto()`) are spied on: they must see no call at all. The simulated devices
  * run on an engine instance of their own, so their calls count nowhere.
  */
-import { getNobleCrypto, getWasmCrypto, type OffcodeCrypto } from '@offcode/crypto-wasm';
+import {
+  getNobleCrypto,
+  getWasmCrypto,
+  OFFCODE_CRYPTO_METHODS,
+  type OffcodeCrypto,
+} from '@offcode/crypto-wasm';
 import { createWasmCrypto } from '@offcode/crypto-wasm/wasm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { activateDevice, createApp, makeServer, paymentData } from './harness.js';
 import { type OpenedStorage, storageFactories } from './storages.js';
 
-const METHODS = [
-  'sha256',
-  'hmacSha256',
-  'sha3_256',
-  'kmac256',
-  'computeCodeComponents',
-  'computeAuthCode',
-  'nextCounter',
-  'searchOfflineCode',
-] as const;
+const METHODS = OFFCODE_CRYPTO_METHODS;
 type Method = (typeof METHODS)[number];
 type Counts = Record<Method, number>;
 

@@ -3,7 +3,12 @@
  * (a counting wrapper here) and none reaches the process-wide backends behind the @offcode/crypto-wasm
  * facade; with impl 'noble' node:crypto is never touched, with 'node' it does the EC and AES work.
  */
-import { getNobleCrypto, getWasmCrypto, type OffcodeCrypto } from '@offcode/crypto-wasm';
+import {
+  getNobleCrypto,
+  getWasmCrypto,
+  OFFCODE_CRYPTO_METHODS,
+  type OffcodeCrypto,
+} from '@offcode/crypto-wasm';
 import { createWasmCrypto } from '@offcode/crypto-wasm/wasm';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { countingEngine } from '../../test/activation-vectors.js';
@@ -36,16 +41,7 @@ import {
   statusBlobCtrDataHash,
 } from './status-blob.js';
 
-const ENGINE_METHODS = [
-  'sha256',
-  'hmacSha256',
-  'sha3_256',
-  'kmac256',
-  'computeCodeComponents',
-  'computeAuthCode',
-  'nextCounter',
-  'searchOfflineCode',
-] as const;
+const ENGINE_METHODS = OFFCODE_CRYPTO_METHODS;
 const ACTIVATION_ID = '2dd6fd63-67b7-4acf-a1e1-1143ce34d546';
 const APP_KEY = encodeBase64(new Uint8Array(16).fill(1));
 const APP_SECRET = encodeBase64(new Uint8Array(16).fill(2));
