@@ -2,13 +2,14 @@
  * The demo web application over plain HTTP (forms, redirects, images), without a browser: enrol, operation
  * creation for every kind, QR images (PNG and SVG decode to the exact payload text), code normalisation
  * without a server attempt, every result (VALID, INVALID with remaining attempts, blocked, ALREADY_APPROVED,
- * EXPIRED), the encrypted proximity seed, and the demo switched off.
+ * EXPIRED), the encrypted proximity seed, the demo switched off (the default) and the demo behind the
+ * integration credentials (nothing is created, attempted or shown without them).
  */
 import { MemoryTokenStore, OffcodeToken } from '@offcode/client';
 import { encodeBase64 } from '@offcode/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningApi } from '../src/start.js';
-import { attachApi, DEMO_APP, http, ok, startTestApi, UUID_RE } from './harness.js';
+import { type RunningApi, startApi } from '../src/start.js';
+import { attachApi, basicAuth, DEMO_APP, http, ok, startTestApi, UUID_RE } from './harness.js';
 import { decodeQrPng, decodeQrSvg } from './qr-decode.js';
 
 const MASTER_KEY = encodeBase64(new Uint8Array(32).fill(7));
@@ -390,6 +391,72 @@ describe('configuration', () => {
       expect((await ok(base, '/rest/v3/activation/status', { activationId })).failedAttempts).toBe(0);
     } finally {
       await off.close();
+    }
+  });
+
+  it('with integration credentials the demo takes them: without, nothing is created, attempted or shown', async () => {
+    const guarded = await attachApi(api.storage, {
+      OFFCODE_MASTER_KEY: MASTER_KEY,
+      OFFCODE_INTEGRATION_CREDENTIALS: 'bank-app:s3cret',
+    });
+    const auth = { authorization: basicAuth('bank-app:s3cret') };
+    try {
+      const { token, activationId } = await enrolAndActivate('dave', 4);
+      const { id } = await createOperation({ userId: 'dave' });
+      const opPath = `/demo/operation/${id}`;
+      const before = await ok(base, '/rest/v3/activation/status', { activationId });
+      const activations = async () =>
+        (await api.storage.query<{ n: string }>('SELECT count(*) AS n FROM oc_activation')).rows[0]!.n;
+      const countBefore = await activations();
+
+      const refused = [
+        await http(guarded.url, '/demo/enrol', form({ userId: 'mallory', protocolVersion: '4' })),
+        await http(guarded.url, '/demo/operation', form({ userId: 'dave', kind: 'personalized' })),
+        await http(guarded.url, `${opPath}/verify`, form({ code: '1234-5678-9012-3456' })),
+        await http(guarded.url, opPath, { method: 'GET' }),
+        await http(guarded.url, `${opPath}.json`, { method: 'GET' }),
+        await http(guarded.url, `${opPath}/qr.svg`, { method: 'GET' }),
+        await http(guarded.url, '/demo/token', { method: 'GET' }),
+        await http(guarded.url, '/demo/assets/token.js', { method: 'GET' }),
+      ];
+      for (const r of refused) {
+        expect(r.status).toBe(401);
+        expect(r.headers.get('www-authenticate')).toBe('Basic realm="offcode"');
+        expect(r.text).not.toContain('dave');
+      }
+      expect(await activations()).toBe(countBefore);
+      const after = await ok(base, '/rest/v3/activation/status', { activationId });
+      expect(after.failedAttempts).toBe(before.failedAttempts);
+
+      // With the pair, the same forms work.
+      const page = await http(guarded.url, opPath, { method: 'GET', headers: auth });
+      expect(page.status).toBe(200);
+      const { display } = await token.approve(testId(page.text, 'qr-text')!, { pin: '1234' });
+      const verified = await http(guarded.url, `${opPath}/verify`, {
+        ...form({ code: display }),
+        headers: { ...form({}).headers, ...auth },
+      });
+      expect(verified.status).toBe(303);
+      const result = await http(guarded.url, `${opPath}/result`, { method: 'GET', headers: auth });
+      expect(testId(result.text, 'result')).toBe('VALID');
+    } finally {
+      await guarded.close();
+    }
+  });
+
+  it('the demo is off by default: a server started without OFFCODE_DEMO_ENABLED serves no demo and seeds nothing', async () => {
+    const plain = await startApi({
+      env: { OFFCODE_PORT: '0', OFFCODE_DATA_DIR: 'memory://', OFFCODE_TEMP_BLOCK_SWEEP_MS: '0' },
+      logger: false,
+    });
+    try {
+      expect(plain.config.demoEnabled).toBe(false);
+      for (const path of ['/', '/demo', '/demo/enrol', '/demo/token']) {
+        expect((await http(plain.url, path, { method: 'GET' })).status, path).toBe(404);
+      }
+      expect((await ok(plain.url, '/rest/v3/application/list')).applications).toEqual([]);
+    } finally {
+      await plain.close();
     }
   });
 

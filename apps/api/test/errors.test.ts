@@ -261,6 +261,39 @@ describe('ERR0024 (invalid request, HTTP 400, the field named)', () => {
   });
 });
 
+describe('bidirectional controls in payload text (server.md §1.2)', () => {
+  it('are refused at creation with ERR0024 naming data, over REST (both kinds, both versions) and in the demo form', async () => {
+    const { activationId, userId } = await activateToken(base, { protocol: 4 });
+    const spoof = 'op-1\nPayment\nPay 100 EUR to \u202Eevil\u202C\nA100*ACZ2730300000001165254011\n';
+    for (const [path, target] of [
+      ['/rest/v4/auth/offline/personalized/create', { activationId }],
+      ['/rest/v4/auth/offline/non-personalized/create', { applicationId: DEMO_APP }],
+      ['/rest/v3/signature/offline/non-personalized/create', { applicationId: DEMO_APP }],
+    ] as const) {
+      await expectError(
+        rest(base, path, { ...target, data: spoof }),
+        400,
+        'ERR0024',
+        'data - line 3 (message) must not contain bidirectional control characters',
+      );
+    }
+    const form = await http(base, '/demo/operation', {
+      raw: new URLSearchParams({
+        userId,
+        kind: 'non-personalized',
+        template: 'payment',
+        amount: '1',
+        currency: 'EUR',
+        iban: 'CZ2730300000001165254011',
+        note: 'pay \u2067me\u2069',
+      }).toString(),
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    expect(form.status).toBe(400);
+    expect(form.text).toContain('must not contain bidirectional control characters');
+  });
+});
+
 describe('PowerAuth codes', () => {
   it('ERR0015 unknown application, ERR0043 duplicate application', async () => {
     await expectError(

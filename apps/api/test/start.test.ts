@@ -3,7 +3,8 @@
  * with the URLs and a ready `offcode token activate …` line that really works with the `offcode` CLI;
  * file-backed PGlite created on first start and reused (idempotent seed); invalid configuration → every
  * problem on its own line and exit code 2; encrypted keys without the master key → exit 1 with ERR0020;
- * SIGTERM → clean exit 0.
+ * SIGTERM → clean exit 0; plaintext keys on a non-loopback address refused without the opt-in; the demo only
+ * when asked for (the README's start command asks).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -167,11 +168,54 @@ describe('start command', () => {
     expect(r.stdout).toBe('');
   });
 
+  it('plaintext keys on a non-loopback address: one line and exit code 2 unless OFFCODE_ALLOW_PLAINTEXT_KEYS=true', async () => {
+    const r = await runMain({ OFFCODE_HOST: '0.0.0.0', OFFCODE_PORT: '0', OFFCODE_DATA_DIR: 'memory://' });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      'config: OFFCODE_MASTER_KEY must be set when OFFCODE_HOST is not a loopback address (keys would be stored in plaintext), got host "0.0.0.0"; set OFFCODE_ALLOW_PLAINTEXT_KEYS=true to accept that\n',
+    );
+    expect(r.stdout).toBe('');
+    const optIn = await startApi({
+      env: {
+        OFFCODE_HOST: '0.0.0.0',
+        OFFCODE_PORT: '0',
+        OFFCODE_DATA_DIR: 'memory://',
+        OFFCODE_ALLOW_PLAINTEXT_KEYS: 'true',
+        OFFCODE_LOG_LEVEL: 'silent',
+      },
+      logger: false,
+    });
+    try {
+      expect(optIn.warnings.join('\n')).toContain('PLAINTEXT');
+      const port = new URL(optIn.url).port;
+      expect((await http(`http://127.0.0.1:${port}`, '/healthz', { method: 'GET' })).status).toBe(200);
+    } finally {
+      await optIn.close();
+    }
+  });
+
+  it("the README's start command (scripts/start.sh) turns the demo on; node dist/main.js alone does not", async () => {
+    const script = readFileSync(join(API_ROOT, '..', '..', 'scripts', 'start.sh'), 'utf8');
+    expect(script).toMatch(/^\s*export OFFCODE_DEMO_ENABLED="\$\{OFFCODE_DEMO_ENABLED:-true\}"$/m);
+    const api = await spawnApi({ OFFCODE_DATA_DIR: 'memory://' });
+    try {
+      expect(api.output()).not.toContain('Offcode demo:');
+      expect((await http(api.url, '/demo', { method: 'GET' })).status).toBe(404);
+    } finally {
+      expect(await api.stop()).toBe(0);
+    }
+  });
+
   it('encrypted keys in the database but no OFFCODE_MASTER_KEY: the start stops with ERR0020 (exit 1)', async () => {
     const db = await createTestDatabase();
     try {
       const key = Buffer.alloc(32, 9).toString('base64');
-      const first = await spawnApi({ DATABASE_URL: db.url, OFFCODE_MASTER_KEY: key });
+      // The demo seed creates the demo application: its master keys are the encrypted records.
+      const first = await spawnApi({
+        DATABASE_URL: db.url,
+        OFFCODE_MASTER_KEY: key,
+        OFFCODE_DEMO_ENABLED: 'true',
+      });
       expect(first.output()).not.toContain('OFFCODE_MASTER_KEY is not set');
       expect((await ok(first.url, '/rest/v3/status')).encryptionAtRest).toBe(true);
       expect(await first.stop()).toBe(0);
