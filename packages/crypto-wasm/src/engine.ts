@@ -77,7 +77,8 @@ export function createOffcodeCrypto(raw: RawBackend): OffcodeCrypto {
       const components = computeCodeComponents(input);
       if (format === 'decimal') return components.map((c) => formatDecimal(c, length)).join('-');
       // Online form (crypto.md 3.4 / 5): V3 keeps bytes 16..31 of each component, V4 all 32.
-      const parts = components.map((c) => (input.protocol === 3 ? c.subarray(16) : c));
+      const keep = CODE_PARAMETERS[input.protocol].onlineComponentBytes;
+      const parts = components.map((c) => c.subarray(c.length - keep));
       const joined = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
       let o = 0;
       for (const p of parts) {

@@ -15,6 +15,8 @@ export interface CodeParameters {
   readonly codeMac: 'HMAC-SHA256' | 'KMAC256';
   /** next(CTR_DATA): xor-folded SHA-256 (V3) or SHA3-256 (V4). */
   readonly counterHash: 'SHA-256/xor-fold' | 'SHA3-256';
+  /** Bytes of each 32-byte component the online Base64 form keeps (its last ones): V3 16, V4 all 32. */
+  readonly onlineComponentBytes: number;
 }
 
 export const CODE_PARAMETERS: Readonly<Record<ProtocolVersion, CodeParameters>> = Object.freeze({
@@ -23,8 +25,15 @@ export const CODE_PARAMETERS: Readonly<Record<ProtocolVersion, CodeParameters>> 
     counterBytes: 16,
     codeMac: 'HMAC-SHA256',
     counterHash: 'SHA-256/xor-fold',
+    onlineComponentBytes: 16,
   }),
-  4: Object.freeze({ factorKeyBytes: 32, counterBytes: 32, codeMac: 'KMAC256', counterHash: 'SHA3-256' }),
+  4: Object.freeze({
+    factorKeyBytes: 32,
+    counterBytes: 32,
+    codeMac: 'KMAC256',
+    counterHash: 'SHA3-256',
+    onlineComponentBytes: 32,
+  }),
 } as const);
 
 /** True for a known protocol version (3 or 4). */

@@ -1,6 +1,8 @@
 /** Field formats of server.md §1.2 as schemas. Reasons never echo values (some fields are secret). */
 import {
   isWellFormedString,
+  PROTOCOL_VERSIONS,
+  type ProtocolVersion,
   parseActivationCode,
   tryDecodeBase64Strict,
   utf8Length,
@@ -73,12 +75,13 @@ export const enumOf = <const T extends string>(values: readonly T[]): Schema<T> 
   );
 
 /** Integer protocol version 3 or 4 (digit strings accepted). */
-export const protocolVersion = (): Schema<3 | 4> =>
-  schema({ type: 'integer', enum: [3, 4] }, (value, path, ctx) =>
-    value === 3 || value === 4 || value === '3' || value === '4'
-      ? (Number(value) as 3 | 4)
-      : addIssue(ctx, path, 'must be 3 or 4'),
-  );
+export const protocolVersion = (): Schema<ProtocolVersion> =>
+  schema({ type: 'integer', enum: [...PROTOCOL_VERSIONS] }, (value, path, ctx) => {
+    const n = typeof value === 'string' && /^[0-9]$/.test(value) ? Number(value) : value;
+    return PROTOCOL_VERSIONS.includes(n as ProtocolVersion)
+      ? (n as ProtocolVersion)
+      : addIssue(ctx, path, 'must be 3 or 4');
+  });
 
 /** Strict Base64 decoding to `min..max` bytes; the bytes are returned. */
 export const base64Bytes = (min: number, max: number): Schema<Uint8Array> =>

@@ -112,6 +112,12 @@ function toWire(version: ProtocolVersion, o: VerifyOutcome): VerifyV3Response | 
     : { authenticationValid: o.valid, ...common, authenticationCodeType: o.type };
 }
 
+/** The audit notes of the two verify APIs (V3 "signature", V4 "authentication code"). */
+const AUDIT_NOTES: Readonly<Record<ProtocolVersion, { match: string; mismatch: string }>> = {
+  3: { match: 'signature_ok', mismatch: 'signature_does_not_match' },
+  4: { match: 'authentication_ok', mismatch: 'authentication_code_does_not_match' },
+};
+
 const TYPE_NAMES: Record<OfflineFactorType, SignatureTypeName> = {
   possession_knowledge: 'POSSESSION_KNOWLEDGE',
   possession_biometry: 'POSSESSION_BIOMETRY',
@@ -402,7 +408,7 @@ export function createVerifyService(ctx: ServerContext) {
           await updateActivation(tx, row.activationId, changes);
           const auditId = await audit(row, {
             valid: true,
-            note: version === 3 ? 'signature_ok' : 'authentication_ok',
+            note: AUDIT_NOTES[version].match,
             type,
             dataBase64: encodeBase64(candidates[search.candidate]!),
           });
@@ -424,7 +430,7 @@ export function createVerifyService(ctx: ServerContext) {
           after = await autoBlock(ctx, tx, after, now, failedAttempts);
         await audit(row, {
           valid: false,
-          note: version === 3 ? 'signature_does_not_match' : 'authentication_code_does_not_match',
+          note: AUDIT_NOTES[version].mismatch,
           dataBase64: encodeBase64(candidates[0]!),
           blocked: after,
         });
