@@ -24,6 +24,10 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+/** A lock line as @offcode/lockfile writes it (client.md §2.2). */
+const lockLine = (pid: number, host: string) =>
+  `${pid} ${'0f'.repeat(16)} ${new Date().toISOString()} ${host}\n`;
+
 async function code(p: Promise<unknown>): Promise<string> {
   const e = await p.then(
     () => undefined,
@@ -93,7 +97,7 @@ describe('FileTokenStore', () => {
     await s.lock(async () => {
       inside = readFileSync(`${path}.lock`, 'utf8');
     });
-    expect(inside).toMatch(new RegExp(`^${process.pid} \\d{4}-`));
+    expect(inside).toMatch(new RegExp(`^${process.pid} [0-9a-f]{32} \\d{4}-`));
     expect(existsSync(`${path}.lock`)).toBe(false);
   });
 
@@ -129,17 +133,84 @@ describe('FileTokenStore: lock left behind by a killed process', () => {
     const child = spawn(process.execPath, ['-e', '0']);
     const pid = child.pid!;
     await new Promise((r) => child.once('exit', r));
-    writeFileSync(`${path}.lock`, `${pid} ${new Date().toISOString()} ${hostname()}\n`);
+    writeFileSync(`${path}.lock`, lockLine(pid, hostname()));
     const s = new FileTokenStore(path, { lockRetryMs: 5, lockTimeoutMs: 100 });
     expect(await s.lock(async () => 'taken')).toBe('taken');
   });
 
   it('is respected when the holder lives or belongs to another host', async () => {
     const path = join(dir, 'alive.json');
-    writeFileSync(`${path}.lock`, `${process.ppid} ${new Date().toISOString()} ${hostname()}\n`);
+    writeFileSync(`${path}.lock`, lockLine(process.ppid, hostname()));
     const s = new FileTokenStore(path, { lockRetryMs: 5, lockTimeoutMs: 60 });
     expect(await code(s.lock(async () => 1))).toBe('STORAGE_FAILURE: state file is locked');
-    writeFileSync(`${path}.lock`, `999999 ${new Date().toISOString()} some-other-host\n`);
+    writeFileSync(`${path}.lock`, lockLine(999999, 'some-other-host'));
     expect(await code(s.lock(async () => 1))).toBe('STORAGE_FAILURE: state file is locked');
+  });
+});
+
+describe('FileTokenStore: real processes after a holder was killed with SIGKILL', () => {
+  it('8 processes × 5 read-modify-write sections: every value used once, the counter advanced by 40', async () => {
+    const path = join(dir, 'race.json');
+    const log = join(dir, 'values.log');
+    const go = join(dir, 'go');
+    await new FileTokenStore(path).write('0');
+    const node = JSON.stringify(join(DIST_DIR, 'node.js'));
+    const holder = spawn(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `import { FileTokenStore } from ${node};
+         await new FileTokenStore(${JSON.stringify(path)}).lock(async () => {
+           process.stdout.write('held\\n');
+           await new Promise(() => setInterval(() => {}, 60000));
+         });`,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    await new Promise<void>((res) => holder.stdout.once('data', () => res()));
+    holder.kill('SIGKILL');
+    await new Promise((r) => holder.once('exit', r));
+    expect(existsSync(`${path}.lock`)).toBe(true);
+
+    const racer = `
+      import { appendFileSync, existsSync } from 'node:fs';
+      import { FileTokenStore } from ${node};
+      const s = new FileTokenStore(${JSON.stringify(path)}, { lockRetryMs: 5, lockTimeoutMs: 120000 });
+      process.stdout.write('ready\\n');
+      while (!existsSync(${JSON.stringify(go)})) await new Promise((r) => setTimeout(r, 2));
+      for (let i = 0; i < 5; i++) {
+        await s.lock(async () => {
+          const next = Number(await s.read()) + 1;
+          await s.write(String(next));
+          appendFileSync(${JSON.stringify(log)}, next + '\\n');
+        });
+      }`;
+    const racers = Array.from({ length: 8 }, () =>
+      spawn(process.execPath, ['--input-type=module', '-e', racer], { stdio: ['ignore', 'pipe', 'inherit'] }),
+    );
+    await Promise.all(racers.map((r) => new Promise<void>((res) => r.stdout.once('data', () => res()))));
+    writeFileSync(go, '');
+    const codes = await Promise.all(racers.map((r) => new Promise((res) => r.once('exit', res))));
+    expect(codes).toEqual(racers.map(() => 0));
+    const values = readFileSync(log, 'utf8').trim().split('\n').map(Number);
+    expect(values.sort((a, b) => a - b)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+    expect(await new FileTokenStore(path).read()).toBe('40');
+    expect(existsSync(`${path}.lock`)).toBe(false);
+  });
+});
+
+describe('FileTokenStore: options', () => {
+  it('lock options must be non-negative numbers (staleLockMs > 0, Infinity allowed)', () => {
+    for (const options of [
+      { lockRetryMs: -1 },
+      { lockTimeoutMs: Number.NaN },
+      { lockTimeoutMs: Number.POSITIVE_INFINITY },
+      { staleLockMs: 0 },
+      { staleLockMs: '5' as unknown as number },
+    ]) {
+      expect(() => new FileTokenStore(join(dir, 'o.json'), options)).toThrow(OffcodeClientError);
+    }
+    expect(new FileTokenStore(join(dir, 'o.json'), { staleLockMs: Number.POSITIVE_INFINITY })).toBeTruthy();
   });
 });

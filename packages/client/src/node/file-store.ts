@@ -1,12 +1,13 @@
 /**
  * FileTokenStore: the token state in one JSON file (Node only; `@offcode/client/node`).
  * Writes are atomic and durable (temp file + fsync + rename + directory fsync); a cross-process lock file
- * serializes read-modify-write sections (client.md §2.2).
+ * (`<path>.lock`, @offcode/lockfile) serializes read-modify-write sections (client.md §2.2): a lock left by
+ * a killed process is taken over by exactly one waiting process, so no counter value is ever used twice.
  */
 import { randomBytes } from 'node:crypto';
 import { constants, promises as fs } from 'node:fs';
-import { hostname } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
+import { acquireLock, LockfileError, type LockHandle } from '@offcode/lockfile';
 import { OffcodeClientError } from '../errors.js';
 import type { TokenStore } from '../stores/types.js';
 
@@ -16,15 +17,26 @@ export interface FileTokenStoreOptions {
   /** Give up taking the lock after this long (default 5000 ms) → STORAGE_FAILURE "state file is locked". */
   lockTimeoutMs?: number;
   /**
-   * A lock file older than this is stale: removed once, then retried (default 60000 ms). A lock whose
-   * holder process is known to be gone (same host, pid no longer exists) is stale at once, so a crashed or
-   * killed CLI does not block the token for a minute.
+   * A lock of this host is stale exactly when its holder process is gone (taken over at once, so a crashed
+   * or killed CLI does not block the token). A lock written on another host (a shared network directory)
+   * or one that cannot be parsed is stale when not refreshed for this long (default 60000 ms).
    */
   staleLockMs?: number;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const errno = (e: unknown): string | undefined => (e as NodeJS.ErrnoException | undefined)?.code;
+
+function lockOption(options: FileTokenStoreOptions, name: keyof FileTokenStoreOptions, dflt: number): number {
+  const value = options[name] ?? dflt;
+  const infinite = name === 'staleLockMs' && value === Number.POSITIVE_INFINITY;
+  const zero = name === 'staleLockMs' && value === 0;
+  if (typeof value !== 'number' || !(value >= 0) || zero || (!Number.isFinite(value) && !infinite)) {
+    throw new OffcodeClientError('INVALID_INPUT', `${name} must be a non-negative number of milliseconds`, {
+      field: name,
+    });
+  }
+  return value;
+}
 
 export class FileTokenStore implements TokenStore {
   readonly path: string;
@@ -39,9 +51,9 @@ export class FileTokenStore implements TokenStore {
     }
     this.path = resolve(path);
     this.lockPath = `${this.path}.lock`;
-    this.lockRetryMs = options.lockRetryMs ?? 50;
-    this.lockTimeoutMs = options.lockTimeoutMs ?? 5000;
-    this.staleLockMs = options.staleLockMs ?? 60_000;
+    this.lockRetryMs = lockOption(options, 'lockRetryMs', 50);
+    this.lockTimeoutMs = lockOption(options, 'lockTimeoutMs', 5000);
+    this.staleLockMs = lockOption(options, 'staleLockMs', 60_000);
   }
 
   async read(): Promise<string | null> {
@@ -119,63 +131,32 @@ export class FileTokenStore implements TokenStore {
   }
 
   async lock<T>(fn: () => Promise<T>): Promise<T> {
-    await this.acquire();
+    const handle = await this.acquire();
     try {
       return await fn();
     } finally {
-      await fs.rm(this.lockPath, { force: true }).catch(() => undefined);
+      // The state is already durable; a lock that cannot be removed is stale once this process exits.
+      await handle.release().catch(() => undefined);
     }
   }
 
-  /** True only when the lock names a process of this host that no longer exists. */
-  private async holderIsGone(): Promise<boolean> {
-    const text = await fs.readFile(this.lockPath, 'utf8').catch(() => '');
-    const [pid, , host] = text.trim().split(' ');
-    if (!pid || !/^[0-9]+$/.test(pid) || host !== hostname() || Number(pid) === process.pid) return false;
+  private async acquire(): Promise<LockHandle> {
     try {
-      process.kill(Number(pid), 0);
-      return false;
+      return await acquireLock(this.lockPath, {
+        timeoutMs: this.lockTimeoutMs,
+        retryMs: this.lockRetryMs,
+        staleMs: this.staleLockMs,
+      });
     } catch (e) {
-      return errno(e) === 'ESRCH';
-    }
-  }
-
-  private async acquire(): Promise<void> {
-    const deadline = Date.now() + this.lockTimeoutMs;
-    let staleRemoved = false;
-    for (;;) {
-      try {
-        const handle = await fs.open(this.lockPath, 'wx', 0o600);
-        try {
-          await handle.writeFile(`${process.pid} ${new Date().toISOString()} ${hostname()}\n`, 'utf8');
-        } finally {
-          await handle.close();
-        }
-        return;
-      } catch (e) {
-        if (errno(e) !== 'EEXIST') {
-          throw new OffcodeClientError(
-            'STORAGE_FAILURE',
-            `state lock cannot be created (${errno(e) ?? 'error'})`,
-            {
-              cause: e,
-            },
-          );
-        }
+      if (e instanceof LockfileError && e.code === 'LOCKED') {
+        throw new OffcodeClientError('STORAGE_FAILURE', 'state file is locked', { cause: e });
       }
-      if (!staleRemoved) {
-        const stat = await fs.stat(this.lockPath).catch(() => undefined);
-        if (stat && (Date.now() - stat.mtimeMs > this.staleLockMs || (await this.holderIsGone()))) {
-          // A crashed holder left it behind: remove it once, then compete for it again.
-          staleRemoved = true;
-          await fs.rm(this.lockPath, { force: true }).catch(() => undefined);
-          continue;
-        }
-      }
-      if (Date.now() >= deadline) {
-        throw new OffcodeClientError('STORAGE_FAILURE', 'state file is locked');
-      }
-      await sleep(this.lockRetryMs);
+      const cause = e instanceof LockfileError ? e.cause : e;
+      throw new OffcodeClientError(
+        'STORAGE_FAILURE',
+        `state lock cannot be created (${errno(cause) ?? 'error'})`,
+        { cause: e },
+      );
     }
   }
 }
