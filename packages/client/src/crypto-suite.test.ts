@@ -45,7 +45,7 @@ describe('crypto backend of the token', () => {
     spies = singletons.map((e, i) => count(e as unknown as Record<string, unknown>, originals[i]!));
   });
   afterAll(() => {
-    singletons.forEach((e, i) => Object.assign(e, originals[i]));
+    for (const [i, e] of singletons.entries()) Object.assign(e, originals[i]);
   });
 
   it.each([

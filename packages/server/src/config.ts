@@ -174,7 +174,6 @@ export function defaultConfig(): OffcodeConfig {
   };
 }
 
-
 /** Strict Base64 (crypto.md 1.1) of exactly `length` bytes, or null. */
 function decodeKey(text: string, length: number): Uint8Array | null {
   const bytes = tryDecodeBase64Strict(text);
