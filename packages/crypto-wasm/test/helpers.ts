@@ -1,5 +1,3 @@
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
 import { readRepoVector } from '../../../scripts/vector-paths.mjs';
 import { getNobleCrypto } from '../src/noble.js';
 import { getWasmCrypto } from '../src/wasm.js';
@@ -24,13 +22,3 @@ export const b64 = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'bas
 export const hex = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'hex'));
 export const toHex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 export const toB64 = (b: Uint8Array): string => Buffer.from(b).toString('base64');
-
-export function listFiles(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir).flatMap((name) => {
-    const full = join(dir, name);
-    return statSync(full).isDirectory() ? listFiles(full).map((f) => join(name, f)) : [name];
-  });
-}
-
-export { relative };

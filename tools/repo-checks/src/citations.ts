@@ -22,10 +22,10 @@ export type Citation =
 const NUM = String.raw`\d+(?:\.\d+)*`;
 const PREFIX = String.raw`(?:§\s?|[Ss]ections?\s+|sec\.\s*)`;
 const RANGE = String.raw`${NUM}(?:\s?(?:-|–|\.\.)\s?§?${NUM})?`;
-const ITEM = String.raw`${PREFIX}?${RANGE}`;
+const ITEM = `${PREFIX}?${RANGE}`;
 // A separator must be followed by another item; `;` only before an explicit `§`.
 const SEP = String.raw`(?:\s?,\s?|\s?/\s?|\s+and\s+|;\s?(?=§))`;
-const LIST = String.raw`${ITEM}(?:${SEP}${ITEM})*`;
+const LIST = `${ITEM}(?:${SEP}${ITEM})*`;
 /** A number ends at a non-word character; a full stop ends a sentence unless a digit follows. */
 const END = String.raw`(?!\w|\.\d)`;
 /** Whitespace between a file name and its sections, possibly a line break with a comment prefix. */
