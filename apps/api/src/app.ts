@@ -1,9 +1,9 @@
 /**
  * The Fastify application: REST routes of the method table (server.md §2), envelopes and error mapping
- * (§1.1, §1.3), optional integration credentials (§1.5), health, metrics, OpenAPI and its viewer (§2.6), and
- * the demo (§7). The services come from @offcode/server; this module only adds HTTP.
+ * (§1.1, §1.3, answers before routing included), integration credentials decided on the matched route's
+ * class (§1.5), security headers (§6.11), health, metrics, OpenAPI and its viewer (§2.6), and the demo (§7).
+ * The services come from @offcode/server; this module only adds HTTP.
  */
-
 import fastifyHelmet from '@fastify/helmet';
 import { OffcodeError, type OffcodeServer, type Storage, verifyResponseFromOutcome } from '@offcode/server';
 import Fastify, {
@@ -69,17 +69,9 @@ function routeLabel(request: FastifyRequest): string {
   return request.routeOptions.url ?? 'unmatched';
 }
 
-export async function buildApi(options: BuildApiOptions): Promise<FastifyInstance> {
-  const { offcode } = options;
-  const config = offcode.config;
-  const metrics = createMetrics();
-  const status = await offcode.system.status({});
-  metrics.buildInfo.set(
-    { version: API_VERSION, crypto_backend: status.cryptoBackend, database: status.database },
-    1,
-  );
-
-  const app = Fastify({
+/** The Fastify instance: logging, request ids, router limits, and the answers written before routing. */
+function createFastify(options: BuildApiOptions, config: OffcodeServer['config']): FastifyInstance {
+  return Fastify({
     bodyLimit: config.bodyLimitBytes,
     logger:
       options.logger === false
@@ -101,7 +93,19 @@ export async function buildApi(options: BuildApiOptions): Promise<FastifyInstanc
     frameworkErrors: frameworkErrorHandler(MAX_PARAM_LENGTH),
     clientErrorHandler: handleClientError,
   });
+}
 
+export async function buildApi(options: BuildApiOptions): Promise<FastifyInstance> {
+  const { offcode } = options;
+  const config = offcode.config;
+  const metrics = createMetrics();
+  const status = await offcode.system.status({});
+  metrics.buildInfo.set(
+    { version: API_VERSION, crypto_backend: status.cryptoBackend, database: status.database },
+    1,
+  );
+
+  const app = createFastify(options, config);
   // Before any route: every route gets its access class (or the build fails), see http/access.ts.
   const routes = classifyRoutes(app);
   await app.register(fastifyHelmet, HELMET_OPTIONS);
@@ -155,7 +159,29 @@ export async function buildApi(options: BuildApiOptions): Promise<FastifyInstanc
   });
 
   for (const method of REST_METHODS) registerRestMethod(app, offcode, method, metrics);
+  registerSystemRoutes(app, offcode, metrics, credentials.enabled);
 
+  if (config.demoEnabled) {
+    await registerDemo(app, {
+      offcode,
+      storage: options.storage,
+      metrics,
+      ...(options.assetsDir ? { assetsDir: options.assetsDir } : {}),
+    });
+    app.get('/', async (_request, reply) => reply.redirect('/demo', 302));
+  }
+
+  return app;
+}
+
+/** Health, metrics, the OpenAPI document and its viewer (server.md §2.6). */
+function registerSystemRoutes(
+  app: FastifyInstance,
+  offcode: OffcodeServer,
+  metrics: ApiMetrics,
+  basicAuth: boolean,
+): void {
+  const config = offcode.config;
   app.get('/healthz', async (_request, reply) => {
     try {
       await offcode.system.health();
@@ -173,23 +199,11 @@ export async function buildApi(options: BuildApiOptions): Promise<FastifyInstanc
 
   const openapi = buildOpenApiDocument(offcode, {
     version: API_VERSION,
-    basicAuth: credentials.enabled,
+    basicAuth,
     metricsEnabled: config.metricsEnabled,
   });
   app.get('/openapi.json', async () => openapi);
   registerDocs(app);
-
-  if (config.demoEnabled) {
-    await registerDemo(app, {
-      offcode,
-      storage: options.storage,
-      metrics,
-      ...(options.assetsDir ? { assetsDir: options.assetsDir } : {}),
-    });
-    app.get('/', async (_request, reply) => reply.redirect('/demo', 302));
-  }
-
-  return app;
 }
 
 function sendError(reply: FastifyReply, error: OffcodeError): FastifyReply {

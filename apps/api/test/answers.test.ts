@@ -7,7 +7,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clientErrorAnswer, rawErrorResponse } from '../src/http/early-errors.js';
 import type { RunningApi } from '../src/start.js';
 import { type RawResponse, rawHttpRequest, rawRequest, startTestApi, UUID_RE } from './harness.js';
 
@@ -140,30 +139,6 @@ describe("requests Node's HTTP parser refuses", () => {
     }
     // The server is still serving.
     expect((await send(rawHttpRequest('GET', '/healthz'))).status).toBe(200);
-  });
-
-  it('a timed-out request gets 408 in the envelope (mapping and the raw answer, as written to the socket)', () => {
-    for (const [code, status, field] of [
-      ['ERR_HTTP_REQUEST_TIMEOUT', 408, 'request'],
-      ['ERR_HTTP_HEADERS_TIMEOUT', 408, 'request'],
-      ['HPE_HEADER_OVERFLOW', 431, 'headers'],
-      ['HPE_INVALID_METHOD', 400, 'request'],
-      [undefined, 400, 'request'],
-    ] as const) {
-      const { status: s, error } = clientErrorAnswer(code);
-      expect(s).toBe(status);
-      expect(error.code).toBe('ERR0024');
-      expect(error.message.startsWith(`${field} - `)).toBe(true);
-    }
-    const { status, error } = clientErrorAnswer('ERR_HTTP_REQUEST_TIMEOUT');
-    const raw = rawErrorResponse(status, error);
-    expect(raw).toMatch(/^HTTP\/1\.1 408 Request Timeout\r\n/);
-    expect(raw).toMatch(/\r\nX-Request-Id: [0-9a-f-]{36}\r\n/);
-    expect(raw).toContain('\r\nCache-Control: no-store\r\n');
-    expect(raw).toContain('\r\nX-Frame-Options: DENY\r\n');
-    const body = raw.slice(raw.indexOf('\r\n\r\n') + 4);
-    expect(raw).toContain(`\r\nContent-Length: ${Buffer.byteLength(body)}\r\n`);
-    expect(JSON.parse(body).responseObject.code).toBe('ERR0024');
   });
 });
 

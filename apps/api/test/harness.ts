@@ -320,8 +320,8 @@ export async function issuePayload(
 
 /**
  * A second API (another configuration) on the storage of a running one: no second PGlite start-up (the demo
- * on, as in startTestApi). The
- * start-up key check can be skipped to reach the runtime errors of encrypted records (ERR0020/21).
+ * on, as in startTestApi). The start-up key check can be skipped to reach the runtime errors of encrypted
+ * records (ERR0020/21).
  */
 export async function attachApi(
   storage: Storage,
