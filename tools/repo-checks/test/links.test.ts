@@ -1,4 +1,5 @@
 /** Relative links in docs/**\/*.md and in every README resolve to a file of the repository (and heading). */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { brokenLinks } from '../src/links.js';
@@ -13,6 +14,18 @@ describe('Markdown links', () => {
     for (const f of ['README.md', 'docs/README.md', 'docs/spec/server.md', 'test-vectors/README.md']) {
       expect(markdown).toContain(f);
     }
+  });
+
+  it('name the vector folders as they are (test-vectors/ in the repo, ../shared/vectors/ beside it)', () => {
+    // `vectors/` or `../vectors/` alone was the layout of the shared folder, not of this repository.
+    const stale = markdown.flatMap((f) =>
+      readFileSync(join(REPO_ROOT, f), 'utf8')
+        .split('\n')
+        .flatMap((line, i) =>
+          /(?<![\w/.-])(?:\.\.\/)*vectors\//.test(line) ? [`${f}:${i + 1}: ${line.trim()}`] : [],
+        ),
+    );
+    expect(stale, stale.join('\n')).toEqual([]);
   });
 
   it('resolve inside the repository', () => {
