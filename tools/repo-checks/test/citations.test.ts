@@ -1,7 +1,17 @@
 /**
  * Every citation of the specification in the repository resolves: the cited file is in docs/spec/ and the cited
  * section has a heading there (or is item M of the numbered list under heading N, for `N.M`), a cited heading
- * title exists, a cited trap is an item of "Known traps". The forms recognised are listed in src/citations.ts.
+ * title exists, a cited trap is an item of "Known traps". Forms found by grepping every tracked file (parsed by
+ * src/citations.ts, each one a case of src/citations.test.ts):
+ *
+ *   server.md §2.2 · crypto.md 4.1 · payload.md section 8 · client.md §5 · (crypto.md 1.3, 2.1) · activation.md 6
+ *   crypto.md sections 12-14 · sections 13 and 14 · §2.2–§2.4 · §3.1–3.4 · §6.9-10 · 13/14 · §1.3/§1.4
+ *   `server.md` §5 · [`crypto.md`](../docs/spec/crypto.md) (section 10) · a list or file name over a line break
+ *   crypto.md "V4 key derivation" (heading title) · crypto.md trap 4 (Known traps item) · spec/payload.md (path)
+ *   inside docs/spec/*.md: bare §4.1 / section 12 = the same file
+ *
+ * Bare `§N` outside docs/spec/ (a README table under a heading that names the file) cannot be attributed and is
+ * not checked.
  */
 import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';

@@ -4,7 +4,15 @@
  * scripts/gen-regression-vectors.mjs records, and the generator refuses to record when a published case fails.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -106,6 +114,7 @@ describe.skipIf(!published.available)('scripts/gen-regression-vectors.mjs', () =
     const copy = mkdtempSync(join(tmpdir(), 'offcode-shared-'));
     cpSync(published.dir, copy, { recursive: true });
     const file = join(copy, 'v4', 'Hash_Based_Counter_Test_Vectors.json');
+    chmodSync(file, 0o644); // CI's shared folder is read-only, and so is a copy of it
     const doc = JSON.parse(readFileSync(file, 'utf8'));
     doc.hash_based_counter_test_vectors[3]['ctrData[7]'] = Buffer.alloc(32).toString('base64');
     writeFileSync(file, JSON.stringify(doc));
