@@ -1,5 +1,17 @@
-/** Embedded PostgreSQL (PGlite, WebAssembly): a data directory or `memory://`, one serialized connection. */
+/**
+ * Embedded PostgreSQL (PGlite, WebAssembly): a data directory or `memory://`, one serialized connection.
+ *
+ * PGlite has no locking of its own: two processes on one data directory both accept the same code, lose
+ * writes and break indexes. A directory is therefore held with an exclusive lock file (@offcode/lockfile)
+ * inside it, `<dataDir>/offcode.lock` (PostgreSQL ignores unknown files in its data directory), for the
+ * storage's lifetime: a second opener fails with one clear line; a lock left by a killed process is taken
+ * over at the next start (server.md, storage).
+ */
+import { promises as fs } from 'node:fs';
+import { hostname } from 'node:os';
+import { join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
+import { acquireLock, LockfileError, type LockHandle } from '@offcode/lockfile';
 import { AsyncMutex } from './mutex.js';
 import {
   type QueryResult,
@@ -11,31 +23,95 @@ import {
 } from './types.js';
 
 export interface PgliteStorageOptions {
-  /** Directory path, or `memory://` (default) for a throw-away database. */
+  /** Directory path (or `file://` path), or `memory://` (default) for a throw-away database. */
   dataDir?: string;
+  /** How long to wait for another process to let go of the directory (default 1000 ms). */
+  lockTimeoutMs?: number;
 }
+
+/** The lock file inside a PGlite data directory. */
+export const PGLITE_LOCK_FILE = 'offcode.lock';
 
 type Db = PGlite;
 
+const errno = (e: unknown): string => {
+  const code = e instanceof LockfileError ? (e.cause as { code?: unknown } | undefined)?.code : undefined;
+  const direct = (e as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : typeof direct === 'string' ? direct : 'error';
+};
+
+/** The directory PGlite will use on this file system (its own reading of dataDir), or null for memory. */
+export function pgliteDirectory(dataDir: string): string | null {
+  if (dataDir.startsWith('file://')) return dataDir.slice('file://'.length) || null;
+  if (dataDir === '' || /^(memory|idb|opfs-ahp|memfs2opfs):\/\//.test(dataDir)) return null;
+  return dataDir;
+}
+
+async function lockDataDirectory(dir: string, timeoutMs: number): Promise<LockHandle> {
+  try {
+    await fs.mkdir(dir); // not recursive, like PGlite: a mistyped parent is an error, not a new tree
+  } catch (error) {
+    if (errno(error) !== 'EEXIST') {
+      throw new StorageError(
+        'unavailable',
+        null,
+        null,
+        error,
+        `PGlite data directory ${dir} cannot be created (${errno(error)})`,
+      );
+    }
+  }
+  try {
+    return await acquireLock(join(dir, PGLITE_LOCK_FILE), { timeoutMs, retryMs: 100 });
+  } catch (error) {
+    if (error instanceof LockfileError && error.code === 'LOCKED') {
+      const h = error.holder;
+      const by = h
+        ? `process ${h.pid}${h.hostname === hostname() ? '' : ` on ${h.hostname}`}`
+        : 'another process';
+      throw new StorageError(
+        'unavailable',
+        null,
+        null,
+        error,
+        `PGlite data directory ${dir} is in use by ${by}; one process per embedded directory (use PostgreSQL via DATABASE_URL for more)`,
+      );
+    }
+    throw new StorageError(
+      'unavailable',
+      null,
+      null,
+      error,
+      `PGlite data directory ${dir} cannot be locked (${errno(error)})`,
+    );
+  }
+}
+
 export async function openPgliteStorage(options: PgliteStorageOptions = {}): Promise<Storage> {
   const dataDir = options.dataDir ?? 'memory://';
+  const dir = pgliteDirectory(dataDir);
+  const lock = dir === null ? null : await lockDataDirectory(resolve(dir), options.lockTimeoutMs ?? 1000);
   let db: Db;
   try {
     db = await PGlite.create(dataDir);
   } catch (error) {
+    await lock?.release().catch(() => undefined);
     throw new StorageError('unavailable', null, null, error);
   }
-  return new PgliteStorage(db);
+  return new PgliteStorage(db, lock);
 }
 
 class PgliteStorage implements Storage {
   readonly kind = 'pglite' as const;
   readonly #db: Db;
   readonly #mutex = new AsyncMutex();
+  /** Held from open to close (null for memory://). */
+  readonly #lock: LockHandle | null;
   #closed = false;
 
-  constructor(db: Db) {
+  constructor(db: Db, lock: LockHandle | null) {
     this.#db = db;
+    this.#lock = lock;
   }
 
   async #raw<R>(sql: string, params: readonly unknown[] = []): Promise<QueryResult<R>> {
@@ -101,7 +177,12 @@ class PgliteStorage implements Storage {
     if (this.#closed) return;
     await this.#mutex.run(async () => {
       this.#closed = true;
-      await this.#db.close();
+      try {
+        await this.#db.close();
+      } finally {
+        // Only after PGlite has flushed and let go; a lock that cannot be removed is stale once we exit.
+        await this.#lock?.release().catch(() => undefined);
+      }
     });
   }
 }

@@ -67,11 +67,13 @@ export class StorageError extends OffcodeBaseError {
     sqlState: string | null,
     constraint: string | null,
     cause: unknown,
+    /** Replaces the generic message when there is something the operator can act on (one line). */
+    message?: string,
   ) {
     super(
       reason === 'busy' || reason === 'unavailable' ? 'unavailable' : 'internal',
       `STORAGE_${reason.toUpperCase()}`,
-      `database error (${reason}${sqlState ? `, SQLSTATE ${sqlState}` : ''})`,
+      message ?? `database error (${reason}${sqlState ? `, SQLSTATE ${sqlState}` : ''})`,
       { cause },
     );
     this.reason = reason;
