@@ -32,10 +32,36 @@ export const REPO_ROOT = findRepoRoot();
 /** The project's own vectors (committed). */
 export const REPO_VECTORS_DIR = join(REPO_ROOT, 'test-vectors');
 
-/** The published-vectors folder: $OFFCODE_SHARED_VECTORS (relative to the repo root) or <root>/../shared/vectors. */
+/**
+ * The checkout this clone was made from, when `origin` is a local path (`git clone . "$d"`, the CI check of
+ * DEVELOPERS.md): a clone in a temporary folder still finds ../shared beside the original checkout.
+ */
+function localOrigin(root) {
+  let config;
+  try {
+    config = readFileSync(join(root, '.git', 'config'), 'utf8');
+  } catch {
+    return null;
+  }
+  const section = /\[remote "origin"\]([^[]*)/.exec(config)?.[1] ?? '';
+  const url = /^\s*url\s*=\s*(.+?)\s*$/m.exec(section)?.[1];
+  if (!url) return null;
+  const path = url.startsWith('file://') ? fileURLToPath(url) : url;
+  return path.startsWith('/') ? path : null;
+}
+
+/**
+ * The published-vectors folder: $OFFCODE_SHARED_VECTORS (relative to the repo root), else <root>/../shared/vectors,
+ * else ../shared/vectors beside the local checkout this one was cloned from (that path when neither exists).
+ */
 export function sharedVectorsDir(env = process.env) {
   const override = env[SHARED_VECTORS_ENV];
-  return override ? resolve(REPO_ROOT, override) : resolve(REPO_ROOT, '..', 'shared', 'vectors');
+  if (override) return resolve(REPO_ROOT, override);
+  const beside = resolve(REPO_ROOT, '..', 'shared', 'vectors');
+  if (isDirectory(beside)) return beside;
+  const origin = localOrigin(REPO_ROOT);
+  const besideOrigin = origin ? resolve(origin, '..', 'shared', 'vectors') : null;
+  return besideOrigin && isDirectory(besideOrigin) ? besideOrigin : beside;
 }
 
 /** True when `dir` is a folder (a missing or unreadable path means "not available", never an exception). */
