@@ -65,7 +65,7 @@ export type PayloadReason =
 export interface PayloadErrorLocation {
   /** 0-based payload line. */
   line?: number;
-  /** 1-based operation-data field position. */
+  /** 1-based operation-data field position; for a typed code, the offending character's (in code points). */
   position?: number;
 }
 
@@ -81,7 +81,7 @@ export class PayloadFormatError extends OffcodeBaseError {
   declare readonly code: PayloadReason;
   readonly reason: PayloadReason;
   readonly line?: number;
-  /** 1-based operation-data field position (was `field` before 0.2). */
+  /** 1-based operation-data field position (was `field` before 0.2); for a typed code, the character's. */
   readonly position?: number;
 
   constructor(reason: PayloadReason, message: string, location: PayloadErrorLocation = {}) {

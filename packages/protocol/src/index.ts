@@ -28,9 +28,10 @@ export {
   type CodeShape,
   formatCodeForDisplay,
   formatDecimalCode,
-  isDecimalCode,
-  normalizeCodeInput,
-  parseDecimalCode,
+  normalizeTypedCode,
+  parseSubmittedCode,
+  SUBMITTED_CODE_PATTERN,
+  type SubmittedCode,
 } from './code.js';
 export { signEcdsaDer, verifyEcdsaDer } from './ecdsa.js';
 export {

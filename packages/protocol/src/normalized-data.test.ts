@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { EXAMPLE, readJsonVector } from '../test/vectors.js';
+import { decodeBase64Strict } from './base64.js';
 import { ProtocolError } from './errors.js';
 import {
   buildOfflineBody,
@@ -87,11 +88,14 @@ describe('normalized data (crypto.md 6)', () => {
 
 describe('parseVerifyData', () => {
   it('splits a well-formed data string', () => {
+    const bodyB64 = V3_REQUEST.split('&')[3]!;
     expect(parseVerifyData(V3_REQUEST, { nonceLength16: true })).toEqual({
+      text: V3_REQUEST,
       method: 'POST',
       uriIdB64: 'L29wZXJhdGlvbi9hdXRob3JpemUvb2ZmbGluZQ==',
       nonce: 'AD8bOO0Df73kNaIGb3Vmpg==',
-      bodyB64: V3_REQUEST.split('&')[3],
+      bodyB64,
+      body: decodeBase64Strict(bodyB64),
     });
     expect(parseVerifyData('POST&&&').method).toBe('POST');
   });
@@ -119,6 +123,17 @@ describe('parseVerifyData', () => {
     const short = 'POST&AAAA&AAAA&AAAA';
     expect(parseVerifyData(short).nonce).toBe('AAAA');
     expect(() => parseVerifyData(short, { nonceLength16: true })).toThrowError(ProtocolError);
+  });
+
+  it('verifyDataCandidates takes the parsed value without parsing again, same candidates as from the text', () => {
+    const parsed = parseVerifyData(V4_API_DATA);
+    expect(verifyDataCandidates(parsed, ['23226405'])).toEqual(
+      verifyDataCandidates(V4_API_DATA, ['23226405']),
+    );
+    expect(verifyDataCandidates(parsed, null)).toEqual(verifyDataCandidates(V4_API_DATA, null));
+    // A hand-made value whose parts disagree with its text is refused, not trusted.
+    const forged = { ...parsed, text: V3_REQUEST };
+    expect(() => verifyDataCandidates(forged, null)).toThrowError(ProtocolError);
   });
 
   it('verifyDataCandidates refuses an empty list and non-digit TOTPs', () => {

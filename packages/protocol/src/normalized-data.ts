@@ -67,11 +67,16 @@ export function verifyRequestDataForPayload(payload: OfflinePayload, opts: { uri
   });
 }
 
+/** The verify API's `data`, parsed once (server.md 3.5 step 1): every later use reads these fields. */
 export interface VerifyData {
-  method: string;
-  uriIdB64: string;
-  nonce: string;
-  bodyB64: string;
+  /** The received text `METHOD&URI_B64&NONCE_B64&BODY_B64` (no TOTP, no "&offline"). */
+  readonly text: string;
+  readonly method: string;
+  readonly uriIdB64: string;
+  readonly nonce: string;
+  readonly bodyB64: string;
+  /** The body part decoded (registry body hash, proximity candidates). */
+  readonly body: Uint8Array;
 }
 
 /**
@@ -100,23 +105,27 @@ export function parseVerifyData(data: string, opts: { nonceLength16?: boolean } 
   if (opts.nonceLength16 && nonceBytes.length !== NONCE_BYTES) {
     throw new ProtocolError('INVALID_DATA', 'data', `nonce must decode to ${NONCE_BYTES} bytes`);
   }
-  if (tryDecodeBase64Strict(bodyB64) === null)
-    throw new ProtocolError('INVALID_DATA', 'data', 'body must be strict Base64');
-  return { method, uriIdB64, nonce, bodyB64 };
+  const body = tryDecodeBase64Strict(bodyB64);
+  if (body === null) throw new ProtocolError('INVALID_DATA', 'data', 'body must be strict Base64');
+  return Object.freeze({ text: data, method, uriIdB64, nonce, bodyB64, body });
 }
 
 /**
  * Server side: the DATA candidates for `searchOfflineCode`. Without proximity (`totps` null) just
  * `data + "&offline"`; with proximity one candidate per TOTP, in the given order: the body part decoded,
- * `"&" + TOTP` appended, re-encoded, re-joined, then "&offline". The other parts stay as received.
+ * `"&" + TOTP` appended, re-encoded, re-joined, then "&offline". The other parts stay as received. `data`
+ * is the text (parsed here) or the `VerifyData` the caller already parsed (not parsed again).
  */
-export function verifyDataCandidates(data: string, totps: readonly string[] | null): Uint8Array[] {
-  const parsed = parseVerifyData(data);
-  if (totps === null || totps === undefined) return [offlineDataBytes(data)];
+export function verifyDataCandidates(
+  data: string | VerifyData,
+  totps: readonly string[] | null,
+): Uint8Array[] {
+  const parsed = typeof data === 'string' ? parseVerifyData(data) : checkParsed(data);
+  if (totps === null || totps === undefined) return [offlineDataBytes(parsed.text)];
   if (!Array.isArray(totps) || totps.length === 0) {
     throw new ProtocolError('INVALID_DATA', 'totps', 'must be null or a non-empty array of TOTP values');
   }
-  const body = decodeBase64Strict(parsed.bodyB64, 'data');
+  const body = parsed.body;
   const prefix = `${parsed.method}&${parsed.uriIdB64}&${parsed.nonce}&`;
   return totps.map((totp) => {
     if (typeof totp !== 'string' || !/^[0-9]{1,10}$/.test(totp)) {
@@ -125,4 +134,16 @@ export function verifyDataCandidates(data: string, totps: readonly string[] | nu
     const withTotp = concatBytes(body, utf8Encode(`&${totp}`));
     return offlineDataBytes(prefix + encodeBase64(withTotp));
   });
+}
+
+/** A `VerifyData` value must come from `parseVerifyData` (its parts and text agree). */
+function checkParsed(data: VerifyData): VerifyData {
+  const joined =
+    typeof data === 'object' && data !== null
+      ? `${data.method}&${data.uriIdB64}&${data.nonce}&${data.bodyB64}`
+      : null;
+  if (joined === null || joined !== data.text || !(data.body instanceof Uint8Array)) {
+    throw new ProtocolError('INVALID_DATA', 'data', 'must be normalized data text or parseVerifyData output');
+  }
+  return data;
 }

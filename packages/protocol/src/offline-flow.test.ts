@@ -8,7 +8,7 @@
 import { getNobleCrypto, getWasmCrypto, type OffcodeCrypto } from '@offcode/crypto-wasm';
 import { describe, expect, it } from 'vitest';
 import { SUITE, suiteOf } from '../test/suites.js';
-import { formatCodeForDisplay, normalizeCodeInput } from './code.js';
+import { formatCodeForDisplay, normalizeTypedCode } from './code.js';
 import { generateCounterData, nextCounterData } from './keys/counter.js';
 import { compressPublicKey, generateKeyPair } from './keys/ec.js';
 import { deriveKeysV3, deriveMasterSecretV3 } from './keys/v3.js';
@@ -154,16 +154,16 @@ describe.each(Object.keys(BACKENDS) as Backend[])('full offline flow (%s backend
       tokenCounter = nextCounterData(SUITE, protocol, tokenCounter);
 
       // User: reads the display form and types it with spaces.
-      const typed = normalizeCodeInput(` ${formatCodeForDisplay(code).replace(/-/g, ' ')} `, {
+      const typed = normalizeTypedCode(` ${formatCodeForDisplay(code).replace(/-/g, ' ')} `, {
         componentLength: length,
       });
       expect(typed).toBe(code);
 
       // Verifier: request data from its own values (no TOTP, no "&offline"), TOTP candidates 31 s later.
       const apiData = buildRequestData({ nonce, body: buildOfflineBody({ operationId, operationData }) });
-      parseVerifyData(apiData, { nonceLength16: true });
+      const parsedData = parseVerifyData(apiData, { nonceLength16: true });
       const candidates = verifyDataCandidates(
-        apiData,
+        parsedData,
         proximity ? totpCandidates(SUITE, seed, ISSUED_AT + 31, STEP, 2) : null,
       );
       const search = (submitted: string) =>

@@ -12,7 +12,7 @@ import {
   buildRequestData,
   encodeBase64,
   isValidName,
-  normalizeCodeInput,
+  normalizeTypedCode,
   PayloadFormatError,
   paymentOperationData,
 } from '@offcode/protocol';
@@ -170,7 +170,7 @@ export function createDemoOperations(offcode: OffcodeServer, storage: Storage) {
     async verify(op: DemoOperation, typed: string): Promise<DemoResult> {
       let code: string;
       try {
-        code = normalizeCodeInput(typed, { componentLength: op.componentLength, components: 2 });
+        code = normalizeTypedCode(typed, { componentLength: op.componentLength, factorCount: 2 });
       } catch (error) {
         if (error instanceof PayloadFormatError) throw new DemoInputError(error.message);
         throw error;

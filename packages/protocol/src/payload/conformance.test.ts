@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { partialMismatch } from '../../test/partial-match.js';
 import { SUITE, suiteOf } from '../../test/suites.js';
 import { b64, EXAMPLE, hex, readJsonVector } from '../../test/vectors.js';
-import { formatCodeForDisplay, normalizeCodeInput } from '../code.js';
+import { formatCodeForDisplay, normalizeTypedCode } from '../code.js';
 import { PayloadFormatError } from '../errors.js';
 import { buildOperationData } from '../operation-data/build.js';
 import type { OperationDataInput } from '../operation-data/types.js';
@@ -45,7 +45,7 @@ function run(c: Case): unknown {
       return buildPayloadData(c.input as PayloadDataInput);
     case 'code-input': {
       const { text, componentLength } = c.input as { text: string; componentLength?: number };
-      return normalizeCodeInput(text, { componentLength, components: 2 });
+      return normalizeTypedCode(text, { componentLength, factorCount: 2 });
     }
     case 'code-display':
       return formatCodeForDisplay(c.input as string);
