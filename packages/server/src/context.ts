@@ -1,7 +1,8 @@
-/** What every service needs: configuration, storage, at-rest cipher, crypto suite, clock, test hooks. */
+/** What every service needs: configuration, storage, at-rest cipher, crypto suite, registry, clock, test hooks. */
 import type { CryptoSuite } from '@offcode/protocol';
 import type { AtRestCipher } from './at-rest.js';
 import type { OffcodeConfig } from './config.js';
+import type { PayloadRegistry } from './repo/payload-registry.js';
 import type { RequestSchemas } from './schema/requests.js';
 import type { SqlExecutor, Storage } from './storage/types.js';
 
@@ -27,6 +28,8 @@ export interface ServerContext {
   /** The one crypto suite of this server (engine from `cryptoBackend` or the `crypto` option, EC/AES auto). */
   readonly suite: CryptoSuite;
   readonly schemas: RequestSchemas;
+  /** The issued-payload registry (server.md §3.4); the services reach the registry only through it. */
+  readonly registry: PayloadRegistry;
   readonly hooks: ServerHooks;
   /** The server clock (injectable so tests can move time without sleeping). */
   now(): Date;

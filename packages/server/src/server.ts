@@ -8,6 +8,7 @@ import { AtRestCipher, aad, ENCRYPTION_AES_GCM } from './at-rest.js';
 import type { OffcodeConfig } from './config.js';
 import type { ServerContext, ServerHooks } from './context.js';
 import { OffcodeError } from './errors.js';
+import { sqlPayloadRegistry } from './repo/payload-registry.js';
 import { mapMasterKey } from './repo/rows.js';
 import { requestSchemas } from './schema/requests.js';
 import { createActivationService } from './services/activations.js';
@@ -103,6 +104,7 @@ export async function createOffcodeServer(options: CreateOffcodeServerOptions) {
     ),
     suite,
     schemas: requestSchemas(config),
+    registry: sqlPayloadRegistry,
     hooks: options.hooks ?? {},
     now: () => new Date(clock()),
   };
@@ -125,6 +127,7 @@ export async function createOffcodeServer(options: CreateOffcodeServerOptions) {
       createNonPersonalized: offlineCreate.createNonPersonalized,
       verify: verify.verify,
       verifyOutcome: verify.verifyOutcome,
+      verifyTyped: verify.verifyTyped,
     },
     audit: createAuditService(ctx),
     system: createSystemService(ctx),

@@ -13,9 +13,7 @@ import {
   mapActivation,
   mapApplication,
   mapMasterKey,
-  mapPayload,
   mapVersion,
-  type OfflinePayloadRow,
   toNum,
 } from './rows.js';
 
@@ -343,81 +341,7 @@ export async function listAudit(db: SqlExecutor, f: AuditFilter): Promise<Row[]>
   return r.rows;
 }
 
-// ---- offline payload registry ---------------------------------------------------------------------------
-
-export async function deleteExpiredPayload(
-  db: SqlExecutor,
-  applicationId: number,
-  nonce: string,
-  now: Date,
-): Promise<void> {
-  await db.query(
-    'DELETE FROM oc_offline_payload WHERE application_id = $1 AND nonce = $2 AND expires_at <= $3',
-    [applicationId, nonce, now],
-  );
-}
-
-/** Records an issued payload; false when the (application, nonce) pair is taken. */
-export async function insertPayload(
-  db: SqlExecutor,
-  p: {
-    nonce: string;
-    applicationId: number;
-    activationId: string | null;
-    protocolVersion: number;
-    keyType: string;
-    dataSha256: Uint8Array;
-    bodySha256: Uint8Array | null;
-    proximity: boolean;
-    now: Date;
-    expiresAt: Date;
-  },
-): Promise<boolean> {
-  const r = await db.query(
-    `INSERT INTO oc_offline_payload (nonce, application_id, activation_id, protocol_version, key_type, data_sha256,
-       body_sha256, proximity, created_at, expires_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (application_id, nonce) DO NOTHING RETURNING id`,
-    [
-      p.nonce,
-      p.applicationId,
-      p.activationId,
-      p.protocolVersion,
-      p.keyType,
-      p.dataSha256,
-      p.bodySha256,
-      p.proximity,
-      p.now,
-      p.expiresAt,
-    ],
-  );
-  return r.rowCount > 0;
-}
-
-export async function findPayloadForUpdate(
-  db: SqlExecutor,
-  applicationId: number,
-  nonce: string,
-): Promise<OfflinePayloadRow | null> {
-  const r = await db.query<Row>(
-    'SELECT * FROM oc_offline_payload WHERE application_id = $1 AND nonce = $2 FOR UPDATE',
-    [applicationId, nonce],
-  );
-  return r.rows[0] ? mapPayload(r.rows[0]) : null;
-}
-
-/** Marks a payload consumed; false when it already was (conditional update). */
-export async function consumePayload(
-  db: SqlExecutor,
-  id: number,
-  auditId: number,
-  now: Date,
-): Promise<boolean> {
-  const r = await db.query(
-    'UPDATE oc_offline_payload SET consumed_at = $2, consumed_audit_id = $3 WHERE id = $1 AND consumed_at IS NULL',
-    [id, now, auditId],
-  );
-  return r.rowCount > 0;
-}
+// ---- offline payload registry (issue, lock and consume live in payload-registry.ts) ------------------
 
 /** Deletes up to 1000 rows that expired before `cutoff`; returns how many. */
 export async function purgePayloadBatch(db: SqlExecutor, cutoff: Date): Promise<number> {

@@ -4,6 +4,8 @@ import {
   PROTOCOL_VERSIONS,
   type ProtocolVersion,
   parseActivationCode,
+  parseSubmittedCode,
+  SUBMITTED_CODE_PATTERN,
   tryDecodeBase64Strict,
   utf8Length,
 } from '@offcode/protocol';
@@ -11,7 +13,6 @@ import { hasControlCharacter } from '../text.js';
 import { addIssue, INVALID, type Invalid, type JsonSchema, type ParseContext, type Schema } from './core.js';
 
 const UUID_RE = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
-const CODE_RE = /^[0-9]{4,8}(?:-[0-9]{4,8}){0,2}$/;
 const NONCE_RE = /^[A-Za-z0-9+/]{21}[AQgw]==$/;
 const ISO_RE = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:\d{2})$/;
 
@@ -107,12 +108,26 @@ export const nonce = (): Schema<string> =>
     return NONCE_RE.test(s) ? s : addIssue(ctx, path, 'must be Base64 of 16 bytes');
   });
 
-/** Offline code `^[0-9]{4,8}(-[0-9]{4,8}){0,2}$` (a wrong group count or length is a failed attempt later). */
+/**
+ * Offline code in PowerAuth's wire form `^[0-9]{4,8}(-[0-9]{4,8}){0,2}$` (`parseSubmittedCode` decides; a
+ * well-formed code of another group count or length is a failed attempt later, not an input error).
+ */
 export const code = (): Schema<string> =>
-  schema({ type: 'string', pattern: CODE_RE.source }, (value, path, ctx) => {
+  schema({ type: 'string', pattern: SUBMITTED_CODE_PATTERN }, (value, path, ctx) => {
     const s = expectString(value, path, ctx);
     if (s === INVALID) return s;
-    return CODE_RE.test(s) ? s : addIssue(ctx, path, 'must be groups of 4..8 digits joined by "-"');
+    const parsed = parseSubmittedCode(s);
+    return parsed.ok || parsed.wellFormed
+      ? s
+      : addIssue(ctx, path, 'must be groups of 4..8 digits joined by "-"');
+  });
+
+/** A code as a user typed it: text up to `maxLength` characters, normalised later for the activation. */
+export const typedCode = (maxLength: number): Schema<string> =>
+  schema({ type: 'string', maxLength }, (value, path, ctx) => {
+    const s = expectString(value, path, ctx);
+    if (s === INVALID) return s;
+    return s.length <= maxLength ? s : addIssue(ctx, path, 'is too long for a code');
   });
 
 /** Activation code `XXXXX-XXXXX-XXXXX-XXXXX` with a valid CRC; upper-cased. */

@@ -3,7 +3,7 @@
  * are configurable (data size, stepCount cap, default component length, registry mode). apps/api validates
  * `requestObject` with the same schemas (`parseRequest`) and generates OpenAPI from `schema.json()`.
  */
-import { ProtocolError, parseVerifyData } from '@offcode/protocol';
+import { ProtocolError, parseVerifyData, type VerifyData } from '@offcode/protocol';
 import type { OffcodeConfig } from '../config.js';
 import { addIssue, type Infer, object, optional, type ParseContext, required, withDefault } from './core.js';
 import {
@@ -20,6 +20,7 @@ import {
   nonce,
   payloadData,
   protocolVersion,
+  typedCode,
   uuid,
 } from './fields.js';
 
@@ -37,10 +38,13 @@ const MAX_PUBLIC_KEY_BYTES = 133;
 const MAX_FLAGS = 32;
 const MAX_ROLES = 64;
 
-/** Normalized data of the verify methods (server.md §1.2): shape checked, kept as the text. */
+/**
+ * Normalized data of the verify methods (server.md §1.2), parsed once here: the registry body hash, the audit
+ * data and the TOTP candidates all read this one `VerifyData` (its `text` is the field as received).
+ */
 function verifyData(cfg: SchemaConfig) {
   const maxLength = 2 * cfg.maxDataBytes;
-  return customString<string>(
+  return customString<VerifyData>(
     {
       type: 'string',
       maxLength,
@@ -49,8 +53,7 @@ function verifyData(cfg: SchemaConfig) {
     (s) => {
       if (s.length > maxLength) return { reason: `must be at most ${maxLength} bytes` };
       try {
-        parseVerifyData(s, { nonceLength16: cfg.payloadRegistry === 'enforce' });
-        return s;
+        return parseVerifyData(s, { nonceLength16: cfg.payloadRegistry === 'enforce' });
       } catch (error) {
         if (error instanceof ProtocolError) {
           return {
@@ -88,6 +91,9 @@ const verifyFields = (cfg: SchemaConfig) => ({
   biometryAllowed: optional(bool(), { description: 'alias of allowBiometry' }),
   proximityCheck: optional(proximityVerify(cfg)),
 });
+
+/** Longest accepted typed code: far above any spelling of 3 x 8 digits with separators and whitespace. */
+const MAX_TYPED_CODE_LENGTH = 256;
 
 /** `allowBiometry` and its alias `biometryAllowed` must agree when both are given. */
 function checkBiometryAlias(
@@ -176,6 +182,17 @@ export function requestSchemas(cfg: SchemaConfig) {
       },
       { refine: checkBiometryAlias },
     ),
+    /** `offline.verifyTyped`: the code as the user typed it (normalised for `componentLength`, 2 factors). */
+    verifyTyped: object(
+      {
+        ...verifyFields(cfg),
+        typedCode: required(
+          typedCode(MAX_TYPED_CODE_LENGTH),
+          'the code as typed, e.g. "8064 5777 7477 9172" or "80645777-74779172"',
+        ),
+      },
+      { refine: checkBiometryAlias },
+    ),
     auditList: object(
       {
         userId: optional(name()),
@@ -214,4 +231,5 @@ export type PersonalizedCreateRequest = Infer<RequestSchemas['personalizedCreate
 export type NonPersonalizedCreateRequest = Infer<RequestSchemas['nonPersonalizedCreate']>;
 export type VerifyV3Request = Infer<RequestSchemas['verifyV3']>;
 export type VerifyV4Request = Infer<RequestSchemas['verifyV4']>;
+export type VerifyTypedRequest = Infer<RequestSchemas['verifyTyped']>;
 export type AuditListRequest = Infer<RequestSchemas['auditList']>;

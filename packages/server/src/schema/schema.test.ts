@@ -132,7 +132,13 @@ describe('request schemas', () => {
     const base = { activationId: ID, data: short, signature: '12345678-12345678' };
     expect(issuesOf(() => parseRequest(schemas.verifyV3, base)).fields).toEqual(['data']);
     const off = requestSchemas({ ...defaultConfig(), payloadRegistry: 'off' });
-    expect(parseRequest(off.verifyV3, base).data).toBe(short);
+    // The field parses into the structured normalized data (server.md §3.5 step 1: parsed once).
+    expect(parseRequest(off.verifyV3, base).data).toMatchObject({
+      text: short,
+      method: 'POST',
+      nonce: 'AAAA',
+    });
+    expect(parseRequest(off.verifyV3, base).data.body).toEqual(new Uint8Array(0));
     for (const bad of ['POST&a&b', 'post&&&', `POST&&${NONCE}&abc`, `POST&&${NONCE}&&`, 'x'.repeat(4097)]) {
       expect(issuesOf(() => parseRequest(off.verifyV3, { ...base, data: bad })).fields).toEqual(['data']);
     }

@@ -17,8 +17,8 @@ import {
 import type { ServerContext } from '../context.js';
 import { OffcodeError } from '../errors.js';
 import { algorithmFor, openActivationSecret, openMasterPrivateKey, openServerPrivateKey } from '../keys.js';
-import { deleteExpiredPayload, findActivation, insertPayload, newestMasterKey } from '../repo/queries.js';
-import { ActivationStatus } from '../repo/rows.js';
+import { findActivation, newestMasterKey } from '../repo/queries.js';
+import { type ActivationRow, ActivationStatus } from '../repo/rows.js';
 import { parseRequest } from '../schema/core.js';
 import { inTransaction, read, service } from '../transactions.js';
 import { iso } from './activations.js';
@@ -87,12 +87,10 @@ function signOrFail(suite: CryptoSuite, input: Parameters<typeof signOfflinePayl
   }
 }
 
-export function createOfflineCreateService(ctx: ServerContext) {
-  const schemas = ctx.schemas;
-  const registryOn = (): boolean => ctx.config.payloadRegistry !== 'off';
-
-  /** Records the issued payload (record|enforce) and returns its expiry. OFF-0105 for a live duplicate nonce. */
-  async function record(p: {
+/** Records the issued payload (record|enforce) and returns its expiry. OFF-0105 for a live duplicate nonce. */
+async function record(
+  ctx: ServerContext,
+  p: {
     nonce: string;
     applicationId: number;
     activationId: string | null;
@@ -101,129 +99,150 @@ export function createOfflineCreateService(ctx: ServerContext) {
     data: string;
     proximity: boolean;
     now: Date;
-  }): Promise<Date | null> {
-    if (!registryOn()) return null;
-    const expiresAt = new Date(p.now.getTime() + ctx.config.payloadTtlS * 1000);
-    const inserted = await inTransaction(ctx, async (tx) => {
-      await deleteExpiredPayload(tx, p.applicationId, p.nonce, p.now);
-      return insertPayload(tx, {
-        nonce: p.nonce,
-        applicationId: p.applicationId,
-        activationId: p.activationId,
-        protocolVersion: p.protocolVersion,
-        keyType: String(p.keyType),
-        dataSha256: ctx.suite.engine.sha256(utf8Encode(p.data)),
-        bodySha256: payloadBodyHash(ctx.suite, p.data),
-        proximity: p.proximity,
-        now: p.now,
-        expiresAt,
-      });
-    });
-    if (!inserted) {
-      // `record` never rejects: the earlier row for this nonce stays the registered one.
-      if (ctx.config.payloadRegistry === 'enforce')
-        throw new OffcodeError('OFF-0105', undefined, { field: 'nonce' });
-      return null;
-    }
-    return expiresAt;
+  },
+): Promise<Date | null> {
+  if (ctx.config.payloadRegistry === 'off') return null;
+  const expiresAt = new Date(p.now.getTime() + ctx.config.payloadTtlS * 1000);
+  const inserted = await inTransaction(ctx, (tx) =>
+    ctx.registry.issue(tx, {
+      nonce: p.nonce,
+      applicationId: p.applicationId,
+      activationId: p.activationId,
+      protocolVersion: p.protocolVersion,
+      keyType: String(p.keyType),
+      dataSha256: ctx.suite.engine.sha256(utf8Encode(p.data)),
+      bodySha256: payloadBodyHash(ctx.suite, p.data),
+      proximity: p.proximity,
+      now: p.now,
+      expiresAt,
+    }),
+  );
+  if (!inserted) {
+    // `record` never rejects: the earlier row for this nonce stays the registered one.
+    if (ctx.config.payloadRegistry === 'enforce')
+      throw new OffcodeError('OFF-0105', undefined, { field: 'nonce' });
+    return null;
   }
+  return expiresAt;
+}
 
+/** Step 1–2 of server.md §3.2: the activation, with a due block expiry applied, that may sign for `version`. */
+async function signingActivation(ctx: ServerContext, version: ProtocolVersion, activationId: string) {
+  let row = await read(() => findActivation(ctx.storage, activationId));
+  if (!row) throw new OffcodeError('ERR0009', undefined, { field: 'activationId' });
+  row = await refreshDueBlockExpiry(ctx, row);
+  const hasKeys =
+    row.protocolVersion !== null && (row.serverPrivateKey !== null || row.activationSecret !== null);
+  if (!hasKeys || (row.status !== ActivationStatus.ACTIVE && !ctx.config.compatCreateAnyStatus)) {
+    throw new OffcodeError('ERR0008');
+  }
+  if (row.protocolVersion !== version) throw new OffcodeError('ERR0047');
+  return row;
+}
+
+/** Step 6: V3 signs with the activation's server private key, V4 MACs with KEY_MAC_PERSONALIZED_DATA. */
+function signPersonalized(
+  ctx: ServerContext,
+  row: ActivationRow,
+  version: ProtocolVersion,
+  signedData: string,
+  keyType: KeyType,
+): string {
+  if (version === 3) {
+    const privateKey = openServerPrivateKey(ctx, row);
+    try {
+      return signOrFail(ctx.suite, { signedData, keyType, protocol: 3, privateKey });
+    } finally {
+      privateKey.fill(0);
+    }
+  }
+  const secret = openActivationSecret(ctx, row);
+  const keys = deriveKeysV4(ctx.suite, secret);
+  try {
+    return signOrFail(ctx.suite, { signedData, keyType, protocol: 4, macKey: keys.macPersonalizedData });
+  } finally {
+    secret.fill(0);
+    for (const k of Object.values(keys)) k.fill(0);
+  }
+}
+
+async function createPersonalized(
+  ctx: ServerContext,
+  version: ProtocolVersion,
+  request: unknown,
+): Promise<OfflinePayloadResponse> {
+  checkVersion(version);
+  const req = parseRequest(ctx.schemas.personalizedCreate, request);
+  checkBidiControls(req.data, ctx.config.allowBidiControls);
+  const row = await signingActivation(ctx, version, req.activationId);
+  const now = ctx.now();
+  const nonce = req.nonce ?? generateNonce();
+  const totpLine = req.proximityCheck
+    ? totp(ctx.suite, req.proximityCheck.seed, Math.floor(now.getTime() / 1000), {
+        step: req.proximityCheck.stepLength,
+        digits: ctx.config.totpDigits,
+        algorithm: 'SHA-256',
+      })
+    : null;
+  const keyType: KeyType = PROTOCOL_PARAMETERS[version].personalizedKeyType;
+  const signedData = composeOrReject({ data: req.data, totp: totpLine, nonce, keyType });
+  const offlineData = signPersonalized(ctx, row, version, signedData, keyType);
+  const expiresAt = await record(ctx, {
+    nonce,
+    applicationId: row.applicationId,
+    activationId: row.activationId,
+    protocolVersion: version,
+    keyType,
+    data: req.data,
+    proximity: totpLine !== null,
+    now,
+  });
+  return { offlineData, nonce, expiresAt: iso(expiresAt) };
+}
+
+async function createNonPersonalized(
+  ctx: ServerContext,
+  version: ProtocolVersion,
+  request: unknown,
+): Promise<OfflinePayloadResponse> {
+  checkVersion(version);
+  const req = parseRequest(ctx.schemas.nonPersonalizedCreate, request);
+  checkBidiControls(req.data, ctx.config.allowBidiControls);
+  const { app, master } = await read(async () => {
+    const app = await requireApplication(ctx.storage, req.applicationId);
+    return { app, master: await newestMasterKey(ctx.storage, app.id, algorithmFor(version)) };
+  });
+  if (!master) throw new OffcodeError('ERR0003');
+  const now = ctx.now();
+  const nonce = generateNonce();
+  const keyType = PROTOCOL_PARAMETERS[version].nonPersonalizedKeyType;
+  const signedData = composeOrReject({ data: req.data, nonce, keyType });
+  const privateKey = openMasterPrivateKey(ctx, app, master);
+  let offlineData: string;
+  try {
+    offlineData = signOrFail(ctx.suite, { signedData, keyType, protocol: version, privateKey });
+  } finally {
+    privateKey.fill(0);
+  }
+  const expiresAt = await record(ctx, {
+    nonce,
+    applicationId: app.id,
+    activationId: null,
+    protocolVersion: version,
+    keyType,
+    data: req.data,
+    proximity: false,
+    now,
+  });
+  return { offlineData, nonce, expiresAt: iso(expiresAt) };
+}
+
+export function createOfflineCreateService(ctx: ServerContext) {
   return {
     createPersonalized: (version: ProtocolVersion, request: unknown): Promise<OfflinePayloadResponse> =>
-      service(async () => {
-        checkVersion(version);
-        const req = parseRequest(schemas.personalizedCreate, request);
-        checkBidiControls(req.data, ctx.config.allowBidiControls);
-        let row = await read(() => findActivation(ctx.storage, req.activationId));
-        if (!row) throw new OffcodeError('ERR0009', undefined, { field: 'activationId' });
-        row = await refreshDueBlockExpiry(ctx, row);
-        const hasKeys =
-          row.protocolVersion !== null && (row.serverPrivateKey !== null || row.activationSecret !== null);
-        if (!hasKeys || (row.status !== ActivationStatus.ACTIVE && !ctx.config.compatCreateAnyStatus)) {
-          throw new OffcodeError('ERR0008');
-        }
-        if (row.protocolVersion !== version) throw new OffcodeError('ERR0047');
-
-        const now = ctx.now();
-        const nonce = req.nonce ?? generateNonce();
-        const totpLine = req.proximityCheck
-          ? totp(ctx.suite, req.proximityCheck.seed, Math.floor(now.getTime() / 1000), {
-              step: req.proximityCheck.stepLength,
-              digits: ctx.config.totpDigits,
-              algorithm: 'SHA-256',
-            })
-          : null;
-        const keyType: KeyType = PROTOCOL_PARAMETERS[version].personalizedKeyType;
-        const signedData = composeOrReject({ data: req.data, totp: totpLine, nonce, keyType });
-        let offlineData: string;
-        if (version === 3) {
-          const privateKey = openServerPrivateKey(ctx, row);
-          try {
-            offlineData = signOrFail(ctx.suite, { signedData, keyType, protocol: 3, privateKey });
-          } finally {
-            privateKey.fill(0);
-          }
-        } else {
-          const secret = openActivationSecret(ctx, row);
-          const keys = deriveKeysV4(ctx.suite, secret);
-          try {
-            offlineData = signOrFail(ctx.suite, {
-              signedData,
-              keyType,
-              protocol: 4,
-              macKey: keys.macPersonalizedData,
-            });
-          } finally {
-            secret.fill(0);
-            for (const k of Object.values(keys)) k.fill(0);
-          }
-        }
-        const expiresAt = await record({
-          nonce,
-          applicationId: row.applicationId,
-          activationId: row.activationId,
-          protocolVersion: version,
-          keyType,
-          data: req.data,
-          proximity: totpLine !== null,
-          now,
-        });
-        return { offlineData, nonce, expiresAt: iso(expiresAt) };
-      }),
-
+      service(() => createPersonalized(ctx, version, request)),
     createNonPersonalized: (version: ProtocolVersion, request: unknown): Promise<OfflinePayloadResponse> =>
-      service(async () => {
-        checkVersion(version);
-        const req = parseRequest(schemas.nonPersonalizedCreate, request);
-        checkBidiControls(req.data, ctx.config.allowBidiControls);
-        const { app, master } = await read(async () => {
-          const app = await requireApplication(ctx.storage, req.applicationId);
-          return { app, master: await newestMasterKey(ctx.storage, app.id, algorithmFor(version)) };
-        });
-        if (!master) throw new OffcodeError('ERR0003');
-        const now = ctx.now();
-        const nonce = generateNonce();
-        const keyType = PROTOCOL_PARAMETERS[version].nonPersonalizedKeyType;
-        const signedData = composeOrReject({ data: req.data, nonce, keyType });
-        const privateKey = openMasterPrivateKey(ctx, app, master);
-        let offlineData: string;
-        try {
-          offlineData = signOrFail(ctx.suite, { signedData, keyType, protocol: version, privateKey });
-        } finally {
-          privateKey.fill(0);
-        }
-        const expiresAt = await record({
-          nonce,
-          applicationId: app.id,
-          activationId: null,
-          protocolVersion: version,
-          keyType,
-          data: req.data,
-          proximity: false,
-          now,
-        });
-        return { offlineData, nonce, expiresAt: iso(expiresAt) };
-      }),
+      service(() => createNonPersonalized(ctx, version, request)),
   };
 }
 

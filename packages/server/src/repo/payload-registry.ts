@@ -1,0 +1,93 @@
+/**
+ * The issued-payload registry (server.md §3.4) behind one interface: the verify flow and the create flow use
+ * only `PayloadRegistry`; `sqlPayloadRegistry` is the implementation on the shared SQL of PGlite and
+ * PostgreSQL.
+ */
+import type { SqlExecutor } from '../storage/types.js';
+import { mapPayload, type OfflinePayloadRow } from './rows.js';
+
+type Row = Record<string, unknown>;
+
+/** What `issue` records about a payload at create time. */
+export interface IssuedPayload {
+  nonce: string;
+  applicationId: number;
+  /** Null for key type 0 (non-personalized). */
+  activationId: string | null;
+  protocolVersion: number;
+  keyType: string;
+  dataSha256: Uint8Array;
+  bodySha256: Uint8Array | null;
+  proximity: boolean;
+  now: Date;
+  expiresAt: Date;
+}
+
+/**
+ * The registry of issued offline payloads.
+ *
+ * Contract (what the no-double-acceptance rules of server.md §5.4 need from it):
+ * - Every method runs on the executor it is given and never opens a transaction of its own: the caller
+ *   decides the boundaries.
+ * - `issue` replaces an expired row with the same (application, nonce) and inserts the new one; it answers
+ *   false, and changes nothing, while an unexpired row holds that pair.
+ * - `findForUpdate` returns the row of (application, nonce) and locks it until the caller's transaction ends;
+ *   it is called after the activation row lock (lock order: activation, then payload).
+ * - `consume` is a conditional update (`consumed_at` set only while it is unset) that runs in the
+ *   verification's transaction, so it commits together with the counter update and the audit row, or rolls
+ *   back with them; it answers false when the payload was already consumed, and then changes nothing. Two
+ *   verifications racing for one payload consume it once.
+ */
+export interface PayloadRegistry {
+  issue(tx: SqlExecutor, payload: IssuedPayload): Promise<boolean>;
+  findForUpdate(tx: SqlExecutor, applicationId: number, nonce: string): Promise<OfflinePayloadRow | null>;
+  consume(tx: SqlExecutor, payloadId: number, auditId: number, now: Date): Promise<boolean>;
+}
+
+async function issue(tx: SqlExecutor, p: IssuedPayload): Promise<boolean> {
+  await tx.query(
+    'DELETE FROM oc_offline_payload WHERE application_id = $1 AND nonce = $2 AND expires_at <= $3',
+    [p.applicationId, p.nonce, p.now],
+  );
+  const r = await tx.query(
+    `INSERT INTO oc_offline_payload (nonce, application_id, activation_id, protocol_version, key_type, data_sha256,
+       body_sha256, proximity, created_at, expires_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (application_id, nonce) DO NOTHING RETURNING id`,
+    [
+      p.nonce,
+      p.applicationId,
+      p.activationId,
+      p.protocolVersion,
+      p.keyType,
+      p.dataSha256,
+      p.bodySha256,
+      p.proximity,
+      p.now,
+      p.expiresAt,
+    ],
+  );
+  return r.rowCount > 0;
+}
+
+async function findForUpdate(
+  tx: SqlExecutor,
+  applicationId: number,
+  nonce: string,
+): Promise<OfflinePayloadRow | null> {
+  const r = await tx.query<Row>(
+    'SELECT * FROM oc_offline_payload WHERE application_id = $1 AND nonce = $2 FOR UPDATE',
+    [applicationId, nonce],
+  );
+  return r.rows[0] ? mapPayload(r.rows[0]) : null;
+}
+
+async function consume(tx: SqlExecutor, payloadId: number, auditId: number, now: Date): Promise<boolean> {
+  const r = await tx.query(
+    'UPDATE oc_offline_payload SET consumed_at = $2, consumed_audit_id = $3 WHERE id = $1 AND consumed_at IS NULL',
+    [payloadId, now, auditId],
+  );
+  return r.rowCount > 0;
+}
+
+/** The registry on the `oc_offline_payload` table (the same SQL on PGlite and PostgreSQL). */
+export const sqlPayloadRegistry: PayloadRegistry = Object.freeze({ issue, findForUpdate, consume });

@@ -1,0 +1,290 @@
+/**
+ * The named steps of one verification (server.md §3.5), all inside the one transaction that holds the
+ * activation row lock: lock and state, registry, search, apply. Lock order: activation row, then payload row.
+ * The crash-safety hooks sit right after the lock and right before every COMMIT.
+ */
+import { equalBytes } from '@noble/curves/utils.js';
+import {
+  OffcodeCryptoError,
+  type OfflineCodeSearchResult,
+  type OfflineFactorType,
+} from '@offcode/crypto-wasm';
+import {
+  encodeBase64,
+  offlineDataBytes,
+  ProtocolError,
+  type ProtocolVersion,
+  totpCandidates,
+  verifyDataCandidates,
+} from '@offcode/protocol';
+import type { ServerContext } from '../../context.js';
+import { OffcodeError, type OffcodeErrorCode } from '../../errors.js';
+import { findActivation, insertAudit, updateActivation } from '../../repo/queries.js';
+import { type ActivationRow, ActivationStatus, type OfflinePayloadRow } from '../../repo/rows.js';
+import type { SqlExecutor } from '../../storage/types.js';
+import { applyDueBlockExpiry, autoBlock } from '../blocking.js';
+import { deriveFactorKeys } from './keys.js';
+import { AUDIT_NOTES, outcome, type SignatureTypeName, TYPE_NAMES, type VerifyOutcome } from './outcome.js';
+import type { VerifyInput } from './request.js';
+
+/** One verification in progress: the request, the locked row as read, its transaction and clock. */
+export interface VerifyRun {
+  readonly ctx: ServerContext;
+  readonly tx: SqlExecutor;
+  readonly version: ProtocolVersion;
+  readonly input: VerifyInput;
+  readonly now: Date;
+  /** The locked activation row after a due block expiry: what the audit rows record. */
+  readonly row: ActivationRow;
+  readonly codeDigest: Uint8Array | null;
+}
+
+/** An answer that must be thrown only after the transaction committed (registry rejections). */
+export class CommittedRejection {
+  constructor(readonly code: OffcodeErrorCode) {}
+}
+
+/**
+ * Steps 2–5 (first half): `SELECT … FOR UPDATE` of the activation row, the after-lock hook, the protocol
+ * version check (ERR0047) and a due temporary-block expiry. Null for an unknown activation (ERR0009 in compat).
+ */
+export async function lockActivation(
+  ctx: ServerContext,
+  tx: SqlExecutor,
+  version: ProtocolVersion,
+  activationId: string,
+  now: Date,
+): Promise<ActivationRow | null> {
+  const row = await findActivation(tx, activationId, true);
+  if (!row) {
+    if (ctx.config.compatUnknownActivation === 'error')
+      throw new OffcodeError('ERR0009', undefined, { field: 'activationId' });
+    return null;
+  }
+  await ctx.hooks.afterVerifyLock?.(tx, row.activationId);
+  if (row.protocolVersion !== null && row.protocolVersion !== version) throw new OffcodeError('ERR0047');
+  return applyDueBlockExpiry(tx, row, now);
+}
+
+/** The hook that runs after every write of a verification, just before COMMIT. */
+async function beforeCommit(run: VerifyRun): Promise<void> {
+  await run.ctx.hooks.beforeVerifyCommit?.(run.tx, run.row.activationId);
+}
+
+/** Writes the audit row of this verification (pre-update counter, ctr_data and status of `run.row`). */
+export function auditVerification(
+  run: VerifyRun,
+  fields: {
+    valid: boolean;
+    note: string;
+    type?: SignatureTypeName;
+    data?: Uint8Array;
+    blocked?: ActivationRow;
+  },
+): Promise<number> {
+  const { row, input } = run;
+  const blocked = fields.blocked?.status === ActivationStatus.BLOCKED ? fields.blocked : null;
+  return insertAudit(run.tx, {
+    activationId: row.activationId,
+    userId: row.userId,
+    applicationId: row.applicationId,
+    protocolVersion: row.protocolVersion,
+    counter: row.counter,
+    ctrData: row.ctrData,
+    status: row.status,
+    additionalInfo: {
+      BIOMETRY_ALLOWED: input.allowBiometry ? 'TRUE' : 'FALSE',
+      PROXIMITY_CHECK: input.proximityCheck ? 'TRUE' : 'FALSE',
+      ...(blocked
+        ? {
+            BLOCKED_REASON: blocked.blockedReason ?? '',
+            ...(blocked.blockExpiresAt ? { BLOCK_EXPIRES_AT: blocked.blockExpiresAt.toISOString() } : {}),
+          }
+        : {}),
+    },
+    dataBase64: encodeBase64(fields.data ?? offlineDataBytes(input.data.text)),
+    nonce: input.data.nonce,
+    codeDigest: run.codeDigest,
+    signatureType: fields.type ?? 'POSSESSION_KNOWLEDGE',
+    valid: fields.valid,
+    note: fields.note,
+    now: run.now,
+  });
+}
+
+/**
+ * Step 5 (second half): an activation that is not ACTIVE, or ACTIVE with failed attempts already at the
+ * limit (PA issue #551: blocked instead of verified), answers invalid without a search. Null: go on.
+ */
+export async function checkState(run: VerifyRun): Promise<VerifyOutcome | null> {
+  const { ctx, tx, row, now } = run;
+  if (row.status !== ActivationStatus.ACTIVE) {
+    await updateActivation(tx, row.activationId, { timestampLastUsed: now });
+    await auditVerification(run, { valid: false, note: 'activation_invalid_state', blocked: row });
+    await beforeCommit(run);
+    return outcome({ ...row, timestampLastUsed: now }, false, 'POSSESSION_KNOWLEDGE', { result: 'inactive' });
+  }
+  if (row.failedAttempts >= row.maxFailedAttempts) {
+    const blocked = await autoBlock(ctx, tx, row, now);
+    await updateActivation(tx, row.activationId, { timestampLastUsed: now });
+    await auditVerification(run, { valid: false, note: 'activation_invalid_state_ctr_mismatch', blocked });
+    await beforeCommit(run);
+    return outcome(blocked, false, 'POSSESSION_KNOWLEDGE', { result: 'inactive', blockedNow: true });
+  }
+  return null;
+}
+
+/** Why the registry refuses this payload for this verification (server.md §3.4 "Check"), or null. */
+function registryRejection(
+  run: VerifyRun,
+  payload: OfflinePayloadRow | null,
+): [OffcodeErrorCode, string] | null {
+  const { row, version, now, input } = run;
+  if (
+    !payload ||
+    (payload.activationId !== null && payload.activationId !== row.activationId) ||
+    payload.protocolVersion !== version
+  ) {
+    return ['OFF-0101', 'payload_not_issued'];
+  }
+  if (payload.consumedAt !== null) return ['OFF-0103', 'payload_consumed'];
+  if (payload.expiresAt.getTime() <= now.getTime()) return ['OFF-0102', 'payload_expired'];
+  if (
+    payload.bodySha256 !== null &&
+    !equalBytes(run.ctx.suite.engine.sha256(input.data.body), payload.bodySha256)
+  )
+    return ['OFF-0104', 'payload_data_mismatch'];
+  return null;
+}
+
+/**
+ * Step 6: the payload row, locked (after the activation row). `enforce`: a rejection is audited and committed
+ * without crypto and without counting an attempt. Answers the payload to consume on success (null: none).
+ */
+export async function checkRegistry(
+  run: VerifyRun,
+): Promise<{ payloadId: number | null } | CommittedRejection> {
+  const { ctx, tx, row, input } = run;
+  if (ctx.config.payloadRegistry === 'off') return { payloadId: null };
+  const payload = await ctx.registry.findForUpdate(tx, row.applicationId, input.data.nonce);
+  const rejection = registryRejection(run, payload);
+  if (rejection && ctx.config.payloadRegistry === 'enforce') {
+    await auditVerification(run, { valid: false, note: rejection[1] });
+    await beforeCommit(run);
+    return new CommittedRejection(rejection[0]);
+  }
+  return { payloadId: !rejection && payload ? payload.id : null };
+}
+
+export interface CodeSearch {
+  result: OfflineCodeSearchResult;
+  /** The DATA candidates searched (one per TOTP candidate; the first is audited on a mismatch). */
+  candidates: Uint8Array[];
+}
+
+/**
+ * Steps 7–10: keys derived once, the factor types (biometry only when allowed and enabled), the DATA
+ * candidates from the one parsed `data`, and one engine call over the whole window. A code of another shape
+ * than the request's never matches (crypto.md 8.1). Engine failures are ERR0013.
+ */
+export function searchCode(run: VerifyRun): CodeSearch {
+  const { ctx, row, input, now } = run;
+  const keys = deriveFactorKeys(ctx, row);
+  try {
+    const p = input.proximityCheck;
+    const totps = p
+      ? totpCandidates(
+          ctx.suite,
+          p.seed,
+          Math.floor(now.getTime() / 1000),
+          p.stepLength,
+          p.stepCount,
+          ctx.config.totpDigits,
+        )
+      : null;
+    const candidates = verifyDataCandidates(input.data, totps);
+    const factors: { type: OfflineFactorType; key: Uint8Array }[] = [
+      { type: 'possession_knowledge', key: keys.knowledge },
+    ];
+    if (input.allowBiometry && row.biometryEnabled)
+      factors.push({ type: 'possession_biometry', key: keys.biometry });
+    const components = input.code.components;
+    const result: OfflineCodeSearchResult = components
+      ? ctx.suite.engine.searchOfflineCode({
+          protocol: run.version,
+          possessionKey: keys.possession,
+          factors,
+          counter: row.ctrData!,
+          window: ctx.config.lookahead,
+          data: candidates,
+          code: components.join('-'),
+          length: input.componentLength,
+        })
+      : { match: false };
+    return { result, candidates };
+  } catch (error) {
+    if (error instanceof OffcodeCryptoError || error instanceof ProtocolError)
+      throw new OffcodeError('ERR0013', undefined, { cause: error });
+    throw error;
+  } finally {
+    keys.wipe();
+  }
+}
+
+/**
+ * Step 11: counter and ctr_data advanced, failures and temporary blocks reset, the audit row, and the
+ * registry payload consumed in this same transaction (`enforce`: already consumed → OFF-0103, everything
+ * rolled back).
+ */
+export async function applySuccess(
+  run: VerifyRun,
+  match: Extract<OfflineCodeSearchResult, { match: true }>,
+  candidates: readonly Uint8Array[],
+  payloadId: number | null,
+): Promise<VerifyOutcome> {
+  const { ctx, tx, row, now, version } = run;
+  const type = TYPE_NAMES[match.type];
+  const changes = {
+    counter: row.counter + match.counterIncrement,
+    ctrData: match.nextCounter,
+    failedAttempts: 0,
+    temporaryBlockCount: 0,
+    timestampLastUsed: now,
+  };
+  await updateActivation(tx, row.activationId, changes);
+  const auditId = await auditVerification(run, {
+    valid: true,
+    note: AUDIT_NOTES[version].match,
+    type,
+    data: candidates[match.candidate]!,
+  });
+  if (payloadId !== null && !(await ctx.registry.consume(tx, payloadId, auditId, now))) {
+    if (ctx.config.payloadRegistry === 'enforce') throw new OffcodeError('OFF-0103');
+  }
+  await beforeCommit(run);
+  return outcome({ ...row, ...changes }, true, type, { result: 'valid', matchedPosition: match.position });
+}
+
+/** Step 12: one failed attempt (however many candidates and types were tried), blocking at the limit. */
+export async function applyFailure(
+  run: VerifyRun,
+  candidates: readonly Uint8Array[],
+): Promise<VerifyOutcome> {
+  const { ctx, tx, row, now, version } = run;
+  const failedAttempts = row.failedAttempts + 1;
+  let after: ActivationRow = { ...row, failedAttempts, timestampLastUsed: now };
+  await updateActivation(tx, row.activationId, { failedAttempts, timestampLastUsed: now });
+  if (row.maxFailedAttempts - failedAttempts <= 0)
+    after = await autoBlock(ctx, tx, after, now, failedAttempts);
+  await auditVerification(run, {
+    valid: false,
+    note: AUDIT_NOTES[version].mismatch,
+    data: candidates[0]!,
+    blocked: after,
+  });
+  await beforeCommit(run);
+  return outcome(after, false, 'POSSESSION_KNOWLEDGE', {
+    result: 'invalid',
+    blockedNow: after.status === ActivationStatus.BLOCKED,
+  });
+}
