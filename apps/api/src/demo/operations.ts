@@ -1,7 +1,7 @@
 /**
  * The demo's operation flow (server.md §7.2): build the payment/login data block, create the payload through
- * the in-process services, keep everything server-side, normalise the typed code, rebuild the normalized
- * data and verify.
+ * the in-process services, keep everything server-side, rebuild the normalized data and verify the code as
+ * the user typed it (`offline.verifyTyped`).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { OffcodeBaseError } from '@offcode/errors';
@@ -12,7 +12,6 @@ import {
   buildRequestData,
   encodeBase64,
   isValidName,
-  normalizeTypedCode,
   PayloadFormatError,
   paymentOperationData,
 } from '@offcode/protocol';
@@ -163,21 +162,15 @@ export function createDemoOperations(offcode: OffcodeServer, storage: Storage) {
     find: (id: string): Promise<DemoOperation | null> => findOperation(storage, id),
 
     /**
-     * Normalises the typed code (failure → DemoInputError, no server call, no attempt counted), verifies it
-     * and records the result. Registry rejections OFF-0103 / OFF-0102 become ALREADY_APPROVED / EXPIRED;
-     * other service errors propagate.
+     * Verifies the code as the user typed it through `offline.verifyTyped` (the server normalises it for the
+     * operation's componentLength; a wrong entry → DemoInputError with the server's user message, no attempt
+     * counted) and records the result. Registry rejections OFF-0103 / OFF-0102 become ALREADY_APPROVED /
+     * EXPIRED; other service errors propagate.
      */
     async verify(op: DemoOperation, typed: string): Promise<DemoResult> {
-      let code: string;
-      try {
-        code = normalizeTypedCode(typed, { componentLength: op.componentLength, factorCount: 2 });
-      } catch (error) {
-        if (error instanceof PayloadFormatError) throw new DemoInputError(error.message);
-        throw error;
-      }
       if (op.status === 'APPROVED' && config.payloadRegistry === 'off') {
         // Without a registry the server cannot tell "already used" from "wrong": answer locally, so a
-        // second submission does not count as a failed attempt.
+        // second submission does not count as a failed attempt (whatever was typed: the operation is done).
         return done(op, already('ALREADY_APPROVED', op), false);
       }
       const data = buildRequestData({
@@ -198,10 +191,10 @@ export function createDemoOperations(offcode: OffcodeServer, storage: Storage) {
         ...(seedB64
           ? { proximityCheck: { seed: seedB64, stepLength: op.stepLength, stepCount: DEMO_STEP_COUNT } }
           : {}),
-        ...(op.protocolVersion === 3 ? { signature: code } : { authenticationCode: code }),
+        typedCode: typed,
       };
       try {
-        const outcome = await offcode.offline.verifyOutcome(op.protocolVersion, request);
+        const outcome = await offcode.offline.verifyTyped(op.protocolVersion, request);
         const result: DemoResult = {
           result: outcome.valid ? 'VALID' : 'INVALID',
           activationStatus: outcome.activationStatus,
@@ -212,6 +205,9 @@ export function createDemoOperations(offcode: OffcodeServer, storage: Storage) {
         };
         return done(op, result, outcome.valid);
       } catch (error) {
+        const entry =
+          error instanceof OffcodeError ? error.issues.find((i) => i.field === 'typedCode') : undefined;
+        if (entry) throw new DemoInputError(entry.reason);
         if (error instanceof OffcodeError && error.code === 'OFF-0103')
           return done(op, already('ALREADY_APPROVED', op), false);
         if (error instanceof OffcodeError && error.code === 'OFF-0102')
