@@ -121,3 +121,17 @@ export function timingTable(rows, reference = 'wasm') {
 
 /** Rows without the internal per-round data, for JSON files. */
 export const publicRows = (rows) => rows.map(({ roundMedians, ...rest }) => rest);
+
+/** The p-th percentile (0..100) of ascending numbers, nearest rank; NaN for none. */
+export function percentile(sorted, p) {
+  if (sorted.length === 0) return Number.NaN;
+  const rank = Math.ceil((p / 100) * sorted.length);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, rank - 1))];
+}
+
+/** p50 / p90 / p99 of latencies in milliseconds, rounded to 0.01 ms (sorts a copy). */
+export function latencySummary(latenciesMs) {
+  const s = Float64Array.from(latenciesMs).sort();
+  const r = (v) => (Number.isNaN(v) ? null : Math.round(v * 100) / 100);
+  return { p50_ms: r(percentile(s, 50)), p90_ms: r(percentile(s, 90)), p99_ms: r(percentile(s, 99)) };
+}

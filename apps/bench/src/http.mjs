@@ -1,22 +1,24 @@
-// HTTP load against apps/api with autocannon: payload creation and verification throughput and p50/p99 at 1,
-// 16 and 64 connections, on PostgreSQL with 1 and 2 API processes (child processes on a fresh database).
-// Every verification body is sent twice — the copies race, through both processes when there are two — and
-// every accepted verification is recorded: a code accepted twice is a double acceptance.
+// HTTP load against apps/api on one PostgreSQL: payload creation and verification at 1, 16 and 64
+// connections (per process) with 1 and 2 API processes (child processes on a fresh database). Realistic:
+// ≥ 10 000 activations seeded over the API (the time is reported), payloads created for activations drawn
+// uniformly at random, each point ≥ 10 s (full run). Every verification body is sent twice — the copies
+// race, through both processes when there are two — and double acceptances are counted twice over: from
+// the answers and from the audit table (two valid audit rows for one payload nonce).
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SimulatedToken } from '@offcode/sim-token';
-import autocannon from 'autocannon';
 import pg from 'pg';
+import { closedLoop, PairQueue } from './loadgen.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const API_MAIN = join(root, 'apps', 'api', 'dist', 'main.js');
-const ADMIN_URL = process.env.OFFCODE_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const PROTOCOL = 3;
 const V = `/rest/v${PROTOCOL}`;
 const CREATE = `${V}/signature/offline/personalized/create`;
 const VERIFY = `${V}/signature/offline/verify`;
+export const HTTP_CONNECTIONS = [1, 16, 64];
 
 async function startApi(databaseUrl, masterKey) {
   const child = spawn(process.execPath, [API_MAIN], {
@@ -74,183 +76,228 @@ async function post(url, path, body) {
   return json.responseObject;
 }
 
-const operation = (i) => `op-${i}\nPayment\nPay 100.00 EUR\nA1*A100.00EUR*ICZ2730300000001165254011\n`;
+const envelope = (body) => JSON.stringify({ requestObject: body });
+const answerOf = (status, text) => (status === 200 ? JSON.parse(text).responseObject : null);
+let opCounter = 0;
+const operation = () =>
+  `op-${++opCounter}\nPayment\nPay 100.00 EUR\nA1*A100.00EUR*ICZ2730300000001165254011\n`;
 
-async function activateTokens(url, applicationId, count) {
+/** `count` ACTIVE activations over the API (init, then the key exchange), 16 at a time; returns the tokens. */
+async function seedActivations(url, applicationId, count) {
+  const codes = [];
+  let i = 0;
+  const init = () =>
+    i < count
+      ? {
+          path: `${V}/activation/init`,
+          body: envelope({ userId: `load-${i++}`, applicationId, maxFailureCount: 64 }),
+        }
+      : null;
+  await closedLoop([url], 16, 3_600_000, init, (_job, status, text) => {
+    const a = answerOf(status, text);
+    if (!a) throw new Error(`seed: activation init answered ${status}: ${text.slice(0, 200)}`);
+    codes.push(a.activationCode);
+  });
   const tokens = [];
-  for (let i = 0; i < count; i++) {
-    const init = await post(url, `${V}/activation/init`, {
-      userId: `load-${i}`,
-      applicationId,
-      maxFailureCount: 64,
-    });
-    const token = new SimulatedToken(PROTOCOL);
-    token.complete(
-      await post(url, '/rest/offcode/activation/exchange', token.exchangeRequest(init.activationCode)),
-    );
-    tokens.push(token);
-  }
+  let j = 0;
+  await closedLoop(
+    [url],
+    16,
+    3_600_000,
+    () => {
+      if (j >= codes.length) return null;
+      const token = new SimulatedToken(PROTOCOL);
+      return {
+        path: '/rest/offcode/activation/exchange',
+        body: envelope(token.exchangeRequest(codes[j++])),
+        token,
+      };
+    },
+    (job, status, text) => {
+      const a = answerOf(status, text);
+      if (!a) throw new Error(`seed: key exchange answered ${status}: ${text.slice(0, 200)}`);
+      job.token.complete(a);
+      tokens.push(job.token);
+    },
+  );
   return tokens;
 }
 
-function cannon(opts) {
-  return new Promise((resolve, reject) => {
-    autocannon({ ...opts, timeout: 30 }, (err, res) => (err ? reject(err) : resolve(res)));
-  });
-}
-
-let opCounter = 0;
-
-/** Payload creation: each connection creates payloads for its own activation. */
-async function createLoad(urls, tokens, connections, durationS) {
-  const started = performance.now();
-  const results = await Promise.all(
-    urls.map((url) =>
-      cannon({
-        url,
-        connections,
-        duration: durationS,
-        requests: [
-          {
-            method: 'POST',
-            path: CREATE,
-            headers: { 'content-type': 'application/json' },
-            setupRequest: (req) => {
-              const token = tokens[Math.floor(Math.random() * tokens.length)];
-              const body = { activationId: token.activationId, data: operation(++opCounter) };
-              return { ...req, body: JSON.stringify({ requestObject: body }) };
-            },
-          },
-        ],
-      }),
-    ),
-  );
-  return summarize(results, performance.now() - started);
-}
-
-/** Verification: per lane (activation) an ordered queue of codes, each body twice; all processes share the lanes. */
-async function verifyLoad(url0, urls, tokens, connections, perLane) {
-  const lanes = tokens.slice(0, connections);
-  const queues = [];
-  for (const token of lanes) {
-    const q = [];
-    for (let i = 0; i < perLane; i++) {
-      const created = await post(url0, CREATE, {
-        activationId: token.activationId,
-        data: operation(++opCounter),
-      });
-      const body = token.verifyRequest(created.offlineData);
-      const key = `${token.activationId}/${body.signature ?? body.authenticationCode}/${i}`;
-      q.push({ body, key }, { body, key });
-    }
-    queues.push(q);
-  }
-  const accepted = new Map();
+/** Payload creation for activations drawn uniformly at random; created payloads are kept for verification. */
+function createJobs(tokens, created, limit = Number.POSITIVE_INFINITY) {
   let sent = 0;
-  const total = queues.reduce((n, q) => n + q.length, 0);
-  const started = performance.now();
-  const results = await Promise.all(
-    urls.map((url) => {
-      let nextLane = 0;
-      return cannon({
-        url,
-        connections,
-        amount: Math.ceil(total / urls.length),
-        requests: [
-          {
-            method: 'POST',
-            path: VERIFY,
-            headers: { 'content-type': 'application/json' },
-            setupRequest: (req, ctx) => {
-              ctx.lane ??= nextLane++ % lanes.length;
-              let item = queues[ctx.lane].shift();
-              for (let l = 0; !item && l < queues.length; l++)
-                item = queues[(ctx.lane + l) % queues.length].shift();
-              ctx.key = item?.key;
-              if (!item) return { ...req, method: 'GET', path: '/healthz', body: undefined };
-              sent++;
-              return { ...req, body: JSON.stringify({ requestObject: item.body }) };
-            },
-            onResponse: (status, body, ctx) => {
-              if (status !== 200 || !ctx.key) return;
-              const r = JSON.parse(body).responseObject;
-              if (r?.signatureValid === true || r?.authenticationValid === true) {
-                accepted.set(ctx.key, (accepted.get(ctx.key) ?? 0) + 1);
-              }
-            },
-          },
-        ],
-      });
-    }),
-  );
-  const s = summarize(results, performance.now() - started);
-  const doubles = [...accepted.values()].filter((n) => n > 1).length;
-  return { ...s, double_accepts: doubles, accepted: accepted.size, codes: total / 2, sent };
-}
-
-function summarize(results, elapsedMs) {
-  const requests = results.reduce((n, r) => n + r.requests.total, 0);
   return {
-    rps: Math.round((requests / elapsedMs) * 1000),
-    p50_ms: Math.max(...results.map((r) => r.latency.p50)),
-    p99_ms: Math.max(...results.map((r) => r.latency.p99)),
-    errors: results.reduce((n, r) => n + r.errors + r.timeouts + r.non2xx, 0),
-    requests,
+    next: (_lane, open) => {
+      if (!open || sent >= limit) return null;
+      sent++;
+      const token = tokens[Math.floor(Math.random() * tokens.length)];
+      return { path: CREATE, body: envelope({ activationId: token.activationId, data: operation() }), token };
+    },
+    onAnswer: (job, status, text) => {
+      const a = answerOf(status, text);
+      if (a?.offlineData) created.push({ token: job.token, offlineData: a.offlineData });
+    },
   };
 }
 
-export async function runHttpBench({ quick }) {
+let codeCounter = 0;
+
+/** Codes for created payloads, in creation order (each token's counter moves on with each code). */
+function codesFor(created, supply) {
+  for (const { token, offlineData } of created.splice(0)) {
+    const body = token.verifyRequest(offlineData);
+    supply.push({ path: VERIFY, body: envelope(body), key: `${body.activationId}/${++codeCounter}` });
+  }
+}
+
+/** Double acceptances and acceptances in the audit table since audit id `after`. */
+async function auditSince(db, after) {
+  const r = await db.query(
+    `SELECT
+       (SELECT count(*) FROM (SELECT 1 FROM oc_auth_audit WHERE valid AND id > $1
+          GROUP BY activation_id, nonce HAVING count(*) > 1) d)::int AS doubles,
+       (SELECT count(*) FROM oc_auth_audit WHERE valid AND id > $1)::int AS valid`,
+    [after],
+  );
+  return r.rows[0];
+}
+
+const maxAuditId = async (db) =>
+  Number((await db.query('SELECT coalesce(max(id), 0) AS m FROM oc_auth_audit')).rows[0].m);
+
+async function verifyPoint(urls, connections, durationS, supply, db) {
+  const queue = new PairQueue(supply.splice(0), urls.length);
+  const accepted = new Map();
+  const before = await maxAuditId(db);
+  const run = await closedLoop(
+    urls,
+    connections,
+    durationS * 1000,
+    (lane, open) => queue.take(lane, open),
+    (job, status, text) => {
+      const a = answerOf(status, text);
+      if (a?.signatureValid === true || a?.authenticationValid === true)
+        accepted.set(job.key, (accepted.get(job.key) ?? 0) + 1);
+    },
+  );
+  supply.push(...queue.rest());
+  const audit = await auditSince(db, before);
+  return {
+    ...run,
+    codes: queue.taken,
+    accepted: accepted.size,
+    double_accepts: [...accepted.values()].filter((n) => n > 1).length,
+    db_double_accepts: audit.doubles,
+    db_accepted: audit.valid,
+  };
+}
+
+function setupLabel(processes, connections) {
+  const c = `${connections} connection${connections > 1 ? 's' : ''}`;
+  return `PostgreSQL, ${processes} API process${processes > 1 ? 'es' : ''}, ${c}${processes > 1 ? ' each' : ''}`;
+}
+
+function httpRow(name, processes, connections, m, extra = {}) {
+  return {
+    group: 'http',
+    name,
+    setup: setupLabel(processes, connections),
+    processes,
+    connections,
+    rps: m.rps,
+    p50_ms: m.p50_ms,
+    p90_ms: m.p90_ms,
+    p99_ms: m.p99_ms,
+    requests: m.requests,
+    duration_s: m.duration_s,
+    errors: m.errors,
+    double_accepts: 0,
+    ...extra,
+  };
+}
+
+/** Makes sure the supply holds codes for `durationS` at `rps` requests/s (two requests per code). */
+async function topUp(url, tokens, supply, durationS, rps) {
+  const needed = Math.ceil((rps * durationS * 1.5) / 2) - supply.length;
+  if (needed <= 0) return;
+  const created = [];
+  const jobs = createJobs(tokens, created, needed);
+  await closedLoop([url], 16, 3_600_000, jobs.next, jobs.onAnswer);
+  codesFor(created, supply);
+}
+
+/** One setup (1 or 2 processes): per connection count a creation point, then a verification point. */
+async function runSetup(urls, tokens, supply, o, rows, db) {
+  const processes = urls.length;
+  for (const connections of HTTP_CONNECTIONS) {
+    const created = [];
+    const jobs = createJobs(tokens, created);
+    const c = await closedLoop(urls, connections, o.durationS * 1000, jobs.next, jobs.onAnswer);
+    rows.push(httpRow(`V${PROTOCOL} payload create`, processes, connections, c));
+    codesFor(created, supply);
+    // the fastest verification so far, or the creation rate, sizes the supply for this point
+    const guess = Math.max(c.rps, ...rows.filter((r) => r.codes !== undefined).map((r) => r.rps));
+    await topUp(urls[0], tokens, supply, o.durationS, guess);
+    const v = await verifyPoint(urls, connections, o.durationS, supply, db);
+    const short = v.duration_s < o.durationS;
+    rows.push(
+      httpRow(`V${PROTOCOL} verify (each code sent twice)`, processes, connections, v, {
+        codes: v.codes,
+        accepted: v.accepted,
+        double_accepts: v.double_accepts,
+        db_double_accepts: v.db_double_accepts,
+        db_accepted: v.db_accepted,
+        ...(short ? { short: true } : {}),
+      }),
+    );
+    console.error(
+      `  http ${setupLabel(processes, connections)}: create ${c.rps}/s (p99 ${c.p99_ms} ms), verify ${v.rps}/s (p99 ${v.p99_ms} ms), accepted ${v.accepted}/${v.codes}, double ${v.double_accepts} (audit ${v.db_double_accepts})${short ? `, SHORT: codes ran out after ${v.duration_s} s` : ''}`,
+    );
+  }
+}
+
+export async function runHttpBench({ quick, adminUrl }) {
+  const o = { durationS: quick ? 2 : 10, activations: quick ? 500 : 10_000 };
   const dbName = `offcode_bench_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: ADMIN_URL });
+  const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   await admin.query(`CREATE DATABASE ${dbName}`);
-  const databaseUrl = ADMIN_URL.replace(/\/[^/]*$/, `/${dbName}`);
+  const databaseUrl = adminUrl.replace(/\/[^/]*$/, `/${dbName}`);
   const masterKey = randomBytes(32).toString('base64');
   const rows = [];
-  const durationS = quick ? 2 : 8;
-  const minCodes = quick ? 48 : 384; // per verification run, spread over the lanes
-  const connectionCounts = [1, 16, 64];
   const apis = [];
+  const db = new pg.Client({ connectionString: databaseUrl });
   try {
+    apis.push(await startApi(databaseUrl, masterKey));
+    await db.connect();
+    const app = `load-${randomBytes(3).toString('hex')}`;
+    await post(apis[0].url, `${V}/application/create`, { applicationId: app, commitOnKeyExchange: true });
+    const t0 = performance.now();
+    const tokens = await seedActivations(apis[0].url, app, o.activations);
+    const seedS = (performance.now() - t0) / 1000;
+    rows.push({
+      group: 'http-seed',
+      name: `seed ${tokens.length} activations (init + key exchange over HTTP, 16 connections)`,
+      setup: setupLabel(1, 16),
+      seconds: +seedS.toFixed(1),
+      per_second: Math.round(tokens.length / seedS),
+      double_accepts: 0,
+    });
+    console.error(`  http: seeded ${tokens.length} activations in ${seedS.toFixed(1)} s`);
+    const supply = [];
     for (const processes of [1, 2]) {
       while (apis.length < processes) apis.push(await startApi(databaseUrl, masterKey));
-      const urls = apis.map((a) => a.url);
-      const app = `load-${processes}-${randomBytes(3).toString('hex')}`;
-      await post(urls[0], `${V}/application/create`, { applicationId: app, commitOnKeyExchange: true });
-      const tokens = await activateTokens(urls[0], app, Math.max(...connectionCounts) * processes);
-      for (const connections of connectionCounts) {
-        const setup = `PostgreSQL, ${processes} API process${processes > 1 ? 'es' : ''}, ${connections} connection${connections > 1 ? 's' : ''}${processes > 1 ? ' each' : ''}`;
-        const c = await createLoad(urls, tokens, connections, durationS);
-        rows.push({
-          group: 'http',
-          name: `V${PROTOCOL} payload create`,
-          setup,
-          rps: c.rps,
-          p50_ms: c.p50_ms,
-          p99_ms: c.p99_ms,
-          errors: c.errors,
-          double_accepts: 0,
-        });
-        const perLane = Math.ceil(minCodes / connections);
-        const v = await verifyLoad(urls[0], urls, tokens.slice(0, connections), connections, perLane);
-        rows.push({
-          group: 'http',
-          name: `V${PROTOCOL} verify (each code sent twice)`,
-          setup,
-          rps: v.rps,
-          p50_ms: v.p50_ms,
-          p99_ms: v.p99_ms,
-          errors: v.errors,
-          double_accepts: v.double_accepts,
-          accepted: v.accepted,
-          codes: v.codes,
-        });
-        console.error(
-          `  http ${setup}: create ${c.rps}/s, verify ${v.rps}/s, accepted ${v.accepted}/${v.codes}, double ${v.double_accepts}`,
-        );
-      }
+      await runSetup(
+        apis.map((a) => a.url),
+        tokens,
+        supply,
+        o,
+        rows,
+        db,
+      );
     }
   } finally {
+    await db.end().catch(() => undefined);
     await Promise.all(apis.map((a) => a.stop()));
     await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
     await admin.end();
@@ -259,12 +306,17 @@ export async function runHttpBench({ quick }) {
 }
 
 export function httpTable(rows) {
+  const seed = rows.filter((r) => r.group === 'http-seed');
   return [
-    '| benchmark | setup | req/s | p50 ms | p99 ms | errors | accepted / codes | double accepts |',
-    '|---|---|---:|---:|---:|---:|---:|---:|',
-    ...rows.map(
-      (r) =>
-        `| ${r.name} | ${r.setup} | ${r.rps} | ${r.p50_ms} | ${r.p99_ms} | ${r.errors} | ${r.codes ? `${r.accepted} / ${r.codes}` : '-'} | ${r.double_accepts} |`,
-    ),
+    ...seed.map((r) => `Seeding: ${r.name}: ${r.seconds} s (${r.per_second} activations/s).`),
+    ...(seed.length ? [''] : []),
+    '| benchmark | setup | req/s | p50 ms | p90 ms | p99 ms | s | requests | errors | accepted / codes | double accepts (answers / audit) |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    ...rows
+      .filter((r) => r.group === 'http')
+      .map(
+        (r) =>
+          `| ${r.name} | ${r.setup} | ${r.rps} | ${r.p50_ms} | ${r.p90_ms} | ${r.p99_ms} | ${r.duration_s}${r.short ? ' (short)' : ''} | ${r.requests} | ${r.errors} | ${r.codes !== undefined ? `${r.accepted} / ${r.codes}` : '-'} | ${r.codes !== undefined ? `${r.double_accepts} / ${r.db_double_accepts}` : '-'} |`,
+      ),
   ].join('\n');
 }

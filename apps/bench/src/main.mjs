@@ -1,13 +1,16 @@
 // `pnpm bench [--quick]`: the Offcode benchmark report. Runs every group side by side in one process,
 // writes bench/results/<date>-<machine>.{json,md,svg} at the repo root and prints the Markdown.
 // --quick (CI): shorter rounds; exits 1 only on ratio sanity (wasm slower than noble on KMAC256, or a
-// verification accepted twice), never on absolute times.
+// verification accepted twice), never on absolute times nor on the targets (printed as PASS/FAIL lines).
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { machine, publicRows, ratio, runGroups, timingTable } from '@offcode/bench-kit';
 import { ratioChart } from './chart.mjs';
 import { engineGroups } from './engine.mjs';
+import { floorTable, runFloorBench } from './floor.mjs';
+import { comparisonTable, floorComparisons, targetChecks } from './floor-report.mjs';
 import { httpTable, runHttpBench } from './http.mjs';
 import { primitiveGroups } from './primitives.mjs';
 import { runServerBench, serverTable } from './server.mjs';
@@ -18,6 +21,8 @@ const tagIndex = process.argv.indexOf('--tag');
 const tag = tagIndex > 0 ? `-${process.argv[tagIndex + 1]}` : '';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const started = Date.now();
+const adminUrl = process.env.OFFCODE_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const loadBefore = loadavg();
 const rounds = quick ? 2 : 8;
 const timeMs = quick ? 60 : 150;
 
@@ -25,8 +30,13 @@ const groups = [...primitiveGroups(), ...engineGroups()];
 const rows = await runGroups(groups, { rounds, timeMs });
 console.error('bench: server in-process (PGlite, PostgreSQL)');
 const serverRows = runServerBench({ quick });
-console.error('bench: HTTP (autocannon, PostgreSQL, 1 and 2 API processes)');
-const httpRows = await runHttpBench({ quick });
+console.error('bench: database floor (pg driver and pgbench on PostgreSQL, PGlite)');
+const floorRows = await runFloorBench({ quick, adminUrl });
+console.error('bench: HTTP (closed loop on undici, PostgreSQL, 1 and 2 API processes)');
+const httpRows = await runHttpBench({ quick, adminUrl });
+const loadAfter = loadavg();
+const comparisonsToFloor = floorComparisons({ serverRows, httpRows, floorRows });
+const targets = targetChecks({ serverRows, httpRows, floorRows });
 
 const m = machine();
 const slug = `${m.cpu
@@ -46,7 +56,9 @@ for (const g of groups) {
 }
 const failures = [];
 const doubles = httpRows.reduce((n, r) => n + r.double_accepts, 0);
-if (doubles > 0) failures.push(`${doubles} verification(s) accepted twice under load`);
+if (doubles > 0) failures.push(`${doubles} verification(s) accepted twice under load (answers)`);
+const auditDoubles = httpRows.reduce((n, r) => n + (r.db_double_accepts ?? 0), 0);
+if (auditDoubles > 0) failures.push(`${auditDoubles} payload(s) with two valid audit rows under load`);
 for (const c of comparisons) {
   if (/^KMAC256/.test(c.label) && / vs noble$/.test(c.label) && c.ratio < 1)
     failures.push(`wasm slower than noble: ${c.label}`);
@@ -57,6 +69,7 @@ const md = [
   '',
   `Machine: ${m.cpu}, ${m.cores} cores, node ${m.node}. Mode: ${quick ? 'quick' : 'full'} (${rounds} rounds x ${timeMs} ms per task, task order alternating between rounds).`,
   `Date: ${new Date().toISOString()}. Medians over all rounds; min-max are single-sample extremes; the ratio range is the per-round spread (the noise of this run).`,
+  `Load average (1/5/15 min) at the start ${loadBefore.map((l) => l.toFixed(2)).join(' / ')}, at the end ${loadAfter.map((l) => l.toFixed(2)).join(' / ')} (the machine is shared: anything above ~0.3 at the start means other work ran beside this one).`,
   '',
   '## Timings',
   '',
@@ -66,9 +79,27 @@ const md = [
   '',
   serverTable(serverRows),
   '',
-  '## HTTP (autocannon against apps/api on PostgreSQL; payload registry off so replays reach the counter check)',
+  '## Database floor (the verification transaction without Offcode: same statements, schema from the server migrations)',
+  '',
+  'Lock the activation row (joined with its application), [lock the payload row], update the activation, insert the audit row, [consume the payload], commit; random activations; closed loop per connection. `pg driver` = node-postgres from this process (the fair comparison for the Offcode rows), `pgbench` = the C client (-M extended, -j 2), PGlite = its own driver in this process (one connection: PGlite serialises).',
+  '',
+  floorTable(floorRows),
+  '',
+  '## HTTP (closed loop on undici against apps/api on PostgreSQL; payload registry off so replays reach the counter check)',
+  '',
+  `Codes for activations drawn uniformly at random; every code sent twice, the copies racing (through both processes when there are two); double accepts counted from the answers and from the audit table. Each point ${quick ? '2' : '10'} s or more.`,
   '',
   httpTable(httpRows),
+  '',
+  '## Offcode / floor',
+  '',
+  'Latency rows: Offcode median / floor median (lower is better, 1 = the bare transaction). Throughput rows: Offcode req/s / floor tx/s (higher is better, 1 = the floor).',
+  '',
+  comparisonTable(comparisonsToFloor),
+  '',
+  '## Targets (issue 13 item 4; informational, they do not fail the run)',
+  '',
+  ...targets.map((t) => `- ${t.line}`),
   '',
   '## wasm speed-up (median ratio, per-round range)',
   '',
@@ -88,7 +119,7 @@ const md = [
 
 writeFileSync(
   `${base}.json`,
-  `${JSON.stringify({ machine: m, date, mode: quick ? 'quick' : 'full', rows: [...publicRows(rows), ...serverRows, ...httpRows], ratios: comparisons }, null, 2)}\n`,
+  `${JSON.stringify({ machine: m, date, mode: quick ? 'quick' : 'full', rows: [...publicRows(rows), ...serverRows, ...floorRows, ...httpRows], ratios: comparisons, floor_ratios: comparisonsToFloor, targets }, null, 2)}\n`,
 );
 writeFileSync(`${base}.md`, md);
 writeFileSync(

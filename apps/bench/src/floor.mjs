@@ -1,0 +1,317 @@
+// The database floor: the transaction of one successful verification driven without Offcode, on the schema
+// the server's own migrations create — by the `pg` driver from Node and by pgbench at 1, 16 and 64
+// connections on PostgreSQL, and by PGlite's own driver at one connection (PGlite serialises). With and
+// without the payload registry (its row lock and update). Rows have `floor` in their name.
+import { createHash, randomBytes } from 'node:crypto';
+import { PGlite } from '@electric-sql/pglite';
+import { latencySummary } from '@offcode/bench-kit';
+import { migrate } from '@offcode/server';
+import pg from 'pg';
+import {
+  AUDIT_CODE_DIGEST_HEX,
+  AUDIT_DATA_B64,
+  AUDIT_INFO,
+  beginSql,
+  CONSUME_PAYLOAD,
+  INSERT_AUDIT,
+  LOCK_ACTIVATION,
+  LOCK_PAYLOAD,
+  LOCK_TIMEOUT_MS,
+  payloadNonce,
+  seedFloorActivations,
+  seedFloorPayloads,
+  UPDATE_ACTIVATION,
+} from './floor-sql.mjs';
+import { pgbenchAvailable, runPgbench } from './pgbench.mjs';
+
+export const FLOOR_CONNECTIONS = [1, 16, 64];
+/** More than any 2-core machine commits per second: payloads per run are sized from it (tps x seconds). */
+const TPS_BOUND = 8000;
+const CODE_DIGEST = Buffer.from(AUDIT_CODE_DIGEST_HEX, 'hex');
+
+/** The uuid md5('floor-' || i)::uuid gives in SQL. */
+export function floorActivationId(i) {
+  const h = createHash('md5').update(`floor-${i}`).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+/** A connection of the `pg` driver as a floor executor (BEGIN + lock timeout in one simple query). */
+export function pgExecutor(client) {
+  return {
+    begin: () => client.query(beginSql(LOCK_TIMEOUT_MS)),
+    query: async (sql, params) => {
+      const r = await client.query(sql, params);
+      return { rows: r.rows, rowCount: r.rowCount ?? r.rows.length };
+    },
+    script: (sql) => client.query(sql),
+  };
+}
+
+/** PGlite as a floor executor, the way its storage talks to it (exec for BEGIN, query for the rest). */
+export function pgliteExecutor(db) {
+  return {
+    begin: () => db.exec(beginSql(LOCK_TIMEOUT_MS)),
+    query: async (sql, params) => {
+      const r = await db.query(sql, params);
+      return { rows: r.rows, rowCount: Math.max(r.affectedRows ?? 0, r.rows.length) };
+    },
+    script: (sql) => db.exec(sql),
+  };
+}
+
+/** The server's migration runner (`migrate` of @offcode/server) on a raw executor. */
+export async function migrateFloor(db) {
+  await migrate({
+    async transaction(fn) {
+      await db.query('BEGIN');
+      try {
+        const result = await fn({ query: (sql, params) => db.query(sql, params) });
+        await db.query('COMMIT');
+        return result;
+      } catch (error) {
+        await db.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      }
+    },
+    execScript: (_tx, sql) => db.script(sql),
+  });
+}
+
+/**
+ * One verification's transaction: lock the activation row (joined with its application), [lock the
+ * payload], update the activation as a match does, insert the audit row, [consume the payload], commit.
+ * Returns whether a payload was consumed.
+ */
+export async function floorTransaction(db, { activationId, nonce, registry }) {
+  await db.begin();
+  try {
+    const row = (await db.query(LOCK_ACTIVATION, [activationId])).rows[0];
+    if (!row) throw new Error(`floor: activation ${activationId} is missing`);
+    const appId = Number(row.application_id);
+    const payload = registry ? (await db.query(LOCK_PAYLOAD, [appId, nonce])).rows[0] : undefined;
+    const now = new Date();
+    const counter = Number(row.counter);
+    // CTR_DATA is written back unchanged: the same bytes as a new value, without Offcode's hash.
+    await db.query(UPDATE_ACTIVATION, [activationId, counter + 1, row.ctr_data, 0, 0, now]);
+    const audit = await db.query(INSERT_AUDIT, [
+      activationId,
+      row.user_id,
+      appId,
+      row.protocol_version,
+      counter,
+      row.ctr_data,
+      row.activation_status,
+      AUDIT_INFO,
+      AUDIT_DATA_B64,
+      nonce,
+      CODE_DIGEST,
+      'POSSESSION_KNOWLEDGE',
+      true,
+      'signature_ok',
+      now,
+    ]);
+    let consumed = false;
+    if (payload) {
+      const r = await db.query(CONSUME_PAYLOAD, [payload.id, now, audit.rows[0].id]);
+      consumed = r.rowCount > 0;
+    }
+    await db.query('COMMIT');
+    return consumed;
+  } catch (error) {
+    await db.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
+}
+
+/**
+ * Closed loop: every executor runs transactions back to back on random activations until the deadline;
+ * payload nonces are handed out in order (each transaction a fresh payload while the pool lasts). Each
+ * connection first runs `warmup` untimed transactions (statement and catalog caches of a new connection,
+ * JIT), as the long-lived pool of a running API has.
+ */
+export async function driveFloor(executors, { durationMs, registry, activations, payloads, warmup = 10 }) {
+  const latencies = [];
+  let nextNonce = 0;
+  let consumed = 0;
+  const once = async (db) => {
+    const activationId = floorActivationId(1 + Math.floor(Math.random() * activations));
+    const nonce = payloadNonce((nextNonce++ % Math.max(1, payloads)) + 1);
+    return floorTransaction(db, { activationId, nonce, registry });
+  };
+  await Promise.all(
+    executors.map(async (db) => {
+      for (let i = 0; i < warmup; i++) await once(db);
+    }),
+  );
+  const started = performance.now();
+  const deadline = started + durationMs;
+  await Promise.all(
+    executors.map(async (db) => {
+      while (performance.now() < deadline) {
+        const t0 = performance.now();
+        if (await once(db)) consumed++;
+        latencies.push(performance.now() - t0);
+      }
+    }),
+  );
+  const elapsedMs = performance.now() - started;
+  return {
+    tps: Math.round((latencies.length / elapsedMs) * 1000),
+    transactions: latencies.length,
+    consumed,
+    duration_s: +(elapsedMs / 1000).toFixed(1),
+    ...latencySummary(latencies),
+  };
+}
+
+function floorRow(database, driver, registry, connections, m, extra = {}) {
+  const conn = `${connections} connection${connections > 1 ? 's' : ''}`;
+  return {
+    group: 'floor',
+    name: `floor verify transaction (registry ${registry ? 'on' : 'off'})`,
+    setup: `${database === 'postgresql' ? 'PostgreSQL' : 'PGlite'}, ${driver}, ${conn}`,
+    database,
+    driver,
+    registry,
+    connections,
+    tps: Math.round(m.tps),
+    p50_ms: m.p50_ms,
+    p90_ms: m.p90_ms,
+    p99_ms: m.p99_ms,
+    transactions: m.transactions,
+    duration_s: m.duration_s,
+    // share of transactions that consumed a fresh payload (registry on; 1 = every one)
+    fresh_payloads: registry ? +(m.consumed / Math.max(1, m.transactions)).toFixed(3) : null,
+    ...extra,
+  };
+}
+
+const log = (row) =>
+  console.error(
+    `  ${row.name}, ${row.setup}: ${row.tps}/s, p50 ${row.p50_ms} ms, p99 ${row.p99_ms} ms` +
+      (row.fresh_payloads === null ? '' : `, fresh payloads ${row.fresh_payloads}`),
+  );
+
+async function connectAll(url, count) {
+  const clients = [];
+  try {
+    for (let i = 0; i < count; i++) {
+      const c = new pg.Client({ connectionString: url });
+      clients.push(c);
+      await c.connect();
+    }
+  } catch (error) {
+    await closeAll(clients);
+    throw error;
+  }
+  return clients;
+}
+
+const closeAll = (clients) => Promise.all(clients.map((c) => c.end().catch(() => undefined)));
+
+/** One PostgreSQL point: the pg driver, then pgbench (each on fresh payloads, connections opened untimed). */
+async function postgresPoint(url, main, appId, o, registry, connections, rows, withPgbench) {
+  const payloads = Math.ceil((TPS_BOUND * o.durationS) / connections) * connections;
+  if (registry) await seedFloorPayloads(main, appId, o.activations, payloads);
+  const clients = await connectAll(url, connections);
+  try {
+    const m = await driveFloor(clients.map(pgExecutor), {
+      ...o,
+      durationMs: o.durationS * 1000,
+      registry,
+      payloads,
+    });
+    rows.push(floorRow('postgresql', 'pg driver', registry, connections, m));
+    log(rows.at(-1));
+  } finally {
+    // closed before pgbench opens its own: both at 64 would pass a default max_connections of 100
+    await closeAll(clients);
+  }
+  if (!withPgbench) return;
+  if (registry) await seedFloorPayloads(main, appId, o.activations, payloads);
+  const b = await runPgbench(url, {
+    clients: connections,
+    durationS: o.durationS,
+    registry,
+    activations: o.activations,
+    stride: payloads / connections,
+  });
+  const consumed = registry
+    ? Number(
+        (await main.query('SELECT count(*) AS n FROM oc_offline_payload WHERE consumed_at IS NOT NULL'))
+          .rows[0].n,
+      )
+    : 0;
+  rows.push(
+    floorRow('postgresql', 'pgbench -M extended', registry, connections, {
+      ...b,
+      consumed,
+      duration_s: o.durationS,
+    }),
+  );
+  log(rows.at(-1));
+}
+
+async function postgresFloor(adminUrl, o, rows) {
+  const dbName = `offcode_floor_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${dbName}`);
+  const url = adminUrl.replace(/\/[^/]*$/, `/${dbName}`);
+  const [mainClient] = await connectAll(url, 1);
+  try {
+    const main = pgExecutor(mainClient);
+    await migrateFloor(main);
+    const appId = await seedFloorActivations(main, o.activations);
+    await main.query('ANALYZE');
+    const withPgbench = await pgbenchAvailable();
+    if (!withPgbench) console.error('  floor: pgbench not on PATH, its rows are left out');
+    for (const registry of [false, true]) {
+      for (const connections of FLOOR_CONNECTIONS) {
+        await postgresPoint(url, main, appId, o, registry, connections, rows, withPgbench);
+      }
+    }
+  } finally {
+    await mainClient.end().catch(() => undefined);
+    await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+    await admin.end();
+  }
+}
+
+async function pgliteFloor(o, rows) {
+  const db = await PGlite.create('memory://');
+  try {
+    const exec = pgliteExecutor(db);
+    await migrateFloor(exec);
+    const appId = await seedFloorActivations(exec, o.activations);
+    for (const registry of [false, true]) {
+      const payloads = TPS_BOUND * o.durationS;
+      if (registry) await seedFloorPayloads(exec, appId, o.activations, payloads);
+      const m = await driveFloor([exec], { ...o, durationMs: o.durationS * 1000, registry, payloads });
+      rows.push(floorRow('pglite', 'own driver (serialises)', registry, 1, m));
+      log(rows.at(-1));
+    }
+  } finally {
+    await db.close();
+  }
+}
+
+/** Every floor row of the report: PostgreSQL (pg driver, pgbench) at 1/16/64 connections, PGlite at 1. */
+export async function runFloorBench({ quick, adminUrl }) {
+  const o = { durationS: quick ? 1 : 10, activations: quick ? 1000 : 10_000 };
+  const rows = [];
+  await postgresFloor(adminUrl, o, rows);
+  await pgliteFloor(o, rows);
+  return rows;
+}
+
+export function floorTable(rows) {
+  return [
+    '| benchmark | setup | tx/s | p50 ms | p90 ms | p99 ms | transactions | s | fresh payloads |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|',
+    ...rows.map(
+      (r) =>
+        `| ${r.name} | ${r.setup} | ${r.tps} | ${r.p50_ms} | ${r.p90_ms} | ${r.p99_ms} | ${r.transactions} | ${r.duration_s} | ${r.fresh_payloads ?? '-'} |`,
+    ),
+  ].join('\n');
+}
