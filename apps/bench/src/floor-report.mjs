@@ -178,3 +178,20 @@ export function targetChecks({ serverRows, httpRows, floorRows }) {
   );
   return checks;
 }
+
+/**
+ * What fails a run (quick or full): wasm slower than noble on a KMAC256 row, or any verification accepted
+ * twice under HTTP load — seen in the answers or in the audit table. Never absolute times or targets.
+ */
+export function sanityFailures(comparisons, httpRows) {
+  const failures = [];
+  const doubles = httpRows.reduce((n, r) => n + (r.double_accepts ?? 0), 0);
+  if (doubles > 0) failures.push(`${doubles} verification(s) accepted twice under load (answers)`);
+  const auditDoubles = httpRows.reduce((n, r) => n + (r.db_double_accepts ?? 0), 0);
+  if (auditDoubles > 0) failures.push(`${auditDoubles} payload(s) with two valid audit rows under load`);
+  for (const c of comparisons) {
+    if (/^KMAC256/.test(c.label) && / vs noble$/.test(c.label) && c.ratio < 1)
+      failures.push(`wasm slower than noble: ${c.label}`);
+  }
+  return failures;
+}

@@ -1,7 +1,7 @@
 // The SQL of one successful offline verification, without Offcode: the statements @offcode/server sends
-// (packages/server/src/repo/queries.ts: findActivation(lock), findPayloadForUpdate, updateActivation with the
-// success changes, insertAudit, consumePayload), in the order services/verify.ts sends them, on the schema
-// the server's own migrations create. `floor-sql.test.ts` records what a real verification sends and fails
+// (packages/server/src/repo/queries.ts: findActivation(lock), updateActivation with the success changes,
+// insertAudit; repo/payload-registry.ts: findForUpdate, consume), in the order services/verify sends them,
+// on the schema the server's own migrations create. `floor-sql.test.ts` records what a real verification sends and fails
 // when the two differ, so a change of the server's statements has to be followed here.
 
 /** BEGIN and the lock timeout in one round trip, as the storage layer opens a verification. */

@@ -297,8 +297,13 @@ async function pgliteFloor(o, rows) {
 }
 
 /** Every floor row of the report: PostgreSQL (pg driver, pgbench) at 1/16/64 connections, PGlite at 1. */
+export const floorBenchOptions = (quick) => ({
+  durationS: quick ? 1 : 10,
+  activations: quick ? 1000 : 10_000,
+});
+
 export async function runFloorBench({ quick, adminUrl }) {
-  const o = { durationS: quick ? 1 : 10, activations: quick ? 1000 : 10_000 };
+  const o = floorBenchOptions(quick);
   const rows = [];
   await postgresFloor(adminUrl, o, rows);
   await pgliteFloor(o, rows);

@@ -256,8 +256,11 @@ async function runSetup(urls, tokens, supply, o, rows, db) {
   }
 }
 
+/** Point length and seeded activations: the full run as issue 13 item 2 asks, quick mode short. */
+export const httpBenchOptions = (quick) => ({ durationS: quick ? 2 : 10, activations: quick ? 500 : 10_000 });
+
 export async function runHttpBench({ quick, adminUrl }) {
-  const o = { durationS: quick ? 2 : 10, activations: quick ? 500 : 10_000 };
+  const o = httpBenchOptions(quick);
   const dbName = `offcode_bench_${randomBytes(4).toString('hex')}`;
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();

@@ -10,7 +10,7 @@ import { machine, publicRows, ratio, runGroups, timingTable } from '@offcode/ben
 import { ratioChart } from './chart.mjs';
 import { engineGroups } from './engine.mjs';
 import { floorTable, runFloorBench } from './floor.mjs';
-import { comparisonTable, floorComparisons, targetChecks } from './floor-report.mjs';
+import { comparisonTable, floorComparisons, sanityFailures, targetChecks } from './floor-report.mjs';
 import { httpTable, runHttpBench } from './http.mjs';
 import { primitiveGroups } from './primitives.mjs';
 import { runServerBench, serverTable } from './server.mjs';
@@ -54,15 +54,7 @@ for (const g of groups) {
     if (r) comparisons.push({ label: `${g.name} vs ${other}`, ratio: r.value, min: r.min, max: r.max });
   }
 }
-const failures = [];
-const doubles = httpRows.reduce((n, r) => n + r.double_accepts, 0);
-if (doubles > 0) failures.push(`${doubles} verification(s) accepted twice under load (answers)`);
-const auditDoubles = httpRows.reduce((n, r) => n + (r.db_double_accepts ?? 0), 0);
-if (auditDoubles > 0) failures.push(`${auditDoubles} payload(s) with two valid audit rows under load`);
-for (const c of comparisons) {
-  if (/^KMAC256/.test(c.label) && / vs noble$/.test(c.label) && c.ratio < 1)
-    failures.push(`wasm slower than noble: ${c.label}`);
-}
+const failures = sanityFailures(comparisons, httpRows);
 
 const md = [
   '# Offcode benchmark report',
