@@ -3,7 +3,7 @@
  * under PIN "1234" with the KAT salts, built through @offcode/client's public API.
  */
 import { writeFileSync } from 'node:fs';
-import { serializeState, type TokenState, wrapKnowledgeKey } from '@offcode/client';
+import { serializeState, type TokenState, wrapKnowledgeKey } from '@offcode/client/internal';
 import { getWasmCrypto } from '@offcode/crypto-wasm';
 
 const b = (s: string) => new Uint8Array(Buffer.from(s, 'base64'));

@@ -12,6 +12,7 @@ export type ClientErrorCode =
   | 'NOT_ACTIVATED'
   | 'ALREADY_ACTIVATED'
   | 'ACTIVATION_FAILED'
+  | 'REMOVE_FAILED'
   | 'NETWORK_ERROR'
   | 'STORAGE_FAILURE'
   | 'CRYPTO_UNAVAILABLE';
@@ -39,6 +40,7 @@ const KINDS: Readonly<Record<ClientErrorCode, OffcodeErrorKind>> = {
   NOT_ACTIVATED: 'rejected',
   ALREADY_ACTIVATED: 'rejected',
   ACTIVATION_FAILED: 'rejected',
+  REMOVE_FAILED: 'rejected',
   NETWORK_ERROR: 'unavailable',
   STORAGE_FAILURE: 'unavailable',
   CRYPTO_UNAVAILABLE: 'internal',

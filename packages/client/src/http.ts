@@ -1,6 +1,6 @@
 /**
- * JSON-over-HTTP for the two device-facing calls (exchange, status), with the PowerAuth envelope
- * `{status, responseObject}`. Uses only `fetch`, `AbortController` and `URL` (browsers, Node 20, RN).
+ * JSON-over-HTTP for the token's server calls, with the PowerAuth envelope `{status, responseObject}`
+ * (the ECIES-encrypted PowerAuth activation/create answers a bare object instead). Uses only `fetch`, `AbortController` and `URL` (browsers, Node 20, RN).
  */
 import { encodeBase64, utf8Encode } from '@offcode/protocol';
 import { OffcodeClientError } from './errors.js';
@@ -53,13 +53,18 @@ export function basicAuthorization(user: string, password: string): string {
   return `Basic ${encodeBase64(utf8Encode(`${user}:${password}`))}`;
 }
 
-/** POSTs `{requestObject}` and returns the parsed envelope; transport problems are NETWORK_ERROR. */
-export async function postEnvelope(
+export interface PostOptions {
+  timeoutMs?: number;
+  headers?: Record<string, string>;
+}
+
+/** POSTs a JSON text and returns the HTTP status and the parsed JSON; transport problems are NETWORK_ERROR. */
+export async function postJson(
   fetchImpl: FetchLike,
   url: string,
-  requestObject: Record<string, unknown>,
-  options: { timeoutMs?: number; headers?: Record<string, string> } = {},
-): Promise<EnvelopeResult> {
+  body: string,
+  options: PostOptions = {},
+): Promise<{ httpStatus: number; json: unknown }> {
   const controller = new AbortController();
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const timer = setTimeout(() => controller.abort(), timeoutMs);
@@ -69,7 +74,7 @@ export async function postEnvelope(
     const res = await fetchImpl(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'application/json', ...options.headers },
-      body: JSON.stringify({ requestObject }),
+      body,
       signal: controller.signal,
     });
     status = res.status;
@@ -84,14 +89,17 @@ export async function postEnvelope(
   } finally {
     clearTimeout(timer);
   }
-  let body: unknown;
   try {
-    body = JSON.parse(text);
+    return { httpStatus: status, json: JSON.parse(text) };
   } catch (e) {
     throw new OffcodeClientError('NETWORK_ERROR', `the server answered HTTP ${status} without JSON`, {
       cause: e,
     });
   }
+}
+
+/** Reads a PowerAuth envelope `{status, responseObject}`; anything else is NETWORK_ERROR. */
+export function readEnvelope(httpStatus: number, body: unknown): EnvelopeResult {
   const env = body as { status?: unknown; responseObject?: unknown } | null;
   const obj = env?.responseObject;
   if (
@@ -103,11 +111,26 @@ export async function postEnvelope(
   ) {
     throw new OffcodeClientError(
       'NETWORK_ERROR',
-      `the server answered HTTP ${status} without a response envelope`,
+      `the server answered HTTP ${httpStatus} without a response envelope`,
     );
   }
   const response = obj as Record<string, unknown>;
-  if (env.status === 'OK' && status >= 200 && status < 300) return { httpStatus: status, ok: true, response };
+  if (env.status === 'OK' && httpStatus >= 200 && httpStatus < 300) return { httpStatus, ok: true, response };
   const code = typeof response.code === 'string' ? response.code.slice(0, 32) : 'UNKNOWN';
-  return { httpStatus: status, ok: false, response, errorCode: code };
+  return { httpStatus, ok: false, response, errorCode: code };
+}
+
+/**
+ * POSTs `{requestObject}` and returns the parsed envelope. `stringify` writes the body (default
+ * `JSON.stringify`; PowerAuth calls use Gson's escaping so they equal the Android SDK's bytes).
+ */
+export async function postEnvelope(
+  fetchImpl: FetchLike,
+  url: string,
+  requestObject: Record<string, unknown>,
+  options: PostOptions & { stringify?: (value: unknown) => string } = {},
+): Promise<EnvelopeResult> {
+  const stringify = options.stringify ?? JSON.stringify;
+  const { httpStatus, json } = await postJson(fetchImpl, url, stringify({ requestObject }), options);
+  return readEnvelope(httpStatus, json);
 }

@@ -1,44 +1,31 @@
 /**
  * @offcode/client: the platform-neutral mobile-token core (no Node built-ins; file storage lives in
- * `@offcode/client/node`).
+ * `@offcode/client/node`, state-file helpers for simulators and tests in `@offcode/client/internal`).
  */
 
-export { encodeActivationCode, normalizeActivationCode } from './activation-code.js';
+export { normalizeActivationCode } from './activation-code.js';
 export type { EngineChoice } from './engine.js';
 export { type ClientErrorCode, OffcodeClientError } from './errors.js';
 export type { FetchLike } from './http.js';
-export {
-  type KnowledgeKeyScheme,
-  PIN_MAX_LENGTH,
-  PIN_MIN_LENGTH,
-  unwrapKnowledgeKey,
-  type WrappedKnowledgeKey,
-  wrapKnowledgeKey,
-} from './pin.js';
+export { PIN_MAX_LENGTH, PIN_MIN_LENGTH } from './pin.js';
+export type { CounterSync, PowerAuthStatusDetails } from './powerauth/status.js';
 export type { RandomSource } from './random.js';
-export {
-  type ActivationStatus,
-  type BiometryKeyState,
-  type Protocol,
-  parseState,
-  serializeState,
-  TOKEN_STATE_FORMAT,
-  type TokenState,
-  type TokenStatus,
-  toStatus,
-} from './state.js';
+export type { ActivationStatus, Protocol, TokenStatus } from './state.js';
 export { DEFAULT_TOKEN_KEY, type KeyValueStorage, KeyValueTokenStore } from './stores/key-value.js';
 export { MemoryTokenStore } from './stores/memory.js';
 export type { TokenStore } from './stores/types.js';
-export {
-  type ActivateInput,
-  type ApprovalMethod,
-  type ApprovalResult,
-  type ApproveAuth,
-  type ApproveOptions,
-  type BiometryKeyStore,
-  OffcodeToken,
-  type OffcodeTokenOptions,
-  type ScannedOperation,
-  type StatusOptions,
-} from './token.js';
+export { OffcodeToken } from './token.js';
+export type {
+  ActivateInput,
+  ApprovalMethod,
+  ApprovalResult,
+  ApproveAuth,
+  ApproveOptions,
+  BiometryKeyStore,
+  DeviceDescription,
+  KeyExchangeMechanism,
+  OffcodeTokenOptions,
+  RemoveOptions,
+  ScannedOperation,
+  StatusOptions,
+} from './types.js';

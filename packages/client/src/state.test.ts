@@ -67,6 +67,7 @@ describe('token state document', () => {
       'componentLength',
       'counter',
       'biometry',
+      'mechanism',
       'createdAt',
       'updatedAt',
     ]);

@@ -31,6 +31,19 @@ export type BiometryKeyState =
   | { protection: 'platform'; ref: string }
   | null;
 
+/**
+ * What a PowerAuth-enrolled token keeps besides the keys (client.md §2.1): the application credentials its
+ * online signatures need and KEY_TRANSPORT for the status blob. `null` for plain-exchange tokens.
+ */
+export interface PowerAuthState {
+  /** APP_KEY, Base64 text of 16 bytes. */
+  applicationKey: string;
+  /** APP_SECRET, Base64 text of 16 bytes (the text is what the signatures use). */
+  applicationSecret: string;
+  /** KEY_TRANSPORT, 16 bytes. */
+  transportKey: Uint8Array;
+}
+
 /** In-memory form of the state document. */
 export interface TokenState {
   format: typeof TOKEN_STATE_FORMAT;
@@ -50,6 +63,8 @@ export interface TokenState {
   serverPublicKey: Uint8Array;
   macKey: Uint8Array | null;
   masterPublicKeys: Uint8Array[];
+  /** Absent or null: a plain-exchange token. */
+  powerAuth?: PowerAuthState | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -66,6 +81,8 @@ export interface TokenStatus {
   componentLength: number;
   counter: number;
   biometry: boolean;
+  /** How the token enrolled: `powerauth` (PowerAuth 3.3 activation/create) or `plain` (Offcode exchange). */
+  mechanism: 'plain' | 'powerauth';
   createdAt: string;
   updatedAt: string;
 }
@@ -88,6 +105,7 @@ export function toStatus(s: TokenState): TokenStatus {
     componentLength: s.componentLength,
     counter: s.counter,
     biometry: s.biometryKey !== null,
+    mechanism: s.powerAuth ? 'powerauth' : 'plain',
     createdAt: s.createdAt,
     updatedAt: s.updatedAt,
   };
@@ -122,6 +140,16 @@ export function serializeState(s: TokenState): string {
     serverPublicKey: encodeBase64(s.serverPublicKey),
     macKey: s.macKey === null ? null : encodeBase64(s.macKey),
     masterPublicKeys: s.masterPublicKeys.map(encodeBase64),
+    // Written only for PowerAuth-enrolled tokens: a plain token's document is unchanged.
+    ...(!s.powerAuth
+      ? {}
+      : {
+          powerAuth: {
+            applicationKey: s.powerAuth.applicationKey,
+            applicationSecret: s.powerAuth.applicationSecret,
+            transportKey: encodeBase64(s.powerAuth.transportKey),
+          },
+        }),
     createdAt: s.createdAt,
     updatedAt: s.updatedAt,
   };
@@ -269,8 +297,29 @@ export function parseState(
     serverPublicKey,
     macKey,
     masterPublicKeys,
+    powerAuth: parsePowerAuth(d, protocol),
     createdAt: isoTime(d, 'createdAt', false) as string,
     updatedAt: isoTime(d, 'updatedAt', false) as string,
+  };
+}
+
+/** The optional `powerAuth` member (absent or null for plain tokens; V3 only). */
+function parsePowerAuth(d: Doc, protocol: Protocol): PowerAuthState | null {
+  const v = d.powerAuth;
+  if (v === undefined || v === null) return null;
+  if (typeof v !== 'object' || Array.isArray(v)) fail('powerAuth', 'must be an object or null');
+  if (protocol !== 3) fail('powerAuth', 'is only valid for protocol 3');
+  const p = v as Doc;
+  const credential = (field: string): string => {
+    const text = p[field];
+    if (typeof text !== 'string') fail(`powerAuth.${field}`, 'must be strict Base64 of 16 bytes');
+    bytes(p, field, 16, `powerAuth.${field}`);
+    return text;
+  };
+  return {
+    applicationKey: credential('applicationKey'),
+    applicationSecret: credential('applicationSecret'),
+    transportKey: bytes(p, 'transportKey', 16, 'powerAuth.transportKey'),
   };
 }
 
@@ -283,4 +332,5 @@ export function zeroizeState(s: TokenState | null | undefined): void {
   s.knowledgeKey.salt.fill(0);
   if (s.biometryKey?.protection === 'none') s.biometryKey.key.fill(0);
   s.macKey?.fill(0);
+  s.powerAuth?.transportKey.fill(0);
 }

@@ -6,7 +6,8 @@ import { b64, fails, TEST_SUITE, toB64 } from '../test/helpers.js';
 import { OffcodeClientError } from './errors.js';
 import { parseState, serializeState } from './state.js';
 import { MemoryTokenStore } from './stores/memory.js';
-import { type BiometryKeyStore, OffcodeToken } from './token.js';
+import { OffcodeToken } from './token.js';
+import type { BiometryKeyStore } from './types.js';
 
 type Backend = 'wasm' | 'noble';
 // The Hermes stand-in run (vitest.hermes.config.ts) has no WebAssembly: noble only.
@@ -377,6 +378,7 @@ describe('status (local)', () => {
       componentLength: 8,
       counter: 0,
       biometry: true,
+      mechanism: 'plain',
       createdAt: '2025-05-01T10:00:00.000Z',
       updatedAt: '2025-05-01T10:00:00.000Z',
     });

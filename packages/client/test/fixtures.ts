@@ -74,6 +74,7 @@ export function exampleState(
     serverPublicKey: b64(protocol === 3 ? V3_SERVER_PUBLIC : V4_SERVER_PUBLIC),
     macKey: protocol === 3 ? null : V4_EXAMPLE.mac.slice(),
     masterPublicKeys: [b64(protocol === 3 ? V3_MASTER_P256 : V4_MASTER_P384)],
+    powerAuth: null,
     createdAt: NOW,
     updatedAt: NOW,
   };
