@@ -13,6 +13,7 @@ config.test = {
     'src/stores/*.test.ts',
     'src/activation-code.test.ts',
     'src/pin.test.ts',
+    'src/powerauth/*.test.ts',
   ],
   setupFiles: ['test/hermes-setup.ts'],
 };

@@ -59,6 +59,11 @@ function checkCommon(input: ActivateInput) {
   if (protocol !== 3 && protocol !== 4) invalid('protocol must be 3 or 4', 'protocol');
   const enableBiometry = input.enableBiometry ?? false;
   if (typeof enableBiometry !== 'boolean') invalid('enableBiometry must be a boolean', 'enableBiometry');
+  const mechanism = input.mechanism ?? (input.applicationKey !== undefined ? 'powerauth' : 'plain');
+  if (mechanism !== 'plain' && mechanism !== 'powerauth')
+    invalid('mechanism must be "plain" or "powerauth"', 'mechanism');
+  if (mechanism === 'powerauth' && protocol !== 3)
+    invalid('the PowerAuth mechanism enrols protocol 3 activations only', 'mechanism');
   let pinned: Uint8Array | undefined;
   if (input.masterPublicKey !== undefined) {
     pinned = pointFrom(protocol, input.masterPublicKey);
@@ -67,9 +72,6 @@ function checkCommon(input: ActivateInput) {
       invalid(`master public key must be strict Base64 of a ${curve} point`, 'masterPublicKey');
     }
   }
-  const mechanism = input.mechanism ?? (input.applicationKey !== undefined ? 'powerauth' : 'plain');
-  if (mechanism !== 'plain' && mechanism !== 'powerauth')
-    invalid('mechanism must be "plain" or "powerauth"', 'mechanism');
   return { serverUrl, protocol: protocol as Protocol, enableBiometry, pinned, mechanism };
 }
 
@@ -82,7 +84,6 @@ export function checkActivateInput(input: ActivateInput, suite: () => CryptoSuit
     const exchange = plainExchange({ ...c, applicationId, activationCode });
     return { ...c, applicationId, pin: input.pin, exchange };
   }
-  if (c.protocol !== 3) invalid('the PowerAuth mechanism enrols protocol 3 activations only', 'mechanism');
   if (!c.pinned) invalid('the PowerAuth mechanism needs the master public key', 'masterPublicKey');
   const exchange = powerAuthExchange(suite(), {
     serverUrl: c.serverUrl,
