@@ -25,11 +25,14 @@ import { requestIdFrom } from './http/request-id.js';
 import { HELMET_OPTIONS } from './http/security-headers.js';
 import { REST_METHODS, type RestMethod } from './rest/methods.js';
 import { buildOpenApiDocument } from './rest/openapi.js';
+import type { ApiSettings } from './settings.js';
 import { API_VERSION } from './version.js';
 
 export interface BuildApiOptions {
   offcode: OffcodeServer;
   storage: Storage;
+  /** The application's HTTP settings (settings.ts: port, host, body limit, credentials, metrics, demo, log level). */
+  settings: ApiSettings;
   /** `false` turns logging off; default: JSON lines at OFFCODE_LOG_LEVEL with secrets redacted. */
   logger?: boolean;
   /** Where log lines go (default stdout); tests capture them. */
@@ -70,7 +73,7 @@ function routeLabel(request: FastifyRequest): string {
 }
 
 /** The Fastify instance: logging, request ids, router limits, and the answers written before routing. */
-function createFastify(options: BuildApiOptions, config: OffcodeServer['config']): FastifyInstance {
+function createFastify(options: BuildApiOptions, config: ApiSettings): FastifyInstance {
   return Fastify({
     bodyLimit: config.bodyLimitBytes,
     logger:
@@ -96,8 +99,7 @@ function createFastify(options: BuildApiOptions, config: OffcodeServer['config']
 }
 
 export async function buildApi(options: BuildApiOptions): Promise<FastifyInstance> {
-  const { offcode } = options;
-  const config = offcode.config;
+  const { offcode, settings: config } = options;
   const metrics = createMetrics();
   const status = await offcode.system.status({});
   metrics.buildInfo.set(
@@ -159,13 +161,14 @@ export async function buildApi(options: BuildApiOptions): Promise<FastifyInstanc
   });
 
   for (const method of REST_METHODS) registerRestMethod(app, offcode, method, metrics);
-  registerSystemRoutes(app, offcode, metrics, credentials.enabled);
+  registerSystemRoutes(app, offcode, metrics, credentials.enabled, config.metricsEnabled);
 
   if (config.demoEnabled) {
     await registerDemo(app, {
       offcode,
       storage: options.storage,
       metrics,
+      application: config.demoApplication,
       ...(options.assetsDir ? { assetsDir: options.assetsDir } : {}),
     });
     app.get('/', async (_request, reply) => reply.redirect('/demo', 302));
@@ -180,8 +183,8 @@ function registerSystemRoutes(
   offcode: OffcodeServer,
   metrics: ApiMetrics,
   basicAuth: boolean,
+  metricsEnabled: boolean,
 ): void {
-  const config = offcode.config;
   app.get('/healthz', async (_request, reply) => {
     try {
       await offcode.system.health();
@@ -191,7 +194,7 @@ function registerSystemRoutes(
     }
   });
 
-  if (config.metricsEnabled) {
+  if (metricsEnabled) {
     app.get('/metrics', async (_request, reply) =>
       reply.type('text/plain; version=0.0.4; charset=utf-8').send(metrics.render()),
     );
@@ -200,7 +203,7 @@ function registerSystemRoutes(
   const openapi = buildOpenApiDocument(offcode, {
     version: API_VERSION,
     basicAuth,
-    metricsEnabled: config.metricsEnabled,
+    metricsEnabled,
   });
   app.get('/openapi.json', async () => openapi);
   registerDocs(app);

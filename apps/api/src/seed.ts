@@ -5,8 +5,10 @@
  */
 import { OffcodeError, type OffcodeServer } from '@offcode/server';
 
-export async function ensureDemoApplication(offcode: OffcodeServer): Promise<'created' | 'existing'> {
-  const applicationId = offcode.config.demoApplication;
+export async function ensureDemoApplication(
+  offcode: OffcodeServer,
+  applicationId: string,
+): Promise<'created' | 'existing'> {
   try {
     await offcode.applications.detail({ applicationId });
     return 'existing';
@@ -30,10 +32,11 @@ export const CLI_ACTIVATION_TTL_MS = 24 * 60 * 60 * 1000;
 
 export async function createCliActivation(
   offcode: OffcodeServer,
+  applicationId: string,
 ): Promise<{ activationId: string; activationCode: string }> {
   const created = await offcode.activations.init({
     userId: CLI_DEMO_USER,
-    applicationId: offcode.config.demoApplication,
+    applicationId,
     timestampActivationExpire: new Date(Date.now() + CLI_ACTIVATION_TTL_MS).toISOString(),
   });
   return { activationId: created.activationId, activationCode: created.activationCode };

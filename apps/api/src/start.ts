@@ -5,14 +5,11 @@
  */
 import { mkdirSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
-import { OffcodeBaseError } from '@offcode/errors';
 import {
+  ConfigError,
   type ConfigInput,
   type CreateOffcodeServerOptions,
   createOffcodeServer,
-  isLoopbackHost,
-  loadConfig,
-  type OffcodeConfig,
   type OffcodeServer,
   openStorage,
   type Storage,
@@ -22,14 +19,10 @@ import { buildApi } from './app.js';
 import { packageRoot } from './demo/assets.js';
 import { migrateApi } from './demo/migrations.js';
 import { createCliActivation, ensureDemoApplication } from './seed.js';
+import { type ApiConfig, isLoopbackHost, loadApiSettings } from './settings.js';
 
 /** Thrown when the configuration is invalid; `errors` holds one line per problem (server.md §4). */
-export class ConfigError extends OffcodeBaseError {
-  override readonly name = 'ConfigError';
-  constructor(readonly errors: readonly string[]) {
-    super('input', 'INVALID_CONFIG', errors.join('\n'));
-  }
-}
+export { ConfigError };
 
 export interface StartApiOptions {
   /** Environment (default `process.env`). */
@@ -52,7 +45,8 @@ export interface RunningApi {
   app: FastifyInstance;
   offcode: OffcodeServer;
   storage: Storage;
-  config: OffcodeConfig;
+  /** The server's configuration and the application's settings. */
+  config: ApiConfig;
   /** `http://host:port` as listened on. */
   url: string;
   warnings: string[];
@@ -65,11 +59,11 @@ export interface RunningApi {
  * first start; relative OFFCODE_DATA_DIR values stay relative to the working directory.
  */
 export function resolveApiConfig(env: ConfigInput): {
-  config: OffcodeConfig;
+  config: ApiConfig;
   errors: string[];
   warnings: string[];
 } {
-  const result = loadConfig(env);
+  const result = loadApiSettings(env);
   const { config } = result;
   if (config.databaseUrl === null && env.OFFCODE_DATA_DIR === undefined) {
     config.dataDir = join(packageRoot(), '.data', 'pgdata');
@@ -99,12 +93,15 @@ export async function startApi(options: StartApiOptions = {}): Promise<RunningAp
   try {
     await migrateApi(storage);
     offcode = await createOffcodeServer({ ...options.server, config, storage });
-    if (config.demoEnabled) await ensureDemoApplication(offcode);
+    if (config.demoEnabled) await ensureDemoApplication(offcode, config.demoApplication);
     const cliActivation =
-      options.cliActivation && config.demoEnabled ? await createCliActivation(offcode) : null;
+      options.cliActivation && config.demoEnabled
+        ? await createCliActivation(offcode, config.demoApplication)
+        : null;
     app = await buildApi({
       offcode,
       storage,
+      settings: config,
       ...(options.logger !== undefined ? { logger: options.logger } : {}),
     });
     await app.listen({ port: config.port, host: config.host });

@@ -9,7 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createOffcodeServer, loadConfigOrThrow } from '@offcode/server';
+import { createOffcodeServer } from '@offcode/server';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApi } from '../src/app.js';
@@ -19,6 +19,7 @@ import {
   ROUTE_ACCESS_CLASSES,
   registeredRoutes,
 } from '../src/http/access.js';
+import { loadApiSettingsOrThrow } from '../src/settings.js';
 import type { RunningApi } from '../src/start.js';
 import {
   API_ROOT,
@@ -44,13 +45,13 @@ afterAll(async () => {
 
 /** The routes a build with these settings serves (no listener: the route table only). */
 async function routesOf(env: Record<string, string>): Promise<readonly RegisteredRoute[]> {
-  const config = loadConfigOrThrow({
+  const config = loadApiSettingsOrThrow({
     OFFCODE_DATA_DIR: 'memory://',
     OFFCODE_TEMP_BLOCK_SWEEP_MS: '0',
     ...env,
   });
   const offcode = await createOffcodeServer({ config, storage: api.storage });
-  const app = await buildApi({ offcode, storage: api.storage, logger: false });
+  const app = await buildApi({ offcode, storage: api.storage, settings: config, logger: false });
   await app.ready();
   const routes = [...registeredRoutes(app)];
   await app.close();
@@ -143,9 +144,12 @@ describe('route classes (one table, checked against the spec)', () => {
   });
 
   it('a route without a class is refused when it is registered (the build fails)', async () => {
-    const config = loadConfigOrThrow({ OFFCODE_DATA_DIR: 'memory://', OFFCODE_TEMP_BLOCK_SWEEP_MS: '0' });
+    const config = loadApiSettingsOrThrow({
+      OFFCODE_DATA_DIR: 'memory://',
+      OFFCODE_TEMP_BLOCK_SWEEP_MS: '0',
+    });
     const offcode = await createOffcodeServer({ config, storage: api.storage });
-    const app = await buildApi({ offcode, storage: api.storage, logger: false });
+    const app = await buildApi({ offcode, storage: api.storage, settings: config, logger: false });
     try {
       expect(() => app.get('/unclassified', async () => 'open')).toThrow(/no access class/);
       expect(() => app.post('/rest/v3/new/method', async () => 'open')).toThrow(/no access class/);

@@ -16,9 +16,10 @@ import {
   createCryptoSuite,
   paymentOperationData,
 } from '@offcode/protocol';
-import { createOffcodeServer, loadConfigOrThrow, type Storage } from '@offcode/server';
+import { createOffcodeServer, type Storage } from '@offcode/server';
 import pg from 'pg';
 import { buildApi } from '../src/app.js';
+import { loadApiSettingsOrThrow } from '../src/settings.js';
 import { type RunningApi, type StartApiOptions, startApi } from '../src/start.js';
 
 export const API_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -328,7 +329,7 @@ export async function attachApi(
   env: Record<string, string>,
   options: { skipKeyCheck?: boolean; logStream?: { write(line: string): void } } = {},
 ): Promise<{ url: string; close(): Promise<void> }> {
-  const config = loadConfigOrThrow({
+  const config = loadApiSettingsOrThrow({
     OFFCODE_DATA_DIR: 'memory://',
     OFFCODE_LOG_LEVEL: 'silent',
     OFFCODE_TEMP_BLOCK_SWEEP_MS: '0',
@@ -342,8 +343,8 @@ export async function attachApi(
   });
   const app = await buildApi(
     options.logStream
-      ? { offcode, storage, logStream: options.logStream }
-      : { offcode, storage, logger: false },
+      ? { offcode, storage, settings: config, logStream: options.logStream }
+      : { offcode, storage, settings: config, logger: false },
   );
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();

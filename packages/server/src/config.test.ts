@@ -1,5 +1,9 @@
+import { isOffcodeError } from '@offcode/errors';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { defaultConfig, isLoopbackHost, loadConfig, loadConfigOrThrow } from './config.js';
+import { ConfigError, defaultConfig, loadConfig, loadConfigOrThrow } from './config.js';
+import { settingNames } from './settings/declare.js';
+import { SERVER_SETTINGS } from './settings/server-settings.js';
 
 const KEY = 'AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=';
 
@@ -9,8 +13,6 @@ describe('loadConfig', () => {
     expect(errors).toEqual([]);
     expect(config).toEqual(defaultConfig());
     expect(config).toMatchObject({
-      port: 8080,
-      host: '127.0.0.1',
       databaseUrl: null,
       dataDir: './.offcode/pgdata',
       lookahead: 20,
@@ -21,9 +23,7 @@ describe('loadConfig', () => {
       maxDataBytes: 2048,
       protocolVersions: [3, 4],
       compatUnknownActivation: 'removed',
-      // Secure defaults (server.md §4, §6.9-10): the demo is asked for, plaintext keys and bidi controls refused.
-      demoEnabled: false,
-      allowPlaintextKeys: false,
+      // Secure defaults (server.md §4): bidi controls refused.
       allowBidiControls: false,
     });
     expect(warnings.some((w) => w.includes('OFFCODE_MASTER_KEY is not set'))).toBe(true);
@@ -31,8 +31,6 @@ describe('loadConfig', () => {
 
   it('parses every variable of a complete valid environment', () => {
     const { config, errors, warnings } = loadConfig({
-      OFFCODE_PORT: '0',
-      OFFCODE_HOST: '0.0.0.0',
       DATABASE_URL: 'postgres://u:p@db:5432/offcode',
       OFFCODE_DATA_DIR: 'memory://',
       OFFCODE_DB_POOL_MAX: '100',
@@ -57,35 +55,23 @@ describe('loadConfig', () => {
       OFFCODE_PAYLOAD_TTL_S: '10',
       OFFCODE_PAYLOAD_RETENTION_S: '0',
       OFFCODE_MAX_DATA_BYTES: '2786',
-      OFFCODE_BODY_LIMIT_BYTES: '1024',
-      OFFCODE_INTEGRATION_CREDENTIALS: 'a:b,c:d:e',
       OFFCODE_COMPAT_CREATE_ANY_STATUS: 'true',
       OFFCODE_COMPAT_UNKNOWN_ACTIVATION: 'error',
       OFFCODE_CRYPTO_BACKEND: 'noble',
-      OFFCODE_METRICS_ENABLED: 'false',
-      OFFCODE_DEMO_ENABLED: 'false',
-      OFFCODE_DEMO_APPLICATION: 'bank-demo',
       OFFCODE_ENVIRONMENT: 'test',
-      OFFCODE_LOG_LEVEL: 'debug',
-      OFFCODE_ALLOW_PLAINTEXT_KEYS: 'false',
       OFFCODE_ALLOW_BIDI_CONTROLS: 'true',
     });
     expect(errors).toEqual([]);
     expect(config.allowBidiControls).toBe(true);
     expect(warnings).toEqual([]);
-    expect(config.port).toBe(0);
     expect(config.databaseUrl).toBe('postgres://u:p@db:5432/offcode');
     expect(config.masterKey).toHaveLength(32);
     expect(config.masterKeyPrevious).toHaveLength(2);
     expect(config.protocolVersions).toEqual([4]);
     expect(config.tempBlockMultiplier).toBe(1.5);
-    expect(config.integrationCredentials).toEqual([
-      { token: 'a', secret: 'b' },
-      { token: 'c', secret: 'd:e' },
-    ]);
     expect(config.payloadRegistry).toBe('record');
     expect(config.cryptoBackend).toBe('noble');
-    expect(config.logLevel).toBe('debug');
+    expect(config.environment).toBe('test');
   });
 
   it('collects every problem, one line each, in the documented format', () => {
@@ -94,7 +80,7 @@ describe('loadConfig', () => {
       OFFCODE_COMPONENT_LENGTH: '3',
       OFFCODE_TEMP_BLOCK_ENABLED: 'yes',
       OFFCODE_PAYLOAD_REGISTRY: 'strict',
-      OFFCODE_PORT: '-1',
+      OFFCODE_PAYLOAD_TTL_S: '-1',
       OFFCODE_MAX_DATA_BYTES: '12.5',
     });
     expect(errors).toContain('config: OFFCODE_LOOKAHEAD must be an integer in 1..64, got "100"');
@@ -103,10 +89,20 @@ describe('loadConfig', () => {
     expect(errors).toContain(
       'config: OFFCODE_PAYLOAD_REGISTRY must be one of off|record|enforce, got "strict"',
     );
-    expect(errors).toContain('config: OFFCODE_PORT must be an integer in 0..65535, got "-1"');
+    expect(errors).toContain('config: OFFCODE_PAYLOAD_TTL_S must be an integer in 10..86400, got "-1"');
     expect(errors).toContain('config: OFFCODE_MAX_DATA_BYTES must be an integer in 256..2786, got "12.5"');
     expect(errors).toHaveLength(6);
     expect(() => loadConfigOrThrow({ OFFCODE_LOOKAHEAD: '0' })).toThrow(/OFFCODE_LOOKAHEAD/);
+    const thrown = (() => {
+      try {
+        loadConfigOrThrow({ OFFCODE_LOOKAHEAD: '0', OFFCODE_TOTP_DIGITS: '5' });
+      } catch (error) {
+        return error;
+      }
+    })();
+    expect(thrown).toBeInstanceOf(ConfigError);
+    expect(thrown).toMatchObject({ kind: 'input', code: 'INVALID_CONFIG', field: 'OFFCODE_LOOKAHEAD' });
+    expect((thrown as ConfigError).errors).toHaveLength(2);
   });
 
   it.each([
@@ -124,17 +120,19 @@ describe('loadConfig', () => {
     ['OFFCODE_PROXIMITY_MAX_STEP_COUNT', '11'],
     ['OFFCODE_PAYLOAD_TTL_S', '9'],
     ['OFFCODE_PAYLOAD_RETENTION_S', '2592001'],
-    ['OFFCODE_BODY_LIMIT_BYTES', '1023'],
+    ['OFFCODE_TEMP_BLOCK_MAX_PERIOD_MS', '31536000001'],
+    ['OFFCODE_DATA_DIR', ''],
+    ['OFFCODE_DATA_DIR', 'a\u0000b'],
+    ['OFFCODE_ENVIRONMENT', 'x'.repeat(256)],
+    ['OFFCODE_PROTOCOL_VERSIONS', ''],
+    ['OFFCODE_PROTOCOL_VERSIONS', '3,'],
     ['OFFCODE_PROTOCOL_VERSIONS', '2,3'],
     ['OFFCODE_CRYPTO_BACKEND', 'fast'],
     ['OFFCODE_COMPAT_UNKNOWN_ACTIVATION', 'ignore'],
-    ['OFFCODE_LOG_LEVEL', 'verbose'],
-    ['OFFCODE_DEMO_APPLICATION', ''],
     ['OFFCODE_LOOKAHEAD', ' 20'],
     ['OFFCODE_LOOKAHEAD', '2e1'],
-    ['OFFCODE_ALLOW_PLAINTEXT_KEYS', 'yes'],
     ['OFFCODE_ALLOW_BIDI_CONTROLS', '1'],
-    ['OFFCODE_DEMO_ENABLED', 'on'],
+    ['OFFCODE_AUTO_MIGRATE', 'on'],
   ])('refuses %s=%j naming the variable', (name, value) => {
     const { errors } = loadConfig({ [name]: value });
     expect(errors).toHaveLength(1);
@@ -145,10 +143,14 @@ describe('loadConfig', () => {
     const secret = 'c2VjcmV0LXNlY3JldC1zZWNyZXQ=';
     const { errors } = loadConfig({
       OFFCODE_MASTER_KEY: secret,
-      OFFCODE_INTEGRATION_CREDENTIALS: 'no-colon-here',
+      OFFCODE_MASTER_KEY_PREVIOUS: `${KEY}, no-colon-here`,
       DATABASE_URL: 'mysql://root:hunter2@db',
     });
-    expect(errors).toHaveLength(3);
+    expect(errors).toEqual([
+      'config: DATABASE_URL must be a postgres:// or postgresql:// URL, got a value that is not shown',
+      'config: OFFCODE_MASTER_KEY must be Base64 of exactly 32 bytes, got a value that is not shown',
+      'config: OFFCODE_MASTER_KEY_PREVIOUS item 2 must be Base64 of exactly 32 bytes, got a value that is not shown',
+    ]);
     for (const e of errors) {
       expect(e).not.toContain(secret);
       expect(e).not.toContain('hunter2');
@@ -178,9 +180,74 @@ describe('loadConfig', () => {
     expect(warnings).toEqual(['config: unknown variable OFFCODE_LOOKAHED is ignored (typo?)']);
   });
 
-  it('uses PORT as fallback for OFFCODE_PORT', () => {
-    expect(loadConfig({ PORT: '9000' }).config.port).toBe(9000);
-    expect(loadConfig({ PORT: '9000', OFFCODE_PORT: '9001' }).config.port).toBe(9001);
+  it('does not report the names another layer declares (knownNames), only real typos', () => {
+    const env = { OFFCODE_PORT: '8080', OFFCODE_PROT: '1', OFFCODE_MASTER_KEY: KEY };
+    expect(loadConfig(env).warnings).toEqual([
+      'config: unknown variable OFFCODE_PORT is ignored (typo?)',
+      'config: unknown variable OFFCODE_PROT is ignored (typo?)',
+    ]);
+    expect(loadConfig(env, { knownNames: ['OFFCODE_PORT'] }).warnings).toEqual([
+      'config: unknown variable OFFCODE_PROT is ignored (typo?)',
+    ]);
+    // The server reads no HTTP setting: the port is not part of its configuration.
+    expect(Object.keys(loadConfig(env).config)).not.toContain('port');
+  });
+
+  it('the empty value of a key, key list or URL means unset; of a number it is an error', () => {
+    const { config, errors } = loadConfig({
+      OFFCODE_MASTER_KEY: '',
+      OFFCODE_MASTER_KEY_PREVIOUS: '',
+      DATABASE_URL: '',
+      OFFCODE_LOOKAHEAD: '',
+    });
+    expect(config.masterKey).toBeNull();
+    expect(config.databaseUrl).toBeNull();
+    expect(errors).toEqual(['config: OFFCODE_LOOKAHEAD must be an integer in 1..64, got ""']);
+  });
+
+  it('property: any input gives one-line errors naming a declared setting, never a secret value; OrThrow throws only ConfigError', () => {
+    const names = [...settingNames(SERVER_SETTINGS), 'OFFCODE_OTHER', 'HOME'];
+    const secretNames = new Set(
+      Object.values(SERVER_SETTINGS)
+        .filter((d) => d.secret)
+        .map((d) => d.name),
+    );
+    const value = fc.oneof(
+      fc.string({ maxLength: 60 }),
+      fc.string({ unit: 'binary', maxLength: 60 }),
+      fc.constantFrom('true', 'false', '0', '3,4', KEY, `${KEY},${KEY}`, 'postgres://x', '1.5', ''),
+      fc.integer(),
+      fc.boolean(),
+      fc.array(fc.string({ maxLength: 8 }), { maxLength: 3 }),
+    );
+    const envs = fc.dictionary(fc.constantFrom(...names), value, { maxKeys: 12 });
+    fc.assert(
+      fc.property(envs, (env) => {
+        const { errors, warnings } = loadConfig(env);
+        for (const line of [...errors, ...warnings]) {
+          expect(line).not.toContain('\n');
+          expect(line).toMatch(/^config: /);
+        }
+        for (const line of errors) {
+          const named = /^config: (\S+) /.exec(line)?.[1];
+          expect(names).toContain(named);
+        }
+        // A line about a secret setting never quotes it back.
+        for (const line of errors) {
+          const named = /^config: (\S+) /.exec(line)?.[1] ?? '';
+          if (secretNames.has(named)) expect(line).toMatch(/, got a value that is not shown$/);
+        }
+        try {
+          loadConfigOrThrow(env);
+          expect(errors).toEqual([]);
+        } catch (error) {
+          expect(error).toBeInstanceOf(ConfigError);
+          expect(isOffcodeError(error)).toBe(true);
+          expect((error as ConfigError).errors).toEqual(errors);
+        }
+      }),
+      { numRuns: 400 },
+    );
   });
 
   it('applies the PowerAuth compatibility profile, explicit variables still win', () => {
@@ -201,32 +268,6 @@ describe('loadConfig', () => {
     ).toHaveLength(1);
     // Without an explicit cap, a long period raises the default cap instead of failing.
     expect(loadConfig({ OFFCODE_TEMP_BLOCK_PERIOD_MS: '86400000' }).errors).toEqual([]);
-  });
-
-  it('plaintext keys on a non-loopback host: one error line unless OFFCODE_ALLOW_PLAINTEXT_KEYS=true', () => {
-    for (const host of [
-      '0.0.0.0',
-      '::',
-      '10.1.2.3',
-      'api.bank.example',
-      '[2001:db8::1]',
-      '127.0.0.1.nip.io',
-    ]) {
-      const { errors } = loadConfig({ OFFCODE_HOST: host });
-      expect(errors, host).toEqual([
-        `config: OFFCODE_MASTER_KEY must be set when OFFCODE_HOST is not a loopback address (keys would be stored in plaintext), got host "${host}"; set OFFCODE_ALLOW_PLAINTEXT_KEYS=true to accept that`,
-      ]);
-      const optIn = loadConfig({ OFFCODE_HOST: host, OFFCODE_ALLOW_PLAINTEXT_KEYS: 'true' });
-      expect(optIn.errors, host).toEqual([]);
-      expect(optIn.config.allowPlaintextKeys).toBe(true);
-      expect(optIn.warnings.some((w) => w.includes('PLAINTEXT'))).toBe(true);
-      expect(loadConfig({ OFFCODE_HOST: host, OFFCODE_MASTER_KEY: KEY }).errors, host).toEqual([]);
-    }
-    for (const host of ['127.0.0.1', '127.8.9.10', 'localhost', '::1', '[::1]']) {
-      expect(loadConfig({ OFFCODE_HOST: host }).errors, host).toEqual([]);
-      expect(isLoopbackHost(host)).toBe(true);
-    }
-    expect(isLoopbackHost('128.0.0.1')).toBe(false);
   });
 
   it('accepts typed values in an options object', () => {

@@ -7,12 +7,11 @@
 export { crc16Arc, generateActivationCode, parseActivationCode } from '@offcode/protocol';
 export { AtRestCipher, aad, ENCRYPTION_AES_GCM, ENCRYPTION_NONE, ENVELOPE_VERSION } from './at-rest.js';
 export {
+  ConfigError,
   type ConfigInput,
   defaultConfig,
-  type IntegrationCredential,
-  isLoopbackHost,
+  type LoadConfigOptions,
   type LoadConfigResult,
-  type LogLevel,
   loadConfig,
   loadConfigOrThrow,
   masterKeyId,

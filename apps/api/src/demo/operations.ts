@@ -54,7 +54,7 @@ export class DemoInputError extends OffcodeBaseError {
 
 const seedAad = (id: string): string => `offcode:v1|oc_demo_operation.proximity_seed|${id}`;
 
-export function createDemoOperations(offcode: OffcodeServer, storage: Storage) {
+export function createDemoOperations(offcode: OffcodeServer, storage: Storage, application: string) {
   const config = offcode.config;
   const cipher = new AtRestCipher(config.masterKey, config.masterKeyPrevious);
 
@@ -92,10 +92,10 @@ export function createDemoOperations(offcode: OffcodeServer, storage: Storage) {
     async create(form: OperationForm): Promise<DemoOperation> {
       const userId = form.userId.trim();
       if (!isValidName(userId)) throw new DemoInputError('enter a user ID');
-      const activation = await findNewestActiveActivation(storage, config.demoApplication, userId);
+      const activation = await findNewestActiveActivation(storage, application, userId);
       if (!activation) {
         throw new DemoInputError(
-          `user "${userId}" has no ACTIVE activation in ${config.demoApplication}: enrol a token first`,
+          `user "${userId}" has no ACTIVE activation in ${application}: enrol a token first`,
         );
       }
       const texts = operationTexts(form);
@@ -126,7 +126,7 @@ export function createDemoOperations(offcode: OffcodeServer, storage: Storage) {
               ...(seed ? { proximityCheck: { seed: encodeBase64(seed), stepLength: DEMO_STEP_LENGTH } } : {}),
             })
           : await offcode.offline.createNonPersonalized(version, {
-              applicationId: config.demoApplication,
+              applicationId: application,
               data,
             });
       const sealed = seed ? cipher.seal(seed, seedAad(id)) : null;

@@ -27,6 +27,8 @@ export interface DemoOptions {
   offcode: OffcodeServer;
   storage: Storage;
   metrics: ApiMetrics;
+  /** The demo application id (OFFCODE_DEMO_APPLICATION). */
+  application: string;
   assetsDir?: string;
 }
 
@@ -47,8 +49,8 @@ const statusOf = (error: unknown): number => (error instanceof OffcodeError ? er
 
 export async function registerDemo(app: FastifyInstance, options: DemoOptions): Promise<void> {
   const { offcode, storage } = options;
-  const application = offcode.config.demoApplication;
-  const operations = createDemoOperations(offcode, storage);
+  const { application } = options;
+  const operations = createDemoOperations(offcode, storage, application);
   const assetsDir = options.assetsDir ?? defaultAssetsDir();
 
   async function loadOperation(id: string, reply: FastifyReply): Promise<DemoOperation | null> {

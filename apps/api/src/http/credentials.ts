@@ -4,7 +4,7 @@
  * time taken does not reveal which pair (or which part) was close.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { IntegrationCredential } from '@offcode/server';
+import type { IntegrationCredential } from '../settings.js';
 
 const digest = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest();
 
