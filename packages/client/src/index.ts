@@ -8,9 +8,14 @@ export type { EngineChoice } from './engine.js';
 export { type ClientErrorCode, OffcodeClientError } from './errors.js';
 export type { FetchLike } from './http.js';
 export { PIN_MAX_LENGTH, PIN_MIN_LENGTH } from './pin.js';
-export type { CounterSync, PowerAuthStatusDetails } from './powerauth/status.js';
 export type { RandomSource } from './random.js';
-export type { ActivationStatus, Protocol, TokenStatus } from './state.js';
+export type {
+  ActivationStatus,
+  CounterSync,
+  PowerAuthStatusDetails,
+  Protocol,
+  TokenStatus,
+} from './state.js';
 export { DEFAULT_TOKEN_KEY, type KeyValueStorage, KeyValueTokenStore } from './stores/key-value.js';
 export { MemoryTokenStore } from './stores/memory.js';
 export type { TokenStore } from './stores/types.js';

@@ -69,6 +69,18 @@ export interface TokenState {
   updatedAt: string;
 }
 
+/** What the last PowerAuth status read found about the counters (client.md §3.4). */
+export type CounterSync = 'in-sync' | 'resynchronized' | 'device-ahead' | 'out-of-sync';
+
+/** The status blob's news, in the answer of a PowerAuth `status({ remote: true })` only (not stored). */
+export interface PowerAuthStatusDetails {
+  counterSync: CounterSync;
+  /** Steps the token moved forward to meet the server (`resynchronized`), else 0. */
+  counterSteps: number;
+  failedAttempts: number;
+  maxFailedAttempts: number;
+}
+
 /** What `status()` and `offcode token status` show: never secrets (client.md §5.3). */
 export interface TokenStatus {
   activationId: string;
@@ -83,6 +95,8 @@ export interface TokenStatus {
   biometry: boolean;
   /** How the token enrolled: `powerauth` (PowerAuth 3.3 activation/create) or `plain` (Offcode exchange). */
   mechanism: 'plain' | 'powerauth';
+  /** Only right after a PowerAuth refresh (`status({ remote: true })`, `activate`). */
+  powerAuth?: PowerAuthStatusDetails;
   createdAt: string;
   updatedAt: string;
 }

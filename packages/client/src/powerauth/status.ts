@@ -9,20 +9,9 @@ import { decryptStatusBlob, hashCounterDistance, type StatusBlobFields } from '@
 import { zeroize } from '../bytes.js';
 import type { TokenContext } from '../context.js';
 import { OffcodeClientError } from '../errors.js';
-import { type TokenState, type TokenStatus, zeroizeState } from '../state.js';
+import { type PowerAuthStatusDetails, type TokenState, type TokenStatus, zeroizeState } from '../state.js';
 import { updateStatus } from '../state-update.js';
 import { powerAuthClient } from './client.js';
-
-/** What the last PowerAuth status read found about the counters. */
-export type CounterSync = 'in-sync' | 'resynchronized' | 'device-ahead' | 'out-of-sync';
-
-export interface PowerAuthStatusDetails {
-  counterSync: CounterSync;
-  /** Steps the token moved forward to meet the server (resynchronized), else 0. */
-  counterSteps: number;
-  failedAttempts: number;
-  maxFailedAttempts: number;
-}
 
 const fail = (message: string, e?: unknown): never => {
   const detail = e instanceof ProtocolError ? ` (${e.message})` : '';
