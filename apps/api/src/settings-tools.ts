@@ -31,6 +31,14 @@ export const TOOL_SETTINGS: readonly DocumentedSetting[] = [
       'folder of the published PowerAuth vector files the suites replay (relative to the repository root); see test-vectors/README.md',
   },
   {
+    name: 'OFFCODE_URL',
+    owner: 'packages/client README example',
+    describe: 'URL',
+    defaultText: '`http://127.0.0.1:8080`',
+    meaning:
+      'the API the token example of the client README talks to (its test runs it against a real server)',
+  },
+  {
     name: 'OFFCODE_BENCH_DATABASE_URL',
     owner: '@offcode/bench',
     describe: '`postgres://…` URL',

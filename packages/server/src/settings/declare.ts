@@ -35,7 +35,7 @@ export interface SettingDeclaration<T> {
   readonly defaultText: string;
   /** What it does, one sentence for the reference table (Markdown). */
   readonly meaning: string;
-  /** Secret values are never echoed in messages and never have a default shown. */
+  /** Secret values are never echoed in messages. */
   readonly secret: boolean;
   /** The package that reads it (`@offcode/server`, `@offcode/api`). */
   readonly owner: string;
