@@ -78,9 +78,11 @@ describe.each([3, 4] as const)(
         'componentLength',
         'counter',
         'biometry',
+        'mechanism',
         'createdAt',
         'updatedAt',
       ]);
+      expect(st.mechanism).toBe('plain');
       expect(st.protocol).toBe(protocol);
       expect(st.biometry).toBe(true);
       expect(r.stdout).not.toContain(ex.ctr);
