@@ -38,6 +38,11 @@ export const aad = {
     `offcode:v1|oc_activation.activation_secret|${activationId}|${protocolVersion}`,
   masterPrivateKey: (applicationName: string, algorithm: string, publicKeyB64: string): string =>
     `offcode:v1|oc_master_keypair.private_key|${applicationName}|${algorithm}|${publicKeyB64}`,
+  /**
+   * A sealed column of a table set (server.md §5.7): `table.column` is the purpose, `rowKey` the row. Table-set
+   * tables never share a name with the server's, so these never equal one of the server's AADs.
+   */
+  tableSetColumn: (purpose: string, rowKey: string): string => `offcode:v1|${purpose}|${rowKey}`,
 };
 
 const keyIdOf = (key: Uint8Array): Uint8Array =>
@@ -126,6 +131,11 @@ export class AtRestCipher {
     } catch {
       throw new OffcodeError('ERR0022');
     }
+  }
+
+  /** The current key's 4-byte id (what re-sealing compares envelopes against), or null in plaintext mode. */
+  get keyIdBytes(): Uint8Array | null {
+    return this.#current ? Uint8Array.from(this.#current.id) : null;
   }
 
   /** Hex key id inside an envelope (for start-up checks and messages), or null. */

@@ -11,13 +11,23 @@ import { OffcodeError } from './errors.js';
 import { sqlPayloadRegistry } from './repo/payload-registry.js';
 import { mapMasterKey } from './repo/rows.js';
 import { requestSchemas } from './schema/requests.js';
+import {
+  SERVER_SEALED_GROUPS,
+  type SealedGroup,
+  selectList,
+  tableSetSealedGroups,
+} from './sealed-columns.js';
+import { createActivationList } from './services/activation-list.js';
 import { createActivationService } from './services/activations.js';
 import { createApplicationService } from './services/applications.js';
 import { createAuditService } from './services/audit.js';
 import { createOfflineCreateService } from './services/offline-create.js';
+import { createResealService } from './services/reseal.js';
 import { createMaintenanceService, createSystemService } from './services/system.js';
 import { createVerifyService } from './services/verify.js';
+import type { TableSet } from './storage/table-set.js';
 import type { Storage } from './storage/types.js';
+import { prepareTableSets } from './table-access.js';
 
 export interface CreateOffcodeServerOptions {
   config: OffcodeConfig;
@@ -33,6 +43,12 @@ export interface CreateOffcodeServerOptions {
   hooks?: ServerHooks;
   /** Skip the start-up check of encrypted rows against the configured keys (default false). */
   skipKeyCheck?: boolean;
+  /**
+   * Table sets of other owners (`defineTableSet`, server.md §5.7): migrated by the server's runner at start
+   * (or refused when behind and OFFCODE_AUTO_MIGRATE=false), their sealed columns covered by the start-up key
+   * check and by `maintenance.reseal()`, their tables reachable through `server.tables(namespace)`.
+   */
+  tableSets?: readonly TableSet[];
 }
 
 /** The server's one suite: the configured (or given) engine and EC/AES `auto`. */
@@ -92,6 +108,38 @@ async function checkAtRestKeys(ctx: ServerContext): Promise<void> {
   }
 }
 
+/**
+ * Start-up check of the table sets' sealed columns (server.md §5.7): sealed values without a configured key
+ * → ERR0020; the newest sealed value of each column must open with the configured keys (ERR0021/ERR0022
+ * naming the column and the key id).
+ */
+async function checkTableSetKeys(ctx: ServerContext, groups: readonly SealedGroup[]): Promise<void> {
+  for (const g of groups) {
+    const r = await ctx.storage.query<Record<string, unknown>>(
+      `SELECT ${selectList(g)} FROM ${g.from} WHERE t.${g.encryption} = $1 ORDER BY t.${g.newest} DESC LIMIT 1`,
+      [ENCRYPTION_AES_GCM],
+    );
+    const row = r.rows[0];
+    if (!row) continue;
+    for (const c of g.columns) {
+      const stored = row[c];
+      if (!(stored instanceof Uint8Array)) continue;
+      try {
+        ctx.cipher.open(stored, ENCRYPTION_AES_GCM, g.aad(c, row)).fill(0);
+      } catch (error) {
+        const keyId = AtRestCipher.envelopeKeyId(stored) ?? 'unknown';
+        const code = error instanceof OffcodeError ? error.code : 'ERR0022';
+        const what = ctx.cipher.enabled
+          ? 'cannot be decrypted with the configured OFFCODE_MASTER_KEY(_PREVIOUS)'
+          : 'is encrypted but OFFCODE_MASTER_KEY is not set';
+        throw new OffcodeError(code, `The newest sealed ${g.table}.${c} (key id ${keyId}) ${what}.`, {
+          cause: error,
+        });
+      }
+    }
+  }
+}
+
 export async function createOffcodeServer(options: CreateOffcodeServerOptions) {
   const { config, storage } = options;
   const clock = options.clock ?? Date.now;
@@ -109,6 +157,10 @@ export async function createOffcodeServer(options: CreateOffcodeServerOptions) {
     now: () => new Date(clock()),
   };
   if (!options.skipKeyCheck) await checkAtRestKeys(ctx);
+  const tableSets = options.tableSets ?? [];
+  const tables = await prepareTableSets(ctx, tableSets);
+  const tableSetGroups = tableSets.flatMap(tableSetSealedGroups);
+  if (!options.skipKeyCheck) await checkTableSetKeys(ctx, tableSetGroups);
 
   const offlineCreate = createOfflineCreateService(ctx);
   const verify = createVerifyService(ctx);
@@ -117,11 +169,10 @@ export async function createOffcodeServer(options: CreateOffcodeServerOptions) {
 
   return {
     config,
-    storage,
     /** Request schemas (validation + JSON Schema for OpenAPI) for this configuration. */
     schemas: ctx.schemas,
     applications: createApplicationService(ctx),
-    activations: createActivationService(ctx),
+    activations: { ...createActivationService(ctx), list: createActivationList(ctx) },
     offline: {
       createPersonalized: offlineCreate.createPersonalized,
       createNonPersonalized: offlineCreate.createNonPersonalized,
@@ -131,8 +182,12 @@ export async function createOffcodeServer(options: CreateOffcodeServerOptions) {
     },
     audit: createAuditService(ctx),
     system: createSystemService(ctx),
+    /** The tables of a registered table set (server.md §5.7); TableScopeError for an unknown namespace. */
+    tables,
     maintenance: {
       sweep: maintenance.sweep,
+      /** Re-seals every sealed value not under the current OFFCODE_MASTER_KEY (server.md §5.2). */
+      reseal: createResealService(ctx, [...SERVER_SEALED_GROUPS, ...tableSetGroups]),
       /**
        * Runs `sweep()` every OFFCODE_TEMP_BLOCK_SWEEP_MS (0 = never) until `stop()`/`close()`; failures are
        * reported to `onError` and retried at the next tick. The timer does not keep the process alive.
