@@ -1,5 +1,5 @@
 /** What every service needs: configuration, storage, at-rest cipher, crypto suite, registry, clock, test hooks. */
-import type { CryptoSuite } from '@offcode/protocol';
+import type { CryptoSuite, Curve, EcKeyPair, ProtocolVersion } from '@offcode/protocol';
 import type { AtRestCipher } from './at-rest.js';
 import type { OffcodeConfig } from './config.js';
 import type { PayloadRegistry } from './repo/payload-registry.js';
@@ -19,6 +19,10 @@ export interface ServerHooks {
   generateActivationId?: () => string;
   /** Replaces the activation-code generator (collision tests). */
   generateActivationCode?: () => string;
+  /** Replaces the server key pair of a key exchange (transcript replays). */
+  generateServerKeyPair?: (curve: Curve) => EcKeyPair;
+  /** Replaces the fresh CTR_DATA of a key exchange (transcript replays). */
+  generateCtrData?: (version: ProtocolVersion) => Uint8Array;
 }
 
 export interface ServerContext {

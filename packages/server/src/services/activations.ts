@@ -1,31 +1,22 @@
-/** Activations: init, plain key exchange (V3/V4), commit, status, block/unblock/remove, history (server.md §2.4, §3.7, §3.8). */
+/** Activations: init, the plain key exchange (V3/V4, `exchange/plain.ts`), commit, status, block/unblock/remove, history (server.md §2.4, §3.7, §3.8). */
 import { randomUUID } from 'node:crypto';
 import {
-  deriveActivationSecretV4,
   encodeBase64,
   generateActivationCode,
-  generateCounterData,
-  generateKeyPair,
-  normalizePublicKey,
-  ProtocolError,
   type ProtocolVersion,
   signEcdsaDer,
   utf8Encode,
 } from '@offcode/protocol';
-import { aad } from '../at-rest.js';
 import type { ServerContext } from '../context.js';
 import { OffcodeError } from '../errors.js';
-import { algorithmFor, curveFor, openMasterPrivateKey } from '../keys.js';
+import { openMasterPrivateKey } from '../keys.js';
 import {
   activationIdExists,
   findActivation,
-  findActivationByCode,
   insertActivation,
   insertHistory,
   listHistory,
-  listVersions,
   newestMasterKey,
-  updateActivation,
 } from '../repo/queries.js';
 import { type ActivationRow, ActivationStatus, type ActivationStatusName, statusName } from '../repo/rows.js';
 import { parseRequest } from '../schema/core.js';
@@ -34,6 +25,8 @@ import type { SqlExecutor } from '../storage/types.js';
 import { inTransaction, read, service } from '../transactions.js';
 import { requireApplication } from './applications.js';
 import { applyDueBlockExpiry, refreshDueBlockExpiry } from './blocking.js';
+import { createPlainExchange } from './exchange/plain.js';
+import { SHRED, setActivationStatus } from './exchange/provision.js';
 
 const GENERATION_ATTEMPTS = 10;
 
@@ -162,39 +155,14 @@ async function requireLocked(tx: SqlExecutor, activationId: string, now: Date): 
   return applyDueBlockExpiry(tx, row, now);
 }
 
-async function setStatus(
-  tx: SqlExecutor,
-  row: ActivationRow,
-  status: ActivationRow['status'],
-  now: Date,
-  history: { reason: string | null; externalUserId: string | null },
-  extra: Parameters<typeof updateActivation>[2] = {},
-): Promise<void> {
-  await updateActivation(tx, row.activationId, { status, timestampLastChange: now, ...extra });
-  await insertHistory(tx, { activationId: row.activationId, status, now, ...history });
-}
-
-/** The key-material columns a REMOVED activation must not keep (crypto-shredding, server.md §6.8). */
-const SHRED = { serverPrivateKey: null, activationSecret: null } as const;
+const setStatus = setActivationStatus;
 
 /** Marker so that an expiry (status → REMOVED) commits before ERR0007 is thrown. */
 class ExpiredMarker {}
 
 export function createActivationService(ctx: ServerContext) {
   const schemas = ctx.schemas;
-
-  function exchangeResponse(row: ActivationRow, masterPublicKey: Uint8Array): ActivationExchangeResponse {
-    return {
-      activationId: row.activationId,
-      userId: row.userId,
-      activationStatus: statusName(row.status),
-      protocolVersion: row.protocolVersion!,
-      serverPublicKey: encodeBase64(row.serverPublicKey!),
-      ctrData: encodeBase64(row.ctrData!),
-      masterPublicKey: encodeBase64(masterPublicKey),
-      offlineComponentLength: ctx.config.componentLength,
-    };
-  }
+  const plain = createPlainExchange(ctx);
 
   return {
     init: (request: unknown): Promise<ActivationInitResponse> =>
@@ -262,129 +230,8 @@ export function createActivationService(ctx: ServerContext) {
         });
       }),
 
-    /** Offcode plain key exchange (server.md §3.7); idempotent for an exact retry. */
-    exchange: (request: unknown): Promise<ActivationExchangeResponse> =>
-      service(async () => {
-        const req = parseRequest(schemas.activationExchange, request);
-        const version = req.protocolVersion;
-        const curve = curveFor(version);
-        const now = ctx.now();
-        const result = await inTransaction(
-          ctx,
-          async (tx): Promise<ActivationExchangeResponse | ExpiredMarker> => {
-            const row = await findActivationByCode(tx, req.activationCode, true);
-            if (!row) throw new OffcodeError('ERR0009', undefined, { field: 'activationCode' });
-            const beforeExpiry = now.getTime() < row.timestampActivationExpire.getTime();
-
-            if (row.status === ActivationStatus.PENDING_COMMIT || row.status === ActivationStatus.ACTIVE) {
-              // Exact retry of a committed exchange (lost answer): same answer, nothing written.
-              let sameKey = false;
-              try {
-                const requested = normalizePublicKey(curve, req.devicePublicKey);
-                sameKey =
-                  row.protocolVersion === version &&
-                  row.devicePublicKey !== null &&
-                  Buffer.from(requested).equals(Buffer.from(row.devicePublicKey));
-              } catch {
-                sameKey = false;
-              }
-              if (sameKey && row.counter === 0 && beforeExpiry) {
-                const master = await newestMasterKey(tx, row.applicationId, algorithmFor(version));
-                if (!master) throw new OffcodeError('ERR0003');
-                return exchangeResponse(row, master.publicKey);
-              }
-            }
-            if (row.status !== ActivationStatus.CREATED) throw new OffcodeError('ERR0008');
-            if (!beforeExpiry) {
-              await setStatus(
-                tx,
-                row,
-                ActivationStatus.REMOVED,
-                now,
-                { reason: 'ACTIVATION_EXPIRED', externalUserId: null },
-                SHRED,
-              );
-              return new ExpiredMarker();
-            }
-            if (req.applicationId !== undefined && req.applicationId !== row.applicationName) {
-              throw new OffcodeError('ERR0015', undefined, { field: 'applicationId' });
-            }
-            if (req.applicationKey !== undefined) {
-              const versions = await listVersions(tx, row.applicationId);
-              if (!versions.some((v) => v.supported && v.applicationKey === req.applicationKey)) {
-                throw new OffcodeError('ERR0015', undefined, { field: 'applicationKey' });
-              }
-            }
-            if (!ctx.config.protocolVersions.includes(version)) {
-              throw new OffcodeError('ERR0047', undefined, { field: 'protocolVersion' });
-            }
-            let devicePublicKey: Uint8Array;
-            try {
-              devicePublicKey = normalizePublicKey(curve, req.devicePublicKey);
-            } catch (error) {
-              if (error instanceof ProtocolError) {
-                throw new OffcodeError('ERR0010', `devicePublicKey - must be a ${curve} public key`, {
-                  field: 'devicePublicKey',
-                });
-              }
-              throw error;
-            }
-            const master = await newestMasterKey(tx, row.applicationId, algorithmFor(version));
-            if (!master) throw new OffcodeError('ERR0003');
-
-            const serverPair = generateKeyPair(ctx.suite, curve);
-            const ctrData = generateCounterData(version);
-            let secretColumn: { serverPrivateKey: Uint8Array | null; activationSecret: Uint8Array | null };
-            let encryption: number;
-            if (version === 3) {
-              const sealed = ctx.cipher.seal(
-                serverPair.privateKey,
-                aad.serverPrivateKey(row.activationId, 3),
-              );
-              secretColumn = { serverPrivateKey: sealed.bytes, activationSecret: null };
-              encryption = sealed.encryption;
-            } else {
-              const secret = deriveActivationSecretV4(ctx.suite, serverPair.privateKey, devicePublicKey);
-              const sealed = ctx.cipher.seal(secret, aad.activationSecret(row.activationId, 4));
-              secret.fill(0);
-              secretColumn = { serverPrivateKey: null, activationSecret: sealed.bytes };
-              encryption = sealed.encryption;
-            }
-            // V4 discards the ephemeral server private key; V3 keeps only the sealed copy.
-            serverPair.privateKey.fill(0);
-            const status =
-              row.commitPhase === 'ON_KEY_EXCHANGE'
-                ? ActivationStatus.ACTIVE
-                : ActivationStatus.PENDING_COMMIT;
-            const changes = {
-              status,
-              protocolVersion: version,
-              activationName: req.activationName ?? null,
-              devicePublicKey,
-              serverPublicKey: serverPair.publicKey,
-              ...secretColumn,
-              keyEncryption: encryption,
-              biometryEnabled: req.enableBiometry,
-              counter: 0,
-              ctrData,
-              failedAttempts: 0,
-              timestampLastChange: now,
-            };
-            await updateActivation(tx, row.activationId, changes);
-            await insertHistory(tx, {
-              activationId: row.activationId,
-              status,
-              reason: 'KEY_EXCHANGE',
-              externalUserId: null,
-              now,
-            });
-            return exchangeResponse({ ...row, ...changes }, master.publicKey);
-          },
-          { lock: true },
-        );
-        if (result instanceof ExpiredMarker) throw new OffcodeError('ERR0007');
-        return result;
-      }),
+    /** Offcode plain key exchange (server.md §3.7), the `plain` key-exchange mechanism. */
+    exchange: plain.exchange,
 
     commit: (request: unknown): Promise<{ activationId: string; activated: true }> =>
       service(async () => {
