@@ -6,6 +6,7 @@
 // "keys" = decrypting the stored key and deriving the factor keys (ECDH + KDF), measured separately with the
 // same inputs; "other" = the rest (validation, JSON, data candidates, audit digest).
 import { randomBytes } from 'node:crypto';
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { existsSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -36,6 +37,29 @@ const N = Number(process.env.BENCH_N ?? 300);
 const PG_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const MASTER_KEY = encodeBase64(new Uint8Array(randomBytes(32)));
 const now = () => performance.now();
+const PHASES = ['parse', 'lock', 'keys', 'search', 'writes', 'commit'];
+
+/**
+ * Mean milliseconds per verify phase (server.md §3.5 "Phase timings") while `fn` runs: the server publishes
+ * them on the `offcode:verify:phases` diagnostics channel while someone subscribes.
+ */
+async function withPhases(fn) {
+  const sums = Object.fromEntries([...PHASES, 'total'].map((p) => [p, 0]));
+  let count = 0;
+  const listener = (m) => {
+    for (const p of [...PHASES, 'total']) sums[p] += m[p];
+    count++;
+  };
+  subscribe('offcode:verify:phases', listener);
+  try {
+    await fn();
+  } finally {
+    unsubscribe('offcode:verify:phases', listener);
+  }
+  return Object.fromEntries(
+    Object.entries(sums).map(([p, v]) => [p, count ? +(v / count).toFixed(4) : null]),
+  );
+}
 
 /** Storage wrapper that adds up the time spent in the database. */
 function timedStorage(storage, acc) {
@@ -228,6 +252,13 @@ async function runDatabase(label, openIt) {
           enginePct: +((acc.engine / total) * 100).toFixed(1),
           keyDerivationPct: +((keys / total) * 100).toFixed(1),
           otherPct: +(((total - acc.storage - acc.engine - keys) / total) * 100).toFixed(1),
+        });
+        // The phases from a second, shorter pass on fresh codes (the timed pass above runs without the
+        // timer): where the time of one verification goes.
+        const phaseDevice = await activate(server, app, protocol, wrong ? 64 : 5);
+        const phaseRequests = await prepare(server, phaseDevice, Math.min(N, 60), wrong, skip);
+        rows.at(-1).phases = await withPhases(async () => {
+          for (const r of phaseRequests) await server.offline.verifyOutcome(protocol, r);
         });
         console.error(`  ${label} V${protocol} ${scenario}: ${rows.at(-1).perSecond}/s`);
       }

@@ -16,6 +16,7 @@ import {
   type VerifyResponse,
   verifyResponseFromOutcome,
 } from './verify/outcome.js';
+import { type PhaseClock, startPhaseClock } from './verify/phases.js';
 import { readTypedVerifyRequest, readVerifyRequest, type VerifyInput } from './verify/request.js';
 import {
   applyFailure,
@@ -46,31 +47,46 @@ async function verifyInTransaction(
   version: ProtocolVersion,
   input: VerifyInput,
   codeDigest: Uint8Array | null,
+  clock: PhaseClock | null,
 ): Promise<VerifyOutcome | CommittedRejection> {
   const now = ctx.now();
   const row = await lockActivation(ctx, tx, version, input.activationId, now);
+  clock?.mark('lock');
   if (!row) return unknownOutcome(input.activationId);
-  const run: VerifyRun = { ctx, tx, version, input, now, row, codeDigest };
+  const run: VerifyRun = { ctx, tx, version, input, now, row, codeDigest, clock };
   const inactive = await checkState(run);
-  if (inactive) return inactive;
+  if (inactive) {
+    clock?.mark('writes');
+    return inactive;
+  }
   const registry = await checkRegistry(run);
+  clock?.mark(registry instanceof CommittedRejection ? 'writes' : 'lock');
   if (registry instanceof CommittedRejection) return registry;
   const { result, candidates } = searchCode(run);
-  return result.match
-    ? applySuccess(run, result, candidates, registry.payloadId)
-    : applyFailure(run, candidates);
+  const outcome = result.match
+    ? await applySuccess(run, result, candidates, registry.payloadId)
+    : await applyFailure(run, candidates);
+  clock?.mark('writes');
+  return outcome;
 }
 
+/** Steps 2–13 for a request read (`clock`: the phase timer when the channel has subscribers). */
 async function verifyInput(
   ctx: ServerContext,
   version: ProtocolVersion,
   input: VerifyInput,
+  clock: PhaseClock | null,
 ): Promise<VerifyOutcome> {
   const codeDigest = ctx.cipher.auditCodeDigest(input.activationId, input.code.text);
-  const result = await inTransaction(ctx, (tx) => verifyInTransaction(ctx, tx, version, input, codeDigest), {
-    lock: true,
-  });
+  clock?.mark('parse');
+  const result = await inTransaction(
+    ctx,
+    (tx) => verifyInTransaction(ctx, tx, version, input, codeDigest, clock),
+    { lock: true },
+  );
+  clock?.mark('commit');
   if (result instanceof CommittedRejection) throw new OffcodeError(result.code, undefined, { field: 'data' });
+  clock?.publish(version, result.result);
   return result;
 }
 
@@ -80,15 +96,17 @@ export function createVerifyService(ctx: ServerContext) {
     verifyOutcome: (version: ProtocolVersion, request: unknown): Promise<VerifyOutcome> =>
       service(async () => {
         checkVersion(version);
-        return verifyInput(ctx, version, readVerifyRequest(ctx.schemas, version, request));
+        const clock = startPhaseClock();
+        return verifyInput(ctx, version, readVerifyRequest(ctx.schemas, version, request), clock);
       }),
 
     /** The PowerAuth-compatible response of `/rest/v3/signature/offline/verify` or `/rest/v4/auth/offline/verify`. */
     verify: <V extends ProtocolVersion>(version: V, request: unknown): Promise<VerifyResponse<V>> =>
       service(async () => {
         checkVersion(version);
+        const clock = startPhaseClock();
         const input = readVerifyRequest(ctx.schemas, version, request);
-        return verifyResponseFromOutcome(version, await verifyInput(ctx, version, input));
+        return verifyResponseFromOutcome(version, await verifyInput(ctx, version, input, clock));
       }),
 
     /**
@@ -100,7 +118,8 @@ export function createVerifyService(ctx: ServerContext) {
     verifyTyped: (version: ProtocolVersion, request: unknown): Promise<VerifyOutcome> =>
       service(async () => {
         checkVersion(version);
-        return verifyInput(ctx, version, readTypedVerifyRequest(ctx.schemas, request));
+        const clock = startPhaseClock();
+        return verifyInput(ctx, version, readTypedVerifyRequest(ctx.schemas, request), clock);
       }),
   };
 }

@@ -25,6 +25,7 @@ import type { SqlExecutor } from '../../storage/types.js';
 import { applyDueBlockExpiry, autoBlock } from '../blocking.js';
 import { deriveFactorKeys } from './keys.js';
 import { AUDIT_NOTES, outcome, type SignatureTypeName, TYPE_NAMES, type VerifyOutcome } from './outcome.js';
+import type { PhaseClock } from './phases.js';
 import type { VerifyInput } from './request.js';
 
 /** One verification in progress: the request, the locked row as read, its transaction and clock. */
@@ -37,6 +38,8 @@ export interface VerifyRun {
   /** The locked activation row after a due block expiry: what the audit rows record. */
   readonly row: ActivationRow;
   readonly codeDigest: Uint8Array | null;
+  /** The phase timer (null unless the phases channel has subscribers). */
+  readonly clock: PhaseClock | null;
 }
 
 /** An answer that must be thrown only after the transaction committed (registry rejections). */
@@ -190,6 +193,7 @@ export interface CodeSearch {
 export function searchCode(run: VerifyRun): CodeSearch {
   const { ctx, row, input, now } = run;
   const keys = deriveFactorKeys(ctx, row);
+  run.clock?.mark('keys');
   try {
     const p = input.proximityCheck;
     const totps = p
@@ -221,6 +225,7 @@ export function searchCode(run: VerifyRun): CodeSearch {
           length: input.componentLength,
         })
       : { match: false };
+    run.clock?.mark('search');
     return { result, candidates };
   } catch (error) {
     if (error instanceof OffcodeCryptoError || error instanceof ProtocolError)
