@@ -11,9 +11,11 @@ describe('the API errors extend OffcodeBaseError', () => {
       expect(e).toBeInstanceOf(OffcodeBaseError);
       expect(isOffcodeError(e)).toBe(true);
       expect(e.kind).toBe('input');
-      expect(e.field).toBeNull();
       expect(e.cause).toBeUndefined();
     }
+    expect(demo.field).toBeNull();
+    // The configuration error names the first setting at fault (the environment variable).
+    expect(config.field).toBe('OFFCODE_PORT');
     expect([demo.code, demo.name, demo.message]).toEqual(['DEMO_INPUT', 'DemoInputError', 'enter a user ID']);
     expect([config.code, config.errors.length]).toEqual(['INVALID_CONFIG', 1]);
   });
