@@ -113,6 +113,22 @@ export const SERVER_SETTINGS = defineSettings({
     meaning: 'default exchange/commit deadline of a new activation (ms)',
     owner: SERVER,
   }),
+  temporaryKeyTtlMs: setting({
+    name: 'OFFCODE_TEMPORARY_KEY_TTL_MS',
+    kind: integer(12_000, 86_400_000),
+    default: 300_000,
+    meaning:
+      'lifetime of a PowerAuth 3.3 temporary ECIES key from `/pa/v3/keystore/create` (ms; the SDK stops using a key 10 s before it expires)',
+    owner: SERVER,
+  }),
+  eciesWindowMs: setting({
+    name: 'OFFCODE_ECIES_WINDOW_MS',
+    kind: integer(1000, 600_000),
+    default: 60_000,
+    meaning:
+      'an ECIES request timestamp must be within this many ms of the server clock, both sides; replay values are kept at least as long',
+    owner: SERVER,
+  }),
   tempBlockEnabled: setting({
     name: 'OFFCODE_TEMP_BLOCK_ENABLED',
     kind: boolean,

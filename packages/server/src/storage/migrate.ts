@@ -9,6 +9,7 @@
 import { createHash } from 'node:crypto';
 import { OffcodeBaseError } from '@offcode/errors';
 import { migration0001 } from './migrations/0001-initial.js';
+import { migration0002 } from './migrations/0002-enrollment.js';
 import type { SqlExecutor, Storage } from './types.js';
 
 export interface Migration {
@@ -34,7 +35,7 @@ export interface AppliedMigration {
 export const SERVER_NAMESPACE = 'server';
 
 /** Every migration of the server's own tables shipped with this version, in order. */
-export const MIGRATIONS: readonly Migration[] = [migration0001];
+export const MIGRATIONS: readonly Migration[] = [migration0001, migration0002];
 
 export const SERVER_MIGRATIONS: MigrationSet = { namespace: SERVER_NAMESPACE, migrations: MIGRATIONS };
 
