@@ -6,22 +6,44 @@
 // the answers and from the audit table (two valid audit rows for one payload nonce).
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SimulatedToken } from '@offcode/sim-token';
 import pg from 'pg';
+import { summariseProfile } from './cpu-profile.mjs';
 import { closedLoop, PairQueue } from './loadgen.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const API_MAIN = join(root, 'apps', 'api', 'dist', 'main.js');
+const PROBE = join(dirname(fileURLToPath(import.meta.url)), 'api-probe.mjs');
 const PROTOCOL = 3;
 const V = `/rest/v${PROTOCOL}`;
 const CREATE = `${V}/signature/offline/personalized/create`;
 const VERIFY = `${V}/signature/offline/verify`;
 export const HTTP_CONNECTIONS = [1, 16, 64];
 
+/** Sends a probe command to an API started with the probe and waits for its answer (api-probe.mjs). */
+function probe(api, command, answer) {
+  return new Promise((resolve, reject) => {
+    const onMessage = (m) => {
+      if (m?.probe === answer) {
+        api.child.off('message', onMessage);
+        resolve(m);
+      } else if (m?.probe === 'error') {
+        api.child.off('message', onMessage);
+        reject(new Error(`probe: ${m.message}`));
+      }
+    };
+    api.child.on('message', onMessage);
+    api.child.send(command);
+  });
+}
+
 async function startApi(databaseUrl, masterKey) {
-  const child = spawn(process.execPath, [API_MAIN], {
+  // The probe (api-probe.mjs) is inert until the bench sends `start`: no listener, no profiler before.
+  const child = spawn(process.execPath, ['--import', PROBE, API_MAIN], {
     env: {
       ...process.env,
       DATABASE_URL: databaseUrl,
@@ -36,7 +58,7 @@ async function startApi(databaseUrl, masterKey) {
       // that must never accept twice); with the registry on it would be refused earlier by the nonce.
       OFFCODE_PAYLOAD_REGISTRY: 'off',
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
   let stderr = '';
   child.stderr.on('data', (d) => {
@@ -57,6 +79,7 @@ async function startApi(databaseUrl, masterKey) {
   });
   return {
     url,
+    child,
     stop: () =>
       new Promise((resolve) => {
         child.once('exit', resolve);
@@ -256,6 +279,46 @@ async function runSetup(urls, tokens, supply, o, rows, db) {
   }
 }
 
+/**
+ * Where the time goes over HTTP (issue 13 item 3): one more verification point at 64 connections on the
+ * first API process with its phase timers on and a V8 CPU profile taken (api-probe.mjs), then the profile
+ * summarised per phase and module. Its throughput is reported but is not one of the measured rows (the
+ * profiler and timers cost a little).
+ */
+async function profilePoint(api, tokens, supply, o, db, rows) {
+  const connections = 64;
+  const guess = Math.max(...rows.filter((r) => r.codes !== undefined).map((r) => r.rps));
+  await topUp(api.url, tokens, supply, o.durationS, guess);
+  const dir = mkdtempSync(join(tmpdir(), 'offcode-profile-'));
+  const profilePath = join(dir, 'api.cpuprofile');
+  try {
+    await probe(api, { probe: 'start', profile: true, samplingIntervalUs: 1000 }, 'started');
+    const v = await verifyPoint([api.url], connections, o.durationS, supply, db);
+    const { report } = await probe(api, { probe: 'stop', profilePath }, 'stopped');
+    const profile = summariseProfile(JSON.parse(readFileSync(profilePath, 'utf8')));
+    rows.push({
+      group: 'http-profile',
+      name: 'V3 verify (each code sent twice), phase timers and CPU profile on',
+      setup: setupLabel(1, connections),
+      processes: 1,
+      connections,
+      rps: v.rps,
+      p50_ms: v.p50_ms,
+      p99_ms: v.p99_ms,
+      requests: v.requests,
+      double_accepts: v.double_accepts,
+      db_double_accepts: v.db_double_accepts,
+      timers: report,
+      profile,
+    });
+    console.error(
+      `  http profile ${setupLabel(1, connections)}: verify ${v.rps}/s, ${report.verifies} phase messages, CPU busy ${(profile.totalMs - profile.idleMs).toFixed(0)} of ${profile.totalMs.toFixed(0)} ms`,
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** Point length and seeded activations: the full run as issue 13 item 2 asks, quick mode short. */
 export const httpBenchOptions = (quick) => ({ durationS: quick ? 2 : 10, activations: quick ? 500 : 10_000 });
 
@@ -298,6 +361,7 @@ export async function runHttpBench({ quick, adminUrl }) {
         rows,
         db,
       );
+      if (processes === 1) await profilePoint(apis[0], tokens, supply, o, db, rows);
     }
   } finally {
     await db.end().catch(() => undefined);

@@ -12,6 +12,7 @@ import { engineGroups } from './engine.mjs';
 import { floorTable, runFloorBench } from './floor.mjs';
 import { comparisonTable, floorComparisons, sanityFailures, targetChecks } from './floor-report.mjs';
 import { httpTable, runHttpBench } from './http.mjs';
+import { httpPhaseTable, inProcessPhaseTable, profileTables } from './phases-report.mjs';
 import { primitiveGroups } from './primitives.mjs';
 import { runServerBench, serverTable } from './server.mjs';
 
@@ -19,6 +20,12 @@ const quick = process.argv.includes('--quick');
 // --tag NAME: an extra suffix for the file names (e.g. a second run to compare with `compare.mjs`)
 const tagIndex = process.argv.indexOf('--tag');
 const tag = tagIndex > 0 ? `-${process.argv[tagIndex + 1]}` : '';
+// --only timings,server,floor,http: run only these groups (targeted runs while working; the report then
+// says which groups were left out, and its files get an `-only-…` suffix)
+const onlyIndex = process.argv.indexOf('--only');
+const only = onlyIndex > 0 ? new Set(process.argv[onlyIndex + 1].split(',')) : null;
+const runs = (group) => only === null || only.has(group);
+const onlyTag = only ? `-only-${[...only].join('-')}` : '';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const started = Date.now();
 const adminUrl = process.env.OFFCODE_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -27,13 +34,13 @@ const rounds = quick ? 2 : 8;
 const timeMs = quick ? 60 : 150;
 
 const groups = [...primitiveGroups(), ...engineGroups()];
-const rows = await runGroups(groups, { rounds, timeMs });
-console.error('bench: server in-process (PGlite, PostgreSQL)');
-const serverRows = runServerBench({ quick });
-console.error('bench: database floor (pg driver and pgbench on PostgreSQL, PGlite)');
-const floorRows = await runFloorBench({ quick, adminUrl });
-console.error('bench: HTTP (closed loop on undici, PostgreSQL, 1 and 2 API processes)');
-const httpRows = await runHttpBench({ quick, adminUrl });
+const rows = runs('timings') ? await runGroups(groups, { rounds, timeMs }) : [];
+if (runs('server')) console.error('bench: server in-process (PGlite, PostgreSQL)');
+const serverRows = runs('server') ? runServerBench({ quick }) : [];
+if (runs('floor')) console.error('bench: database floor (pg driver and pgbench on PostgreSQL, PGlite)');
+const floorRows = runs('floor') ? await runFloorBench({ quick, adminUrl }) : [];
+if (runs('http')) console.error('bench: HTTP (closed loop on undici, PostgreSQL, 1 and 2 API processes)');
+const httpRows = runs('http') ? await runHttpBench({ quick, adminUrl }) : [];
 const loadAfter = loadavg();
 const comparisonsToFloor = floorComparisons({ serverRows, httpRows, floorRows });
 const targets = targetChecks({ serverRows, httpRows, floorRows });
@@ -44,7 +51,7 @@ const slug = `${m.cpu
   .replace(/^-|-$/g, '')
   .toLowerCase()}-${m.cores}c`;
 const date = new Date().toISOString().slice(0, 10);
-const base = join(root, 'bench', 'results', `${date}-${slug}${quick ? '-quick' : ''}${tag}`);
+const base = join(root, 'bench', 'results', `${date}-${slug}${quick ? '-quick' : ''}${onlyTag}${tag}`);
 mkdirSync(dirname(base), { recursive: true });
 
 const comparisons = [];
@@ -60,6 +67,7 @@ const md = [
   '# Offcode benchmark report',
   '',
   `Machine: ${m.cpu}, ${m.cores} cores, node ${m.node}. Mode: ${quick ? 'quick' : 'full'} (${rounds} rounds x ${timeMs} ms per task, task order alternating between rounds).`,
+  ...(only ? [`Only the groups ${[...only].join(', ')} were run (--only).`] : []),
   `Date: ${new Date().toISOString()}. Medians over all rounds; min-max are single-sample extremes; the ratio range is the per-round spread (the noise of this run).`,
   `Load average (1/5/15 min) at the start ${loadBefore.map((l) => l.toFixed(2)).join(' / ')}, at the end ${loadAfter.map((l) => l.toFixed(2)).join(' / ')} (the machine is shared: anything above ~0.3 at the start means other work ran beside this one).`,
   '',
@@ -82,6 +90,16 @@ const md = [
   `Codes for activations drawn uniformly at random; every code sent twice, the copies racing (through both processes when there are two); double accepts counted from the answers and from the audit table. Each point ${quick ? '2' : '10'} s or more.`,
   '',
   httpTable(httpRows),
+  '',
+  '## Where the time goes (issue 13 item 3)',
+  '',
+  'Phase timers of the server (server.md §3.5 "Phase timings", on only for these measurements): mean ms per verification and its share. In-process: a second pass of 60 fresh codes per row, sequential. HTTP: an extra verification point on the first API process with the timers and a CPU profile on; "HTTP and event-loop wait" = mean request time (Node\'s HTTP server channels, headers parsed to response finished) minus the verify time.',
+  '',
+  inProcessPhaseTable(serverRows),
+  '',
+  httpPhaseTable(httpRows),
+  '',
+  profileTables(httpRows),
   '',
   '## Offcode / floor',
   '',

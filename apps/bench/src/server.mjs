@@ -38,6 +38,7 @@ export function runServerBench({ quick }) {
       rps: r.perSecond,
       storage_pct: r.storagePct,
       crypto_pct: r.cryptoPct,
+      ...(r.phases ? { phases: r.phases } : {}),
     }));
   } finally {
     rmSync(dir, { recursive: true, force: true });
