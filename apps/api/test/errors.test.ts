@@ -6,8 +6,8 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { getOffcodeCrypto, type OffcodeCrypto, OffcodeCryptoError } from '@offcode/crypto-wasm';
-import { encodeBase64 } from '@offcode/protocol';
-import { generateActivationCode, type Storage, StorageError } from '@offcode/server';
+import { encodeBase64, generateActivationCode } from '@offcode/protocol';
+import { type Storage, StorageError } from '@offcode/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningApi } from '../src/start.js';
 import {

@@ -5,7 +5,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { PGlite } from '@electric-sql/pglite';
 import { latencySummary } from '@offcode/bench-kit';
-import { migrate } from '@offcode/server';
+import { migrate } from '@offcode/server/internal';
 import pg from 'pg';
 import {
   AUDIT_CODE_DIGEST_HEX,

@@ -31,7 +31,8 @@ if (!existsSync(join(here, '..', 'dist', 'index.js'))) {
   console.error('bench: build the package first (pnpm --filter @offcode/server build)');
   process.exit(1);
 }
-const { AtRestCipher, aad, createOffcodeServer, loadConfig, openStorage } = await import('../dist/index.js');
+const { createOffcodeServer, loadConfig, openStorage } = await import('../dist/index.js');
+const { AtRestCipher, aad } = await import('../dist/internal.js');
 
 const N = Number(process.env.BENCH_N ?? 300);
 const PG_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';

@@ -1,11 +1,12 @@
 /**
  * @offcode/server: the PowerAuth-compatible offline authentication-code engine (V3 and V4) — applications,
  * activations, offline payloads, verification, audit — on embedded PGlite or PostgreSQL.
+ *
+ * The root holds what an application needs (server.md §5.6). Building blocks of first-party packages (the
+ * schema language, storage and migration internals, the at-rest cipher, test hooks) are in
+ * `@offcode/server/internal`, which is unstable. Activation codes live in `@offcode/protocol`.
  */
-// Activation codes are a protocol-level format (one implementation in @offcode/protocol); re-exported here
-// because callers of earlier versions import them from the server.
-export { crc16Arc, generateActivationCode, parseActivationCode } from '@offcode/protocol';
-export { AtRestCipher, aad, ENCRYPTION_AES_GCM, ENCRYPTION_NONE, ENVELOPE_VERSION } from './at-rest.js';
+export type { SealedValue } from './at-rest.js';
 export {
   ConfigError,
   type ConfigInput,
@@ -14,15 +15,12 @@ export {
   type LoadConfigResult,
   loadConfig,
   loadConfigOrThrow,
-  masterKeyId,
   type OffcodeConfig,
   type PayloadRegistryMode,
   type ProtocolVersion,
 } from './config.js';
-export type { ServerHooks } from './context.js';
 export {
   ERROR_CODES,
-  httpStatusFor,
   isOffcodeError,
   listErrors,
   OffcodeError,
@@ -30,17 +28,31 @@ export {
   type ValidationIssue,
 } from './errors.js';
 export { ActivationStatus, type ActivationStatusName } from './repo/rows.js';
-export {
-  INVALID,
-  type Infer,
-  type JsonSchema,
-  type ObjectSchema,
-  parseRequest,
-  type Schema,
-} from './schema/core.js';
-export * from './schema/requests.js';
-export { responseSchemas } from './schema/responses.js';
+export type {
+  ActivationBlockRequest,
+  ActivationCommitRequest,
+  ActivationExchangeRequest,
+  ActivationInitRequest,
+  ActivationRemoveRequest,
+  ActivationStatusRequest,
+  ActivationUnblockRequest,
+  ApplicationCreateRequest,
+  ApplicationDetailRequest,
+  ApplicationVersionCreateRequest,
+  AuditListRequest,
+  CommitPhase,
+  NonPersonalizedCreateRequest,
+  PersonalizedCreateRequest,
+  VerifyTypedRequest,
+  VerifyV3Request,
+  VerifyV4Request,
+} from './schema/requests.js';
 export { type CreateOffcodeServerOptions, createOffcodeServer, type OffcodeServer } from './server.js';
+export type {
+  ActivationListItem,
+  ActivationListRequest,
+  ActivationListResponse,
+} from './services/activation-list.js';
 export type {
   ActivationExchangeResponse,
   ActivationHistoryItem,
@@ -55,6 +67,7 @@ export type {
 } from './services/applications.js';
 export type { AuditItem } from './services/audit.js';
 export type { OfflinePayloadResponse } from './services/offline-create.js';
+export type { ResealResult } from './services/reseal.js';
 export type { SweepResult, SystemStatus } from './services/system.js';
 export type {
   SignatureTypeName,
@@ -64,25 +77,16 @@ export type {
   VerifyV3Response,
   VerifyV4Response,
 } from './services/verify.js';
-export { verifyResponseFromOutcome } from './services/verify.js';
-export {
-  MIGRATIONS,
-  type Migration,
-  MigrationError,
-  migrate,
-  migrationChecksum,
-  pendingMigrations,
-} from './storage/migrate.js';
+export { type Migration, MigrationError } from './storage/migrate.js';
 export { type OpenStorageOptions, openStorage } from './storage/open.js';
-export { openPgliteStorage, type PgliteStorageOptions } from './storage/pglite.js';
-export { openPostgresStorage, type PostgresStorageOptions } from './storage/postgres.js';
 export {
-  type QueryResult,
-  type SqlExecutor,
-  type Storage,
-  StorageError,
-  type StorageErrorKind,
-  type StorageKind,
-  type TransactionOptions,
-} from './storage/types.js';
+  defineTableSet,
+  type OwnedTableDefinition,
+  type SealedColumnDefinition,
+  TableScopeError,
+  type TableSet,
+  type TableSetDefinition,
+} from './storage/table-set.js';
+export { type QueryResult, type Storage, StorageError, type StorageKind } from './storage/types.js';
+export type { OwnedTables, TableExecutor } from './table-access.js';
 export { BUILD_TIME, SERVER_VERSION } from './version.js';
