@@ -1,5 +1,5 @@
 /**
- * startApi(): configuration → storage (migrations of @offcode/server, then apps/api's own) → services →
+ * startApi(): configuration → storage (migrations of @offcode/server) → services (+ the demo's table set) →
  * demo seed → HTTP listener. Used by `main.ts` (the start command) and by the tests (random port,
  * in-memory PGlite or a fresh PostgreSQL database).
  */
@@ -17,7 +17,7 @@ import {
 import type { FastifyInstance } from 'fastify';
 import { buildApi } from './app.js';
 import { packageRoot } from './demo/assets.js';
-import { migrateApi } from './demo/migrations.js';
+import { DEMO_TABLES } from './demo/migrations.js';
 import { createCliActivation, ensureDemoApplication } from './seed.js';
 import { type ApiConfig, isLoopbackHost, loadApiSettings } from './settings.js';
 
@@ -91,8 +91,8 @@ export async function startApi(options: StartApiOptions = {}): Promise<RunningAp
   let app: FastifyInstance | null = null;
   let stopSweep: (() => void) | null = null;
   try {
-    await migrateApi(storage);
-    offcode = await createOffcodeServer({ ...options.server, config, storage });
+    // The demo's table set goes through the server's migration runner (namespace `demo`).
+    offcode = await createOffcodeServer({ ...options.server, config, storage, tableSets: [DEMO_TABLES] });
     if (config.demoEnabled) await ensureDemoApplication(offcode, config.demoApplication);
     const cliActivation =
       options.cliActivation && config.demoEnabled

@@ -13,6 +13,7 @@ import { createOffcodeServer } from '@offcode/server';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApi } from '../src/app.js';
+import { DEMO_TABLES } from '../src/demo/migrations.js';
 import {
   type RegisteredRoute,
   ROUTE_ACCESS,
@@ -50,7 +51,7 @@ async function routesOf(env: Record<string, string>): Promise<readonly Registere
     OFFCODE_TEMP_BLOCK_SWEEP_MS: '0',
     ...env,
   });
-  const offcode = await createOffcodeServer({ config, storage: api.storage });
+  const offcode = await createOffcodeServer({ config, storage: api.storage, tableSets: [DEMO_TABLES] });
   const app = await buildApi({ offcode, storage: api.storage, settings: config, logger: false });
   await app.ready();
   const routes = [...registeredRoutes(app)];
@@ -148,7 +149,7 @@ describe('route classes (one table, checked against the spec)', () => {
       OFFCODE_DATA_DIR: 'memory://',
       OFFCODE_TEMP_BLOCK_SWEEP_MS: '0',
     });
-    const offcode = await createOffcodeServer({ config, storage: api.storage });
+    const offcode = await createOffcodeServer({ config, storage: api.storage, tableSets: [DEMO_TABLES] });
     const app = await buildApi({ offcode, storage: api.storage, settings: config, logger: false });
     try {
       expect(() => app.get('/unclassified', async () => 'open')).toThrow(/no access class/);

@@ -7,7 +7,9 @@
  */
 import { MemoryTokenStore, OffcodeToken } from '@offcode/client';
 import { encodeBase64 } from '@offcode/protocol';
+import { createOffcodeServer, loadConfigOrThrow } from '@offcode/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_TABLES } from '../src/demo/migrations.js';
 import { type RunningApi, startApi } from '../src/start.js';
 import { attachApi, basicAuth, DEMO_APP, http, ok, startTestApi, UUID_RE } from './harness.js';
 import { decodeQrPng, decodeQrSvg } from './qr-decode.js';
@@ -91,11 +93,11 @@ async function createOperation(
   return { id, html: page.text, qrText: testId(page.text, 'qr-text')! };
 }
 
-async function submit(id: string, code: string): Promise<{ status: number; html: string }> {
-  const r = await http(base, `/demo/operation/${id}/verify`, form({ code }));
+async function submit(id: string, code: string, at = base): Promise<{ status: number; html: string }> {
+  const r = await http(at, `/demo/operation/${id}/verify`, form({ code }));
   if (r.status !== 303) return { status: r.status, html: r.text };
   expect(r.headers.get('location')).toBe(`/demo/operation/${id}/result`);
-  const page = await http(base, `/demo/operation/${id}/result`, { method: 'GET' });
+  const page = await http(at, `/demo/operation/${id}/result`, { method: 'GET' });
   return { status: page.status, html: page.text };
 }
 
@@ -346,13 +348,19 @@ describe('operation flow', () => {
     expect(Number(row.step_length)).toBe(30);
     // Moved to another operation's row, the ciphertext no longer authenticates (ERR0022, shown on the page).
     const other = await createOperation({ userId: 'hana', proximity: 'true' });
-    await api.storage.query('UPDATE oc_demo_operation SET proximity_seed = $2 WHERE id = $1', [
-      other.id,
-      row.proximity_seed,
-    ]);
+    const setSeed = (id: string, seed: Uint8Array) =>
+      api.storage.query('UPDATE oc_demo_operation SET proximity_seed = $2 WHERE id = $1', [id, seed]);
+    const otherSeed = (
+      await api.storage.query<{ s: Uint8Array }>(
+        'SELECT proximity_seed AS s FROM oc_demo_operation WHERE id = $1',
+        [other.id],
+      )
+    ).rows[0]!.s;
+    await setSeed(other.id, row.proximity_seed);
     const moved = await submit(other.id, '1234-5678-1234-5678');
     expect(moved.status).toBe(400);
     expect(testId(moved.html, 'error')).toContain('ERR0022');
+    await setSeed(other.id, otherSeed); // put back (the key-rotation tests re-seal every row)
     const { display } = await token.approve(op.qrText, { pin: '1234' });
     expect(testId((await submit(op.id, display)).html, 'result')).toBe('VALID');
   });
@@ -490,6 +498,71 @@ describe('configuration', () => {
       expect(Object.keys(doc.paths)).not.toContain('/metrics');
     } finally {
       await off.close();
+    }
+  });
+});
+
+describe('keys at rest (the demo table set, server.md §5.7)', () => {
+  const NEW_KEY = encodeBase64(new Uint8Array(32).fill(9));
+  const serverWith = (env: Record<string, string>, tableSets = [DEMO_TABLES]) =>
+    createOffcodeServer({ config: loadConfigOrThrow(env), storage: api.storage, tableSets });
+  const seedOf = async (id: string): Promise<Uint8Array> =>
+    (
+      await api.storage.query<{ proximity_seed: Uint8Array }>(
+        'SELECT proximity_seed FROM oc_demo_operation WHERE id = $1',
+        [id],
+      )
+    ).rows[0]!.proximity_seed;
+
+  it('key rotation re-seals the proximity seeds; the new key alone then verifies them', async () => {
+    const { token } = await enrolAndActivate('ivan', 4);
+    const op = await createOperation({ userId: 'ivan', proximity: 'true' });
+    const before = await seedOf(op.id);
+    const rotated = await serverWith({
+      OFFCODE_MASTER_KEY: NEW_KEY,
+      OFFCODE_MASTER_KEY_PREVIOUS: MASTER_KEY,
+    });
+    const { resealed } = await rotated.maintenance.reseal();
+    expect(resealed['oc_demo_operation.proximity_seed']).toBeGreaterThanOrEqual(1);
+    const after = await seedOf(op.id);
+    expect(Buffer.from(after.subarray(1, 5)).toString('hex')).not.toBe(
+      Buffer.from(before.subarray(1, 5)).toString('hex'),
+    );
+    // An API with only the new key (no previous one) starts (start-up check) and verifies with the seed.
+    const only = await attachApi(api.storage, { OFFCODE_MASTER_KEY: NEW_KEY });
+    try {
+      const { display } = await token.approve(op.qrText, { pin: '1234' });
+      expect(testId((await submit(op.id, display, only.url)).html, 'result')).toBe('VALID');
+    } finally {
+      await only.close();
+      // Back to the key of the other tests.
+      await (
+        await serverWith({ OFFCODE_MASTER_KEY: MASTER_KEY, OFFCODE_MASTER_KEY_PREVIOUS: NEW_KEY })
+      ).maintenance.reseal();
+    }
+  });
+
+  it('a seed sealed under a key that is not configured fails the start-up check, naming the column', async () => {
+    await enrolAndActivate('jana', 4);
+    const op = await createOperation({ userId: 'jana', proximity: 'true' });
+    const original = await seedOf(op.id);
+    const foreign = Uint8Array.from(original);
+    foreign.set([0xde, 0xad, 0xbe, 0xef], 1); // the key id of a key this deployment does not have
+    await api.storage.query('UPDATE oc_demo_operation SET proximity_seed = $2 WHERE id = $1', [
+      op.id,
+      foreign,
+    ]);
+    try {
+      const error = await serverWith({ OFFCODE_MASTER_KEY: MASTER_KEY }).catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: 'ERR0021' });
+      expect((error as Error).message).toContain('oc_demo_operation.proximity_seed (key id deadbeef)');
+      // A server without the demo's table set does not look at the demo's table.
+      await expect(serverWith({ OFFCODE_MASTER_KEY: MASTER_KEY }, [])).resolves.toBeDefined();
+    } finally {
+      await api.storage.query('UPDATE oc_demo_operation SET proximity_seed = $2 WHERE id = $1', [
+        op.id,
+        original,
+      ]);
     }
   });
 });

@@ -19,6 +19,7 @@ import {
 import { createOffcodeServer, type Storage } from '@offcode/server';
 import pg from 'pg';
 import { buildApi } from '../src/app.js';
+import { DEMO_TABLES } from '../src/demo/migrations.js';
 import { loadApiSettingsOrThrow } from '../src/settings.js';
 import { type RunningApi, type StartApiOptions, startApi } from '../src/start.js';
 
@@ -339,6 +340,7 @@ export async function attachApi(
   const offcode = await createOffcodeServer({
     config,
     storage,
+    tableSets: [DEMO_TABLES],
     ...(options.skipKeyCheck ? { skipKeyCheck: true } : {}),
   });
   const app = await buildApi(

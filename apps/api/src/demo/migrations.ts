@@ -1,24 +1,32 @@
 /**
- * apps/api's own migration set (server.md §5.1: `oc_demo_operation`). Kept in its own bookkeeping table so
- * that it never interferes with the server package's numbering; same rules: one transaction per file with
- * its row, a transaction-scoped advisory lock so concurrent starts on one PostgreSQL apply each file once, and
- * a checksum mismatch of an applied file stops the start.
+ * The demo's table (server.md §5.1, §7.2: `oc_demo_operation`) as a table set of `@offcode/server`
+ * (server.md §5.7): migrated by the server's one runner in the namespace `demo`, reached only through
+ * `offcode.tables('demo')`, its proximity seed a sealed column (start-up key check, `maintenance.reseal()`).
+ * `IF NOT EXISTS`: a database of 0.1 already has the table (created by apps/api's former own runner, which
+ * recorded it in `oc_api_schema_migrations`; that table is left as it is and no longer read).
  */
-import { createHash } from 'node:crypto';
-import type { SqlExecutor, Storage } from '@offcode/server';
+import { defineTableSet } from '@offcode/server';
 
-export interface ApiMigration {
-  version: number;
-  name: string;
-  sql: string;
-}
+export const DEMO_NAMESPACE = 'demo';
+/** The purpose (AAD) of the sealed proximity seeds: `offcode:v1|oc_demo_operation.proximity_seed|{id}`. */
+export const PROXIMITY_SEED = 'oc_demo_operation.proximity_seed';
 
-export const API_MIGRATIONS: readonly ApiMigration[] = [
-  {
-    version: 1,
-    name: 'demo-operation',
-    sql: `
-CREATE TABLE oc_demo_operation (
+export const DEMO_TABLES = defineTableSet({
+  namespace: DEMO_NAMESPACE,
+  tables: [
+    {
+      name: 'oc_demo_operation',
+      key: 'id',
+      newest: 'created_at',
+      sealed: [{ column: 'proximity_seed', encryptionColumn: 'proximity_seed_encryption' }],
+    },
+  ],
+  migrations: [
+    {
+      version: 1,
+      name: 'demo-operation',
+      sql: `
+CREATE TABLE IF NOT EXISTS oc_demo_operation (
   id uuid PRIMARY KEY,
   activation_id uuid NOT NULL,
   user_id text NOT NULL,
@@ -42,53 +50,8 @@ CREATE TABLE oc_demo_operation (
   created_at timestamptz NOT NULL,
   expires_at timestamptz
 );
-CREATE INDEX oc_demo_operation_created_idx ON oc_demo_operation (created_at);
+CREATE INDEX IF NOT EXISTS oc_demo_operation_created_idx ON oc_demo_operation (created_at);
 `,
-  },
-];
-
-/** Advisory lock key ("ofc" + 0xa1): distinct from the server package's migration lock. */
-const LOCK_KEY = 0x6f6663a1;
-
-const checksum = (m: ApiMigration): string => createHash('sha256').update(m.sql, 'utf8').digest('hex');
-
-async function applied(tx: SqlExecutor): Promise<Map<number, string>> {
-  const rows = await tx.query<{ version: number; checksum: string }>(
-    'SELECT version, checksum FROM oc_api_schema_migrations',
-  );
-  return new Map(rows.rows.map((r) => [Number(r.version), r.checksum]));
-}
-
-/** Applies the pending apps/api migrations; returns the versions applied by this call. */
-export async function migrateApi(
-  storage: Storage,
-  migrations: readonly ApiMigration[] = API_MIGRATIONS,
-): Promise<number[]> {
-  const done: number[] = [];
-  for (const m of migrations) {
-    const ran = await storage.transaction(async (tx) => {
-      await tx.query('SELECT pg_advisory_xact_lock($1)', [LOCK_KEY]);
-      await tx.query(
-        'CREATE TABLE IF NOT EXISTS oc_api_schema_migrations (version integer PRIMARY KEY, name text NOT NULL, checksum text NOT NULL, applied_at timestamptz NOT NULL)',
-      );
-      const versions = await applied(tx);
-      for (const other of migrations) {
-        const sum = versions.get(other.version);
-        if (sum !== undefined && sum !== checksum(other)) {
-          throw new Error(
-            `apps/api migration ${other.version} (${other.name}) differs from the applied one; refusing to start`,
-          );
-        }
-      }
-      if (versions.has(m.version)) return false;
-      await storage.execScript(tx, m.sql);
-      await tx.query(
-        'INSERT INTO oc_api_schema_migrations (version, name, checksum, applied_at) VALUES ($1, $2, $3, $4)',
-        [m.version, m.name, checksum(m), new Date()],
-      );
-      return true;
-    });
-    if (ran) done.push(m.version);
-  }
-  return done;
-}
+    },
+  ],
+});

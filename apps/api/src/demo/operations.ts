@@ -15,11 +15,11 @@ import {
   PayloadFormatError,
   paymentOperationData,
 } from '@offcode/protocol';
-import { AtRestCipher, OffcodeError, type OffcodeServer, type Storage } from '@offcode/server';
+import { OffcodeError, type OffcodeServer } from '@offcode/server';
+import { DEMO_NAMESPACE, PROXIMITY_SEED } from './migrations.js';
 import {
   type DemoOperation,
   type DemoResult,
-  findNewestActiveActivation,
   findOperation,
   insertOperation,
   type OperationKind,
@@ -52,11 +52,27 @@ export class DemoInputError extends OffcodeBaseError {
   }
 }
 
-const seedAad = (id: string): string => `offcode:v1|oc_demo_operation.proximity_seed|${id}`;
+/** The user's newest ACTIVE activation in the application (the server's activation list), or null. */
+async function newestActiveActivation(
+  offcode: OffcodeServer,
+  application: string,
+  userId: string,
+): Promise<{ activationId: string; protocolVersion: 3 | 4 } | null> {
+  const { activations } = await offcode.activations.list({
+    userId,
+    applicationId: application,
+    activationStatuses: ['ACTIVE'],
+    pageSize: 1,
+  });
+  const found = activations[0];
+  if (!found || found.protocolVersion === null) return null;
+  return { activationId: found.activationId, protocolVersion: found.protocolVersion };
+}
 
-export function createDemoOperations(offcode: OffcodeServer, storage: Storage, application: string) {
+export function createDemoOperations(offcode: OffcodeServer, application: string) {
   const config = offcode.config;
-  const cipher = new AtRestCipher(config.masterKey, config.masterKeyPrevious);
+  // The demo's table and its sealed seeds, through the server (server.md §5.7): no storage of its own.
+  const tables = offcode.tables(DEMO_NAMESPACE);
 
   function operationTexts(form: OperationForm): { title: string; message: string; operationData: string } {
     try {
@@ -92,7 +108,7 @@ export function createDemoOperations(offcode: OffcodeServer, storage: Storage, a
     async create(form: OperationForm): Promise<DemoOperation> {
       const userId = form.userId.trim();
       if (!isValidName(userId)) throw new DemoInputError('enter a user ID');
-      const activation = await findNewestActiveActivation(storage, application, userId);
+      const activation = await newestActiveActivation(offcode, application, userId);
       if (!activation) {
         throw new DemoInputError(
           `user "${userId}" has no ACTIVE activation in ${application}: enrol a token first`,
@@ -129,7 +145,7 @@ export function createDemoOperations(offcode: OffcodeServer, storage: Storage, a
               applicationId: application,
               data,
             });
-      const sealed = seed ? cipher.seal(seed, seedAad(id)) : null;
+      const sealed = seed ? tables.seal(PROXIMITY_SEED, id, seed) : null;
       seed?.fill(0);
       const op: DemoOperation = {
         id,
@@ -155,11 +171,11 @@ export function createDemoOperations(offcode: OffcodeServer, storage: Storage, a
         createdAt: new Date(),
         expiresAt: created.expiresAt ? new Date(created.expiresAt) : null,
       };
-      await insertOperation(storage, op);
+      await tables.transaction((tx) => insertOperation(tx, op));
       return op;
     },
 
-    find: (id: string): Promise<DemoOperation | null> => findOperation(storage, id),
+    find: (id: string): Promise<DemoOperation | null> => tables.transaction((tx) => findOperation(tx, id)),
 
     /**
      * Verifies the code as the user typed it through `offline.verifyTyped` (the server normalises it for the
@@ -179,7 +195,7 @@ export function createDemoOperations(offcode: OffcodeServer, storage: Storage, a
       });
       let seedB64: string | null = null;
       if (op.proximitySeed) {
-        const seed = cipher.open(op.proximitySeed, op.proximitySeedEncryption, seedAad(op.id));
+        const seed = tables.open(PROXIMITY_SEED, op.id, op.proximitySeed, op.proximitySeedEncryption);
         seedB64 = encodeBase64(seed);
         seed.fill(0);
       }
@@ -218,7 +234,7 @@ export function createDemoOperations(offcode: OffcodeServer, storage: Storage, a
   };
 
   async function done(op: DemoOperation, result: DemoResult, approved: boolean): Promise<DemoResult> {
-    await recordResult(storage, op.id, result, approved);
+    await tables.transaction((tx) => recordResult(tx, op.id, result, approved));
     return result;
   }
 }

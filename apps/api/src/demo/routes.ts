@@ -2,7 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PayloadFormatError } from '@offcode/protocol';
-import { OffcodeError, type OffcodeServer, type Storage } from '@offcode/server';
+import { OffcodeError, type OffcodeServer } from '@offcode/server';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ApiMetrics } from '../http/metrics.js';
 import { TOKEN_PAGE_HELMET } from '../http/security-headers.js';
@@ -24,8 +24,8 @@ import { renderQrPng, renderQrSvg } from './qr.js';
 import type { DemoOperation } from './store.js';
 
 export interface DemoOptions {
+  /** The server; it must have been created with the demo's table set (`DEMO_TABLES`, ./migrations.ts). */
   offcode: OffcodeServer;
-  storage: Storage;
   metrics: ApiMetrics;
   /** The demo application id (OFFCODE_DEMO_APPLICATION). */
   application: string;
@@ -48,9 +48,9 @@ function userMessage(error: unknown): string | null {
 const statusOf = (error: unknown): number => (error instanceof OffcodeError ? error.httpStatus : 400);
 
 export async function registerDemo(app: FastifyInstance, options: DemoOptions): Promise<void> {
-  const { offcode, storage } = options;
+  const { offcode } = options;
   const { application } = options;
-  const operations = createDemoOperations(offcode, storage, application);
+  const operations = createDemoOperations(offcode, application);
   const assetsDir = options.assetsDir ?? defaultAssetsDir();
 
   async function loadOperation(id: string, reply: FastifyReply): Promise<DemoOperation | null> {

@@ -1,5 +1,5 @@
 /** Demo operations kept server-side (server.md §7.2): the browser never sends the nonce or data back. */
-import type { SqlExecutor } from '@offcode/server';
+import type { TableExecutor } from '@offcode/server';
 
 export type OperationKind = 'personalized' | 'non-personalized';
 export type OperationTemplate = 'payment' | 'login';
@@ -76,7 +76,7 @@ function mapRow(r: Record<string, unknown>): DemoOperation {
   };
 }
 
-export async function insertOperation(db: SqlExecutor, op: DemoOperation): Promise<void> {
+export async function insertOperation(db: TableExecutor, op: DemoOperation): Promise<void> {
   await db.query(
     `INSERT INTO oc_demo_operation (id, activation_id, user_id, kind, template, protocol_version, operation_id, operation_data,
        title, message, data, offline_data, nonce, proximity_seed, proximity_seed_encryption, step_length, allow_biometry,
@@ -109,13 +109,13 @@ export async function insertOperation(db: SqlExecutor, op: DemoOperation): Promi
   );
 }
 
-export async function findOperation(db: SqlExecutor, id: string): Promise<DemoOperation | null> {
+export async function findOperation(db: TableExecutor, id: string): Promise<DemoOperation | null> {
   const r = await db.query<Record<string, unknown>>('SELECT * FROM oc_demo_operation WHERE id = $1', [id]);
   return r.rows[0] ? mapRow(r.rows[0]) : null;
 }
 
 export async function recordResult(
-  db: SqlExecutor,
+  db: TableExecutor,
   id: string,
   result: DemoResult,
   approved: boolean,
@@ -124,29 +124,4 @@ export async function recordResult(
     `UPDATE oc_demo_operation SET last_result = $2, status = CASE WHEN $3::boolean THEN 'APPROVED' ELSE status END WHERE id = $1`,
     [id, JSON.stringify(result), approved],
   );
-}
-
-export interface ActiveActivation {
-  activationId: string;
-  protocolVersion: 3 | 4;
-}
-
-/**
- * The user's newest ACTIVE activation in the demo application. Reads the server's documented table
- * (server.md §5.1) because the service surface has no per-user activation list.
- */
-export async function findNewestActiveActivation(
-  db: SqlExecutor,
-  application: string,
-  userId: string,
-): Promise<ActiveActivation | null> {
-  const r = await db.query<{ activation_id: string; protocol_version: number | null }>(
-    `SELECT a.activation_id, a.protocol_version FROM oc_activation a JOIN oc_application p ON p.id = a.application_id
-     WHERE p.name = $1 AND a.user_id = $2 AND a.activation_status = 3 AND a.protocol_version IS NOT NULL
-     ORDER BY a.timestamp_created DESC LIMIT 1`,
-    [application, userId],
-  );
-  const row = r.rows[0];
-  if (!row) return null;
-  return { activationId: String(row.activation_id), protocolVersion: Number(row.protocol_version) as 3 | 4 };
 }

@@ -42,7 +42,20 @@ async function resealBatch(
       const stored = row[c];
       if (!(stored instanceof Uint8Array)) return null;
       const text = g.aad(c, row);
-      const plain = ctx.cipher.open(stored, Number(row.e), text);
+      let plain: Uint8Array;
+      try {
+        plain = ctx.cipher.open(stored, Number(row.e), text);
+      } catch (error) {
+        // Row keys are ids, not secrets: the operator learns which value stops the re-seal.
+        const code = error instanceof OffcodeError ? error.code : 'ERR0022';
+        throw new OffcodeError(
+          code,
+          `Re-seal stopped: ${g.table}.${c} of row ${String(row.k)} cannot be opened.`,
+          {
+            cause: error,
+          },
+        );
+      }
       const sealed = ctx.cipher.seal(plain, text);
       plain.fill(0);
       counts[`${g.table}.${c}`] = (counts[`${g.table}.${c}`] ?? 0) + 1;
