@@ -11,16 +11,19 @@ function tooLong(): CliError {
   return new CliError('INVALID_QR', `input is larger than ${MAX_INPUT_BYTES} bytes`, 'PAYLOAD_TOO_LONG');
 }
 
-export async function readStdinBytes(stdin: NodeJS.ReadStream = process.stdin): Promise<Uint8Array> {
+/** What the commands read from: the process's stdin or a test's stream. */
+export type InputStream = NodeJS.ReadableStream & { isTTY?: boolean; destroy?(): void };
+
+export async function readStdinBytes(stdin: InputStream): Promise<Uint8Array> {
   if (stdin.isTTY)
     throw invalidInput('no input on stdin (pipe the payload in, e.g. printf \'%s\' "$QR" | offcode …)');
   const chunks: Buffer[] = [];
   let total = 0;
   for await (const chunk of stdin) {
-    const b = chunk as Buffer;
+    const b = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
     total += b.length;
     if (total > MAX_INPUT_BYTES) {
-      stdin.destroy();
+      stdin.destroy?.();
       throw tooLong();
     }
     chunks.push(b);
@@ -66,7 +69,7 @@ export function decodeUtf8Strict(bytes: Uint8Array): string {
   }
 }
 
-export async function readPayloadInput(qrFile: string | undefined): Promise<Uint8Array> {
-  const raw = qrFile !== undefined ? await readFileBytes(qrFile, '--qr') : await readStdinBytes();
+export async function readPayloadInput(stdin: InputStream, qrFile: string | undefined): Promise<Uint8Array> {
+  const raw = qrFile !== undefined ? await readFileBytes(qrFile, '--qr') : await readStdinBytes(stdin);
   return stripOneNewline(raw);
 }

@@ -1,10 +1,12 @@
 /**
- * `offcode` entry point. Exit 0 ok, 1 runtime failure, 2 invalid input; on failure exactly one stderr
- * line (more only with OFFCODE_DEBUG=1).
+ * `offcode` as a function: `main(argv, io)` runs one command and resolves to its exit code (0 ok, 1 runtime
+ * failure, 2 invalid input) without touching the process: output, input, environment and the terminal all
+ * come through `io` (client.md §5.1). On failure exactly one stderr line (more only with OFFCODE_DEBUG=1).
  */
 import { createRequire } from 'node:module';
 import { CommanderError } from 'commander';
 import { describeFailure, formatFailure } from './errors.js';
+import { type CliIo, processIo } from './io-context.js';
 import { buildProgram } from './program.js';
 
 const version = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
@@ -16,33 +18,30 @@ function commanderMessage(e: CommanderError): string {
     .trim();
 }
 
-export async function main(argv: string[]): Promise<number> {
-  const out = { stdout: (s: string) => void process.stdout.write(s) };
-  const program = buildProgram(out, version);
+function reportCommanderError(io: CliIo, e: CommanderError): number {
+  if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version') return 0;
+  const message =
+    e.code === 'commander.help' || e.code === 'commander.executeSubCommandAsync'
+      ? 'missing command (see offcode --help)'
+      : commanderMessage(e);
+  io.stderr(`offcode: INVALID_INPUT: ${message}\n`);
+  return 2;
+}
+
+export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
+  const program = buildProgram(io, version);
   try {
-    await program.parseAsync(argv, { from: 'user' });
+    await program.parseAsync([...argv], { from: 'user' });
     return 0;
   } catch (e) {
-    if (e instanceof CommanderError) {
-      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version') return 0;
-      const message =
-        e.code === 'commander.help' || e.code === 'commander.executeSubCommandAsync'
-          ? 'missing command (see offcode --help)'
-          : commanderMessage(e);
-      process.stderr.write(`offcode: INVALID_INPUT: ${message}\n`);
-      return 2;
-    }
+    if (e instanceof CommanderError) return reportCommanderError(io, e);
     const failure = describeFailure(e);
-    process.stderr.write(formatFailure(failure) + '\n');
-    if (process.env.OFFCODE_DEBUG === '1') {
-      process.stderr.write(`${(e as Error)?.stack ?? String(e)}\n`);
+    io.stderr(formatFailure(failure) + '\n');
+    if (io.env.OFFCODE_DEBUG === '1') {
+      io.stderr(`${(e as Error)?.stack ?? String(e)}\n`);
       const cause = (e as { cause?: unknown })?.cause;
-      if (cause) process.stderr.write(`cause: ${(cause as Error)?.stack ?? String(cause)}\n`);
+      if (cause) io.stderr(`cause: ${(cause as Error)?.stack ?? String(cause)}\n`);
     }
     return failure.exitCode;
   }
 }
-
-const code = await main(process.argv.slice(2));
-// Let stdout drain (pipes) before exiting with the code.
-process.exitCode = code;

@@ -6,13 +6,16 @@ import { Command, Option } from 'commander';
 import { computeCode, FACTOR_TYPES } from './commands/code.js';
 import { qrParse, qrRender } from './commands/qr.js';
 import { tokenActivate, tokenApprove, tokenStatus } from './commands/token.js';
-import type { Output } from './output.js';
+import type { CliIo } from './io-context.js';
 
 const PIN_NOTE =
-  '\nNote: a --pin given on the command line is visible to other local users (process list, shell history);\n' +
+  '\nThe PIN: asked on the terminal (not shown) unless --pin-stdin (first line of stdin) or --pin is given.\n' +
+  'Note: a --pin given on the command line is visible to other local users (process list, shell history);\n' +
   'acceptable for a simulator, never for a real token.\n';
 
-export function buildProgram(out: Output, version: string): Command {
+const STATE_HELP = 'state file (default: token.json in the per-user data directory, see README)';
+
+export function buildProgram(io: CliIo, version: string): Command {
   const program = new Command('offcode')
     .description(
       'Offline authentication codes (PowerAuth V3/V4 compatible): QR payloads, raw codes, software token.',
@@ -21,7 +24,7 @@ export function buildProgram(out: Output, version: string): Command {
     .helpOption('-h, --help', 'show help')
     .exitOverride()
     .configureOutput({
-      writeOut: (s) => out.stdout(s),
+      writeOut: (s) => io.stdout(s),
       writeErr: () => undefined, // failures are reported as one line by the caller
       outputError: () => undefined,
     })
@@ -33,7 +36,7 @@ export function buildProgram(out: Output, version: string): Command {
 
   qr.command('parse')
     .description('parse the payload on stdin and print it as JSON (exit 2 with the reason when invalid)')
-    .action(() => qrParse(out));
+    .action(() => qrParse(io));
 
   qr.command('render')
     .description('render the text on stdin as a QR symbol (byte mode, no ECI): terminal, PNG or SVG')
@@ -44,7 +47,7 @@ export function buildProgram(out: Output, version: string): Command {
     .addOption(
       new Option('--ec <level>', 'error correction level').choices(['L', 'M', 'Q', 'H']).default('L'),
     )
-    .action((o) => qrRender(out, o));
+    .action((o) => qrRender(io, o));
 
   program
     .command('code')
@@ -62,8 +65,14 @@ export function buildProgram(out: Output, version: string): Command {
     .addOption(
       new Option('--format <format>', 'output form').choices(['decimal', 'base64']).default('decimal'),
     )
-    .action((o) => computeCode(out, o));
+    .action((o) => computeCode(io, o));
 
+  addTokenCommands(program, io);
+  return program;
+}
+
+/** `offcode token activate | approve | status` (client.md §5.2). */
+function addTokenCommands(program: Command, io: CliIo): void {
   const token = program.command('token').description('a software token kept in a state file');
 
   token
@@ -72,32 +81,39 @@ export function buildProgram(out: Output, version: string): Command {
     .requiredOption('--server <url>', 'server base URL, e.g. http://127.0.0.1:8080')
     .requiredOption('--application <app>', 'application name the activation belongs to')
     .requiredOption('--code <activation-code>', 'activation code XXXXX-XXXXX-XXXXX-XXXXX')
-    .requiredOption('--pin <pin>', 'PIN, 4..64 characters')
-    .requiredOption('--state <file>', 'state file to create')
+    .addOption(new Option('--pin <pin>', 'PIN, 4..64 characters').conflicts('pinStdin'))
+    .option('--pin-stdin', 'read the PIN from the first line of stdin')
+    .option('--state <file>', `${STATE_HELP}; created`)
     .addOption(new Option('--protocol <version>', 'protocol version').choices(['3', '4']).default('3'))
     .option('--master-key <b64>', 'pin the application master public key (must match the server)')
     .addHelpText('after', PIN_NOTE)
-    .action((o) => tokenActivate(out, o));
+    .action((o) => tokenActivate(io, o));
 
   token
     .command('approve')
     .description('verify the payload (stdin or --qr) and print the code; the counter is saved first')
-    .requiredOption('--state <file>', 'state file')
-    .addOption(new Option('--pin <pin>', 'approve with possession + knowledge').conflicts('biometry'))
+    .option('--state <file>', STATE_HELP)
+    .addOption(
+      new Option('--pin <pin>', 'approve with possession + knowledge').conflicts(['biometry', 'pinStdin']),
+    )
+    .addOption(
+      new Option(
+        '--pin-stdin',
+        'the PIN from the first line of stdin (the payload then from --qr)',
+      ).conflicts('biometry'),
+    )
     .addOption(
       new Option('--biometry', 'approve with possession + biometry (simulated check)').conflicts('pin'),
     )
     .option('--qr <file>', 'read the payload from a file instead of stdin')
     .option('--length <digits>', 'digits per group for this code, 4..8 (default: from activation)')
     .addHelpText('after', PIN_NOTE)
-    .action((o) => tokenApprove(out, o));
+    .action((o) => tokenApprove(io, o));
 
   token
     .command('status')
     .description('print the token status JSON (no secrets)')
-    .requiredOption('--state <file>', 'state file')
+    .option('--state <file>', STATE_HELP)
     .option('--remote', 'refresh from POST {server}/rest/v3/activation/status first')
-    .action((o) => tokenStatus(out, o));
-
-  return program;
+    .action((o) => tokenStatus(io, o));
 }

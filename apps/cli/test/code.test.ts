@@ -1,6 +1,6 @@
 import { vectorSources } from '@offcode/test-harness/vectors';
 import { describe, expect, it } from 'vitest';
-import { expectFailure, expectOk, offcode } from './helpers.js';
+import { cli, expectFailure, expectOk } from './helpers.js';
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 const V3_DATA =
@@ -36,25 +36,25 @@ const V4 = [
   b64(V4_DATA),
 ];
 
-function code(args: string[]): string {
-  const r = offcode(['code', ...args]);
+async function code(args: string[]): Promise<string> {
+  const r = await cli(['code', ...args]);
   expectOk(r);
   return r.stdout;
 }
 
 describe('offcode code (client.md §5.4 examples)', () => {
-  it('V3 example → 81635335-01379301, --length 4 → 5335-9301', () => {
-    expect(code(V3)).toBe('81635335-01379301\n');
-    expect(code([...V3, '--length', '4'])).toBe('5335-9301\n');
+  it('V3 example → 81635335-01379301, --length 4 → 5335-9301', async () => {
+    expect(await code(V3)).toBe('81635335-01379301\n');
+    expect(await code([...V3, '--length', '4'])).toBe('5335-9301\n');
   });
 
-  it('V3 online form with --format base64', () => {
-    expect(code([...V3, '--format', 'base64'])).toBe('I7ZujHwEWUOcIvL1itOJB9K9d/9RhDD93uMm/7W59OU=\n');
+  it('V3 online form with --format base64', async () => {
+    expect(await code([...V3, '--format', 'base64'])).toBe('I7ZujHwEWUOcIvL1itOJB9K9d/9RhDD93uMm/7W59OU=\n');
   });
 
-  it('V4 example → 73964965-25628884 (and its online form)', () => {
-    expect(code(V4)).toBe('73964965-25628884\n');
-    expect(code([...V4, '--format=base64'])).toBe(
+  it('V4 example → 73964965-25628884 (and its online form)', async () => {
+    expect(await code(V4)).toBe('73964965-25628884\n');
+    expect(await code([...V4, '--format=base64'])).toBe(
       'CwjYZOpmwrOTJRHcwWcRw1UhVdQCa/knanAT20ADZ6UBDUQkD03fyRUkyBDNFo7AJHTQYVdwQz6r09BT4OUg1A==\n',
     );
   });
@@ -63,29 +63,32 @@ describe('offcode code (client.md §5.4 examples)', () => {
   for (const src of vectorSources<{
     data: { input: Record<string, string>; output: { signature: string } }[];
   }>('v3/signatures-offline.json')) {
-    it.skipIf(!src.available)(`replays ${src.source} ${src.file} (both factor types, every length)`, () => {
-      const doc = src.load();
-      for (const v of doc.data.filter((_, i) => i % 9 === 0 || v0(i))) {
-        const i = v.input;
-        const args = [
-          '--protocol',
-          '3',
-          '--type',
-          i.signatureType!,
-          '--possession',
-          i.signaturePossessionKey!,
-          '--ctr',
-          i.counterData!,
-        ];
-        args.push('--data-b64', i.data!, '--length', i.signatureComponentLength!);
-        if (i.signatureType === 'possession_knowledge') args.push('--knowledge', i.signatureKnowledgeKey!);
-        expect(code(args)).toBe(`${v.output.signature}\n`);
-      }
-    });
+    it.skipIf(!src.available)(
+      `replays ${src.source} ${src.file} (both factor types, every length)`,
+      async () => {
+        const doc = src.load();
+        for (const v of doc.data.filter((_, i) => i % 9 === 0 || v0(i))) {
+          const i = v.input;
+          const args = [
+            '--protocol',
+            '3',
+            '--type',
+            i.signatureType!,
+            '--possession',
+            i.signaturePossessionKey!,
+            '--ctr',
+            i.counterData!,
+          ];
+          args.push('--data-b64', i.data!, '--length', i.signatureComponentLength!);
+          if (i.signatureType === 'possession_knowledge') args.push('--knowledge', i.signatureKnowledgeKey!);
+          expect(await code(args)).toBe(`${v.output.signature}\n`);
+        }
+      },
+    );
   }
 
-  it('keys the type does not need are ignored; empty DATA is allowed', () => {
-    const r = code([
+  it('keys the type does not need are ignored; empty DATA is allowed', async () => {
+    const r = await code([
       '--protocol',
       '3',
       '--type',
@@ -101,7 +104,7 @@ describe('offcode code (client.md §5.4 examples)', () => {
     ]);
     expect(r).toMatch(/^\d{8}\n$/);
     expect(
-      code([
+      await code([
         '--protocol',
         '3',
         '--type',
@@ -142,8 +145,8 @@ describe('offcode code (client.md §5.4 examples)', () => {
     ['unknown --type', V3.map((a) => (a === 'possession_knowledge' ? 'knowledge_possession' : a))],
     ['missing --ctr', V3.slice(0, 8).concat(V3.slice(10))],
     ['--format hex', [...V3, '--format', 'hex']],
-  ])('%s → exit 2', (_n, args) => {
-    expectFailure(offcode(['code', ...args]), 2, 'INVALID_INPUT');
+  ])('%s → exit 2', async (_n, args) => {
+    expectFailure(await cli(['code', ...args]), 2, 'INVALID_INPUT');
   });
 });
 

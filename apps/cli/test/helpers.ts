@@ -1,8 +1,12 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
+import { noTerminal } from '../src/io-context.js';
+import { main } from '../src/main.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** The bin entry as installed (bin/offcode.js, which loads the built dist/cli.js). */
@@ -20,6 +24,49 @@ export interface RunOptions {
   input?: string | Uint8Array;
   env?: Record<string, string | undefined>;
   cwd?: string;
+}
+
+export interface CliOptions {
+  input?: string | Uint8Array;
+  /** The whole environment the command sees (nothing is inherited from the test process). */
+  env?: Record<string, string | undefined>;
+  /** Answers to PIN prompts, in order; without them a prompt fails as on a machine with no terminal. */
+  answers?: string[];
+  /** The state file used without `--state` (default: one in a fresh temporary directory). */
+  defaultState?: string;
+}
+
+/** What an in-process run saw: the prompts it printed, besides the RunResult. */
+export interface CliResult extends RunResult {
+  prompts: string[];
+}
+
+/**
+ * Runs `main()` in this process (client.md §5.1 contract: stdout, stderr, exit code), with its own stdin,
+ * environment and terminal: no child process, no build needed.
+ */
+export async function cli(args: string[], opts: CliOptions = {}): Promise<CliResult> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const prompts: string[] = [];
+  const answers = [...(opts.answers ?? [])];
+  const input = opts.input ?? '';
+  const status = await main(args, {
+    stdout: (s) => void out.push(s),
+    stderr: (s) => void err.push(s),
+    stdin: Readable.from(input.length === 0 ? [] : [Buffer.from(input)]),
+    env: { ...opts.env },
+    promptSecret: async (prompt) => {
+      prompts.push(prompt);
+      const answer = answers.shift();
+      if (answer === undefined) throw noTerminal();
+      return answer;
+    },
+    defaultStatePath: () =>
+      opts.defaultState ?? join(mkdtempSync(join(tmpdir(), 'offcode-default-')), 'token.json'),
+  });
+  const stdout = out.join('');
+  return { status, stdout, stderr: err.join(''), stdoutBytes: Buffer.from(stdout), prompts };
 }
 
 function childEnv(extra: Record<string, string | undefined> = {}) {

@@ -6,7 +6,7 @@ import jsQRModule from 'jsqr';
 import { PNG } from 'pngjs';
 import QRCode from 'qrcode';
 import { afterAll, describe, expect, it } from 'vitest';
-import { expectFailure, expectOk, offcode } from './helpers.js';
+import { cli, expectFailure, expectOk } from './helpers.js';
 
 // jsqr is CommonJS with a `default` property: normalise the ESM interop shape.
 const jsQR = ((jsQRModule as unknown as { default?: typeof jsQRModule }).default ??
@@ -36,8 +36,8 @@ function readHalfBlocks(text: string): boolean[][] {
 }
 
 describe('offcode qr render', () => {
-  it('terminal: Unicode half blocks with a 4-module quiet zone, one byte-mode segment of the UTF-8 bytes', () => {
-    const r = offcode(['qr', 'render'], { input: `${QR}\n` });
+  it('terminal: Unicode half blocks with a 4-module quiet zone, one byte-mode segment of the UTF-8 bytes', async () => {
+    const r = await cli(['qr', 'render'], { input: `${QR}\n` });
     expectOk(r);
     const rows = readHalfBlocks(r.stdout);
     const modules = QRCode.create([{ data: Buffer.from(QR, 'utf8'), mode: 'byte' }], {
@@ -54,9 +54,9 @@ describe('offcode qr render', () => {
     }
   });
 
-  it('PNG (8 px per module) decodes back to exactly the payload bytes', () => {
+  it('PNG (8 px per module) decodes back to exactly the payload bytes', async () => {
     const file = join(dir, 'qr.png');
-    const r = offcode(['qr', 'render', '--png', file], { input: `${QR}\n` });
+    const r = await cli(['qr', 'render', '--png', file], { input: `${QR}\n` });
     expectOk(r);
     expect(r.stdout).toBe('');
     const png = PNG.sync.read(readFileSync(file));
@@ -69,24 +69,24 @@ describe('offcode qr render', () => {
     expect(Buffer.from(decoded!.binaryData).toString('utf8')).toBe(QR);
   });
 
-  it('SVG at level H is written and nothing is printed', () => {
+  it('SVG at level H is written and nothing is printed', async () => {
     const file = join(dir, 'qr.svg');
-    const r = offcode(['qr', 'render', '--svg', file, '--ec', 'H'], { input: QR });
+    const r = await cli(['qr', 'render', '--svg', file, '--ec', 'H'], { input: QR });
     expectOk(r);
     expect(r.stdout).toBe('');
     const svg = readFileSync(file, 'utf8');
     expect(svg).toMatch(/^<svg[^>]*viewBox="0 0 (\d+) \1"/);
   });
 
-  it('renders negative test payloads (grammar is not checked)', () => {
-    expectOk(offcode(['qr', 'render'], { input: 'not a payload\n' }));
+  it('renders negative test payloads (grammar is not checked)', async () => {
+    expectOk(await cli(['qr', 'render'], { input: 'not a payload\n' }));
   });
 
-  it('capacity is enforced per level: QR_CAPACITY_EXCEEDED, exit 2', () => {
+  it('capacity is enforced per level: QR_CAPACITY_EXCEEDED, exit 2', async () => {
     const text = 'x'.repeat(2400);
-    expectOk(offcode(['qr', 'render', '--svg', join(dir, 'big.svg')], { input: text }));
+    expectOk(await cli(['qr', 'render', '--svg', join(dir, 'big.svg')], { input: text }));
     const line = expectFailure(
-      offcode(['qr', 'render', '--ec', 'M'], { input: text }),
+      await cli(['qr', 'render', '--ec', 'M'], { input: text }),
       2,
       'QR_CAPACITY_EXCEEDED',
     );
@@ -94,20 +94,20 @@ describe('offcode qr render', () => {
     expect(existsSync(join(dir, 'none.png'))).toBe(false);
   });
 
-  it('empty input, a bad level or invalid UTF-8 → exit 2', () => {
-    expectFailure(offcode(['qr', 'render'], { input: '\n' }), 2, 'INVALID_INPUT');
-    expectFailure(offcode(['qr', 'render', '--ec', 'X'], { input: QR }), 2, 'INVALID_INPUT');
+  it('empty input, a bad level or invalid UTF-8 → exit 2', async () => {
+    expectFailure(await cli(['qr', 'render'], { input: '\n' }), 2, 'INVALID_INPUT');
+    expectFailure(await cli(['qr', 'render', '--ec', 'X'], { input: QR }), 2, 'INVALID_INPUT');
     expectFailure(
-      offcode(['qr', 'render'], { input: Buffer.from([0xff, 0x41]) }),
+      await cli(['qr', 'render'], { input: Buffer.from([0xff, 0x41]) }),
       2,
       'INVALID_QR',
       'INVALID_UTF8',
     );
   });
 
-  it('an unwritable output file → exit 1', () => {
+  it('an unwritable output file → exit 1', async () => {
     expectFailure(
-      offcode(['qr', 'render', '--png', join(dir, 'missing', 'x.png')], { input: QR }),
+      await cli(['qr', 'render', '--png', join(dir, 'missing', 'x.png')], { input: QR }),
       1,
       'STORAGE_FAILURE',
     );

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { payloadCase } from '@offcode/test-harness/vectors';
 import { afterAll, describe, expect, it } from 'vitest';
 import { EXAMPLES, writeExampleState } from './fixtures.js';
-import { CLI, expectFailure, expectOk, offcode } from './helpers.js';
+import { CLI, cli, expectFailure, expectOk } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'offcode-token-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -23,9 +23,9 @@ describe.each([3, 4] as const)(
     const ex = EXAMPLES[protocol];
     const qr = payloadCase(ex.payloadCase);
 
-    it('PIN 1234 prints the code and stores next(ctrData)', () => {
+    it('PIN 1234 prints the code and stores next(ctrData)', async () => {
       const state = stateFile(protocol);
-      const r = offcode(['token', 'approve', '--state', state, '--pin', '1234'], { input: `${qr}\n` });
+      const r = await cli(['token', 'approve', '--state', state, '--pin', '1234'], { input: `${qr}\n` });
       expectOk(r);
       expect(r.stdout).toBe(`${ex.code}\n`);
       const s = readState(state);
@@ -33,26 +33,26 @@ describe.each([3, 4] as const)(
       expect(s.counter).toBe(1);
     });
 
-    it('PIN 1235 prints the wrong-PIN code, no local error, and consumes the counter value', () => {
+    it('PIN 1235 prints the wrong-PIN code, no local error, and consumes the counter value', async () => {
       const state = stateFile(protocol);
-      const r = offcode(['token', 'approve', '--state', state, '--pin', '1235'], { input: qr });
+      const r = await cli(['token', 'approve', '--state', state, '--pin', '1235'], { input: qr });
       expectOk(r);
       expect(r.stdout).toBe(`${ex.wrongPinCode}\n`);
       expect(readState(state).ctrData).toBe(ex.next);
     });
 
-    it('--biometry prints the possession_biometry code', () => {
+    it('--biometry prints the possession_biometry code', async () => {
       const state = stateFile(protocol);
-      const r = offcode(['token', 'approve', '--state', state, '--biometry'], { input: qr });
+      const r = await cli(['token', 'approve', '--state', state, '--biometry'], { input: qr });
       expectOk(r);
       expect(r.stdout).toBe(`${ex.biometryCode}\n`);
     });
 
-    it('--qr FILE wins over stdin; --length overrides the component length', () => {
+    it('--qr FILE wins over stdin; --length overrides the component length', async () => {
       const state = stateFile(protocol);
       const file = join(dir, `qr-${protocol}.txt`);
       writeFileSync(file, `${qr}\n`);
-      const r = offcode(
+      const r = await cli(
         ['token', 'approve', '--state', state, '--pin', '1234', '--qr', file, '--length', '4'],
         {
           input: 'garbage',
@@ -62,9 +62,9 @@ describe.each([3, 4] as const)(
       expect(r.stdout).toBe(`${ex.code.slice(4, 8)}-${ex.code.slice(13)}\n`);
     });
 
-    it('status prints the TokenStatus JSON without secrets', () => {
+    it('status prints the TokenStatus JSON without secrets', async () => {
       const state = stateFile(protocol);
-      const r = offcode(['token', 'status', '--state', state]);
+      const r = await cli(['token', 'status', '--state', state]);
       expectOk(r);
       const st = JSON.parse(r.stdout);
       expect(Object.keys(st)).toEqual([
@@ -93,11 +93,11 @@ describe.each([3, 4] as const)(
 describe('offcode token approve: failures', () => {
   const v3qr = payloadCase(EXAMPLES[3].payloadCase);
 
-  it('tampered payload → exit 1 SIGNATURE_INVALID, state untouched', () => {
+  it('tampered payload → exit 1 SIGNATURE_INVALID, state untouched', async () => {
     const state = stateFile(3);
     const before = readFileSync(state, 'utf8');
     expectFailure(
-      offcode(['token', 'approve', '--state', state, '--pin', '1234'], {
+      await cli(['token', 'approve', '--state', state, '--pin', '1234'], {
         input: payloadCase('offcode:v3-master-p256-tampered'),
       }),
       1,
@@ -106,21 +106,21 @@ describe('offcode token approve: failures', () => {
     expect(readFileSync(state, 'utf8')).toBe(before);
   });
 
-  it('payload for another activation → exit 1 (WRONG_ACTIVATION / SIGNATURE_INVALID)', () => {
+  it('payload for another activation → exit 1 (WRONG_ACTIVATION / SIGNATURE_INVALID)', async () => {
     expectFailure(
-      offcode(['token', 'approve', '--state', stateFile(3), '--pin', '1234'], {
+      await cli(['token', 'approve', '--state', stateFile(3), '--pin', '1234'], {
         input: payloadCase(EXAMPLES[4].payloadCase),
       }),
       1,
       'WRONG_ACTIVATION',
     );
     expectFailure(
-      offcode(['token', 'approve', '--state', stateFile(4), '--pin', '1234'], { input: v3qr }),
+      await cli(['token', 'approve', '--state', stateFile(4), '--pin', '1234'], { input: v3qr }),
       1,
       'WRONG_ACTIVATION',
     );
     expectFailure(
-      offcode(['token', 'approve', '--state', stateFile(3), '--pin', '1234'], {
+      await cli(['token', 'approve', '--state', stateFile(3), '--pin', '1234'], {
         input: payloadCase('offcode:v3-personalized-p256'),
       }),
       1,
@@ -128,71 +128,71 @@ describe('offcode token approve: failures', () => {
     );
   });
 
-  it('invalid payload → exit 2 INVALID_QR with the reason', () => {
+  it('invalid payload → exit 2 INVALID_QR with the reason', async () => {
     expectFailure(
-      offcode(['token', 'approve', '--state', stateFile(3), '--pin', '1234'], { input: `${v3qr}\n\n` }),
+      await cli(['token', 'approve', '--state', stateFile(3), '--pin', '1234'], { input: `${v3qr}\n\n` }),
       2,
       'INVALID_QR',
       'MISSING_SIGNATURE',
     );
   });
 
-  it('biometry not allowed by the payload → exit 1 BIOMETRY_NOT_ALLOWED', () => {
+  it('biometry not allowed by the payload → exit 1 BIOMETRY_NOT_ALLOWED', async () => {
     // The §13 payload re-signed without flag B is not available; use a state without a biometry key instead.
     const state = stateFile(3);
     const s = readState(state);
     s.biometryKey = null;
     writeFileSync(state, JSON.stringify(s));
     expectFailure(
-      offcode(['token', 'approve', '--state', state, '--biometry'], { input: v3qr }),
+      await cli(['token', 'approve', '--state', state, '--biometry'], { input: v3qr }),
       1,
       'BIOMETRY_UNAVAILABLE',
     );
   });
 
-  it('argument errors → exit 2', () => {
+  it('argument errors → exit 2', async () => {
     const state = stateFile(3);
-    expectFailure(offcode(['token', 'approve', '--state', state], { input: v3qr }), 2, 'INVALID_INPUT');
+    expectFailure(await cli(['token', 'approve', '--state', state], { input: v3qr }), 2, 'INVALID_INPUT');
     expectFailure(
-      offcode(['token', 'approve', '--state', state, '--pin', '12'], { input: v3qr }),
+      await cli(['token', 'approve', '--state', state, '--pin', '12'], { input: v3qr }),
       2,
       'INVALID_INPUT',
     );
     expectFailure(
-      offcode(['token', 'approve', '--state', state, '--pin', '1234', '--length', '9'], { input: v3qr }),
+      await cli(['token', 'approve', '--state', state, '--pin', '1234', '--length', '9'], { input: v3qr }),
       2,
       'INVALID_INPUT',
     );
     expectFailure(
-      offcode(['token', 'approve', '--state', state, '--pin', '1234', '--qr', join(dir, 'nope.txt')]),
+      await cli(['token', 'approve', '--state', state, '--pin', '1234', '--qr', join(dir, 'nope.txt')]),
       2,
       'INVALID_INPUT',
     );
     expect(readState(state).counter).toBe(0);
   });
 
-  it('no state → exit 1 NOT_ACTIVATED; corrupt state → exit 1 STORAGE_FAILURE', () => {
+  it('no state → exit 1 NOT_ACTIVATED; corrupt state → exit 1 STORAGE_FAILURE', async () => {
     expectFailure(
-      offcode(['token', 'approve', '--state', join(dir, 'none.json'), '--pin', '1234'], { input: v3qr }),
+      await cli(['token', 'approve', '--state', join(dir, 'none.json'), '--pin', '1234'], { input: v3qr }),
       1,
       'NOT_ACTIVATED',
     );
-    expectFailure(offcode(['token', 'status', '--state', join(dir, 'none.json')]), 1, 'NOT_ACTIVATED');
+    expectFailure(await cli(['token', 'status', '--state', join(dir, 'none.json')]), 1, 'NOT_ACTIVATED');
     const bad = join(dir, 'bad.json');
     writeFileSync(bad, '{"format":"offcode-token/9"}');
     expectFailure(
-      offcode(['token', 'approve', '--state', bad, '--pin', '1234'], { input: v3qr }),
+      await cli(['token', 'approve', '--state', bad, '--pin', '1234'], { input: v3qr }),
       1,
       'STORAGE_FAILURE',
     );
-    expectFailure(offcode(['token', 'status', '--state', bad]), 1, 'STORAGE_FAILURE');
+    expectFailure(await cli(['token', 'status', '--state', bad]), 1, 'STORAGE_FAILURE');
   });
 
-  it('a held lock → exit 1 STORAGE_FAILURE "state file is locked"', () => {
+  it('a held lock → exit 1 STORAGE_FAILURE "state file is locked"', async () => {
     const state = stateFile(3);
     writeFileSync(`${state}.lock`, `${process.pid} ${new Date().toISOString()}\n`);
     const line = expectFailure(
-      offcode(['token', 'approve', '--state', state, '--pin', '1234'], { input: v3qr }),
+      await cli(['token', 'approve', '--state', state, '--pin', '1234'], { input: v3qr }),
       1,
       'STORAGE_FAILURE',
     );
@@ -224,7 +224,7 @@ describe('counter safety: the CLI killed between persisting and printing', () =>
     const s = readState(state);
     expect(s.counter).toBe(1);
     expect(s.ctrData).toBe(EXAMPLES[3].next);
-    const r = offcode(['token', 'approve', '--state', state, '--pin', '1234'], { input: qr });
+    const r = await cli(['token', 'approve', '--state', state, '--pin', '1234'], { input: qr });
     expectOk(r);
     expect(r.stdout).toBe(`${EXAMPLES[3].nextCode}\n`); // crypto.md §13: the code at k = 1
     expect(readState(state).counter).toBe(2);

@@ -1,6 +1,6 @@
 /**
- * `offcode token activate | approve | status` as child processes against a real @offcode/server
- * (PGlite in memory) behind a small node:http bridge.
+ * `offcode token activate | approve | status` in-process (`main()`) against a real @offcode/server
+ * (PGlite in memory) behind a small node:http bridge; the kill test runs the built binary.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -14,7 +14,7 @@ import {
   verifyOnServer,
 } from '@offcode/test-harness/server';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CLI, expectFailure, expectOk, offcodeAsync } from './helpers.js';
+import { CLI, cli, expectFailure, expectOk } from './helpers.js';
 
 const h = useServer({ credentials: 'ops:hunter22' });
 const dir = mkdtempSync(join(tmpdir(), 'offcode-cli-server-'));
@@ -41,7 +41,7 @@ async function activate(protocol: 3 | 4, extra: string[] = []) {
   const { activationCode } = await newActivationCode(h);
   const state = join(dir, `s${n++}.json`);
   const args = activateArgs(state, activationCode);
-  const r = await offcodeAsync([...args, '--protocol', String(protocol), ...extra]);
+  const r = await cli([...args, '--protocol', String(protocol), ...extra]);
   return { r, state, activationCode, args };
 }
 
@@ -60,7 +60,7 @@ describe.each([3, 4] as const)('offcode token against the server, protocol %i', 
     });
     expect(r.stdout).toBe(JSON.stringify(st, null, 2) + '\n');
     const op = await issuePayload(h, { protocol, activationId: st.activationId, biometry: true });
-    const a = await offcodeAsync(['token', 'approve', '--state', state, '--pin', '1234'], {
+    const a = await cli(['token', 'approve', '--state', state, '--pin', '1234'], {
       input: `${op.offlineData}\n`,
     });
     expectOk(a);
@@ -68,7 +68,7 @@ describe.each([3, 4] as const)('offcode token against the server, protocol %i', 
     expect((await verifyOnServer(h, protocol, st.activationId, op, a.stdout.trim())).valid).toBe(true);
     // Biometry on a non-personalized payload.
     const np = await issuePayload(h, { protocol, biometry: true });
-    const b = await offcodeAsync(['token', 'approve', '--state', state, '--biometry'], {
+    const b = await cli(['token', 'approve', '--state', state, '--biometry'], {
       input: np.offlineData,
     });
     expectOk(b);
@@ -78,7 +78,7 @@ describe.each([3, 4] as const)('offcode token against the server, protocol %i', 
       valid: true,
       type: 'POSSESSION_BIOMETRY',
     });
-    const s = await offcodeAsync(['token', 'status', '--state', state]);
+    const s = await cli(['token', 'status', '--state', state]);
     expectOk(s);
     expect(JSON.parse(s.stdout).counter).toBe(2);
   });
@@ -87,7 +87,7 @@ describe.each([3, 4] as const)('offcode token against the server, protocol %i', 
     const { r, state } = await activate(protocol);
     const { activationId } = JSON.parse(r.stdout);
     const op = await issuePayload(h, { protocol, activationId });
-    const a = await offcodeAsync(['token', 'approve', '--state', state, '--pin', '4321'], {
+    const a = await cli(['token', 'approve', '--state', state, '--pin', '4321'], {
       input: op.offlineData,
     });
     expectOk(a);
@@ -102,7 +102,7 @@ describe('offcode token activate: failures', () => {
   it('existing state file → exit 1 ALREADY_ACTIVATED', async () => {
     const { state } = await activate(3);
     const { activationCode } = await newActivationCode(h);
-    const r = await offcodeAsync(activateArgs(state, activationCode));
+    const r = await cli(activateArgs(state, activationCode));
     expectFailure(r, 1, 'ALREADY_ACTIVATED');
   });
 
@@ -110,7 +110,7 @@ describe('offcode token activate: failures', () => {
     const first = await activate(3);
     expectOk(first.r);
     const again = first.args.map((a) => (a === first.state ? join(dir, 'again.json') : a));
-    const line = expectFailure(await offcodeAsync(again), 1, 'ACTIVATION_FAILED');
+    const line = expectFailure(await cli(again), 1, 'ACTIVATION_FAILED');
     expect(line).toMatch(/ERR0008/);
     expect(existsSync(join(dir, 'again.json'))).toBe(false);
   });
@@ -135,23 +135,17 @@ describe('offcode token activate: failures', () => {
     const base = ['token', 'activate', '--application', APP, '--pin', '1234', '--state', state];
     const before = h.requests.length;
     expectFailure(
-      await offcodeAsync([...base, '--server', h.url, '--code', 'AAAAA-AAAAA-AAAAA-AAAAB']),
+      await cli([...base, '--server', h.url, '--code', 'AAAAA-AAAAA-AAAAA-AAAAB']),
       2,
       'INVALID_INPUT',
     );
     expectFailure(
-      await offcodeAsync([
-        ...base,
-        '--server',
-        'ftp://x',
-        '--code',
-        (await newActivationCode(h)).activationCode,
-      ]),
+      await cli([...base, '--server', 'ftp://x', '--code', (await newActivationCode(h)).activationCode]),
       2,
       'INVALID_INPUT',
     );
     expectFailure(
-      await offcodeAsync([
+      await cli([
         ...base,
         '--server',
         h.url,
@@ -165,7 +159,7 @@ describe('offcode token activate: failures', () => {
     );
     expect(h.requests.length).toBe(before);
     expectFailure(
-      await offcodeAsync([
+      await cli([
         ...base,
         '--server',
         'http://127.0.0.1:9',
@@ -183,14 +177,14 @@ describe('offcode token status --remote', () => {
   it('refreshes with the first OFFCODE_INTEGRATION_CREDENTIALS pair and persists the result', async () => {
     const { r, state } = await activate(4);
     const { activationId } = JSON.parse(r.stdout);
-    expectFailure(await offcodeAsync(['token', 'status', '--state', state, '--remote']), 1, 'NETWORK_ERROR');
+    expectFailure(await cli(['token', 'status', '--state', state, '--remote']), 1, 'NETWORK_ERROR');
     const env = { OFFCODE_INTEGRATION_CREDENTIALS: 'ops:hunter22,other:pair' };
-    const ok = await offcodeAsync(['token', 'status', '--state', state, '--remote'], { env });
+    const ok = await cli(['token', 'status', '--state', state, '--remote'], { env });
     expectOk(ok);
     expect(JSON.parse(ok.stdout)).toMatchObject({ activationStatus: 'ACTIVE' });
     expect(JSON.parse(ok.stdout).statusCheckedAt).not.toBeNull();
     await h.server.activations.block({ activationId, reason: 'STOLEN' });
-    const blocked = await offcodeAsync(['token', 'status', '--state', state, '--remote'], { env });
+    const blocked = await cli(['token', 'status', '--state', state, '--remote'], { env });
     expect(JSON.parse(blocked.stdout)).toMatchObject({
       activationStatus: 'BLOCKED',
       blockedReason: 'STOLEN',
@@ -220,7 +214,7 @@ describe('counter safety with the server: the CLI killed between persisting and 
     await new Promise((res) => child.once('exit', res));
     expect(stdout).toBe('');
     expect(JSON.parse(readFileSync(state, 'utf8')).counter).toBe(1);
-    const again = await offcodeAsync(['token', 'approve', '--state', state, '--pin', '1234'], {
+    const again = await cli(['token', 'approve', '--state', state, '--pin', '1234'], {
       input: op.offlineData,
     });
     expectOk(again);

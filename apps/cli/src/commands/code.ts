@@ -1,7 +1,7 @@
 import { type FactorType, getOffcodeCrypto, OffcodeCryptoError } from '@offcode/crypto-wasm';
 import { decodeBase64Strict, PROTOCOL_PARAMETERS } from '@offcode/protocol';
 import { invalidInput } from '../errors.js';
-import type { Output } from '../output.js';
+import type { CliIo } from '../io-context.js';
 
 export const FACTOR_TYPES: readonly FactorType[] = [
   'possession',
@@ -38,7 +38,7 @@ function b64(value: string | undefined, option: string, length?: number): Uint8A
 }
 
 /** `offcode code`: the raw engine for integrators debugging a mismatch (crypto.md §3 / §5). */
-export function computeCode(out: Output, o: CodeOptions): void {
+export function computeCode(io: CliIo, o: CodeOptions): void {
   const protocol = o.protocol === '3' ? 3 : 4;
   const size = PROTOCOL_PARAMETERS[protocol].factorKeyBytes;
   const type = o.type as FactorType;
@@ -70,5 +70,5 @@ export function computeCode(out: Output, o: CodeOptions): void {
   } finally {
     for (const k of keys) k.fill(0);
   }
-  out.stdout(code + '\n');
+  io.stdout(code + '\n');
 }

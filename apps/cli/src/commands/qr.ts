@@ -3,15 +3,15 @@ import { checkQrCapacity, PayloadFormatError, parseOfflinePayload } from '@offco
 import QRCode from 'qrcode';
 import { CliError, invalidInput } from '../errors.js';
 import { decodeUtf8Strict, readStdinBytes, stripOneNewline } from '../io.js';
-import type { Output } from '../output.js';
+import type { CliIo } from '../io-context.js';
 import { payloadToJson, printJson } from '../payload-json.js';
 
 /** `offcode qr parse`: payload on stdin → JSON of the parsed payload; invalid → exit 2 with the reason. */
-export async function qrParse(out: Output): Promise<void> {
-  const bytes = stripOneNewline(await readStdinBytes());
+export async function qrParse(io: CliIo): Promise<void> {
+  const bytes = stripOneNewline(await readStdinBytes(io.stdin));
   const parsed = parseOfflinePayload(bytes);
   if (!parsed.ok) throw new CliError('INVALID_QR', parsed.error.message, parsed.error.reason);
-  out.stdout(printJson(payloadToJson(parsed.value)));
+  io.stdout(printJson(payloadToJson(parsed.value)));
 }
 
 export type EcLevel = 'L' | 'M' | 'Q' | 'H';
@@ -30,8 +30,8 @@ export const PNG_SCALE = 8;
  * `offcode qr render`: one byte-mode segment holding exactly the UTF-8 bytes (no ECI, no mode
  * optimisation). The payload grammar is not checked (negative test payloads render too), the capacity is.
  */
-export async function qrRender(out: Output, opts: RenderOptions): Promise<void> {
-  const bytes = stripOneNewline(await readStdinBytes());
+export async function qrRender(io: CliIo, opts: RenderOptions): Promise<void> {
+  const bytes = stripOneNewline(await readStdinBytes(io.stdin));
   if (bytes.length === 0) throw invalidInput('input is empty: nothing to render');
   const text = decodeUtf8Strict(bytes);
   try {
@@ -49,7 +49,7 @@ export async function qrRender(out: Output, opts: RenderOptions): Promise<void> 
       const svg = await QRCode.toString(segments, { ...base, type: 'svg' });
       await writeFile(opts.svg, svg);
     } else {
-      out.stdout(renderHalfBlocks(QRCode.create(segments, { errorCorrectionLevel: opts.ec }).modules));
+      io.stdout(renderHalfBlocks(QRCode.create(segments, { errorCorrectionLevel: opts.ec }).modules));
     }
   } catch (e) {
     if (e instanceof CliError) throw e;

@@ -1,21 +1,21 @@
 import { OffcodeToken, type TokenStatus } from '@offcode/client';
 import { FileTokenStore } from '@offcode/client/node';
 import { invalidInput } from '../errors.js';
-import { readPayloadInput } from '../io.js';
-import type { Output } from '../output.js';
+import { readPayloadInput, readStdinBytes, stripOneNewline } from '../io.js';
+import type { CliIo } from '../io-context.js';
 import { printJson } from '../payload-json.js';
 
 /** Debug hook for crash tests: stop after the counter is durable, before the code is printed. */
 export const HOLD_AFTER_PERSIST_ENV = 'OFFCODE_DEBUG_HOLD_AFTER_PERSIST';
 
-function tokenFor(state: string): OffcodeToken {
-  const hold = process.env[HOLD_AFTER_PERSIST_ENV] === '1';
+function tokenFor(io: CliIo, state: string | undefined): OffcodeToken {
+  const hold = io.env[HOLD_AFTER_PERSIST_ENV] === '1';
   return new OffcodeToken({
-    store: new FileTokenStore(state),
+    store: new FileTokenStore(state ?? io.defaultStatePath()),
     ...(hold
       ? {
           afterCounterPersisted: (counter: number) => {
-            process.stderr.write(`offcode: debug: counter ${counter} persisted, holding\n`);
+            io.stderr(`offcode: debug: counter ${counter} persisted, holding\n`);
             return new Promise<void>(() => {
               setInterval(() => undefined, 60_000); // keeps the process alive until it is killed
             });
@@ -27,57 +27,81 @@ function tokenFor(state: string): OffcodeToken {
 
 const statusJson = (s: TokenStatus) => printJson(s);
 
-export interface ActivateOptions {
+/** Where the PIN comes from (client.md §5.1): argv, the first line of stdin, or a prompt on the terminal. */
+export interface PinOptions {
+  pin?: string;
+  pinStdin?: boolean;
+}
+
+async function pinFromStdin(io: CliIo): Promise<string> {
+  const text = new TextDecoder().decode(stripOneNewline(await readStdinBytes(io.stdin)));
+  if (text === '') throw invalidInput('--pin-stdin: stdin is empty');
+  if (/[\r\n]/.test(text)) throw invalidInput('--pin-stdin: stdin must hold the PIN on one line');
+  return text;
+}
+
+/** The PIN from `--pin`, `--pin-stdin` or the terminal; `confirm` asks twice (a new PIN at activation). */
+async function readPin(io: CliIo, o: PinOptions, confirm: boolean): Promise<string> {
+  if (o.pin !== undefined) return o.pin;
+  if (o.pinStdin) return pinFromStdin(io);
+  const pin = await io.promptSecret('PIN: ');
+  if (confirm && (await io.promptSecret('PIN again: ')) !== pin) throw invalidInput('the two PINs differ');
+  return pin;
+}
+
+export interface ActivateOptions extends PinOptions {
   server: string;
   application: string;
   code: string;
-  pin: string;
-  state: string;
+  state?: string;
   protocol: string;
   masterKey?: string;
 }
 
-export async function tokenActivate(out: Output, o: ActivateOptions): Promise<void> {
-  const status = await tokenFor(o.state).activate({
+export async function tokenActivate(io: CliIo, o: ActivateOptions): Promise<void> {
+  const token = tokenFor(io, o.state);
+  const pin = await readPin(io, o, true);
+  const status = await token.activate({
     serverUrl: o.server,
     applicationId: o.application,
     activationCode: o.code,
-    pin: o.pin,
+    pin,
     protocol: o.protocol === '4' ? 4 : 3,
     enableBiometry: true, // the CLI simulates a device with biometry (client.md §5.2)
     ...(o.masterKey !== undefined ? { masterPublicKey: o.masterKey } : {}),
   });
-  out.stdout(statusJson(status));
+  io.stdout(statusJson(status));
 }
 
-export interface ApproveCliOptions {
-  state: string;
-  pin?: string;
+export interface ApproveCliOptions extends PinOptions {
+  state?: string;
   biometry?: boolean;
   qr?: string;
   length?: string;
 }
 
-export async function tokenApprove(out: Output, o: ApproveCliOptions): Promise<void> {
-  if ((o.pin === undefined) === (o.biometry === undefined))
-    throw invalidInput('exactly one of --pin or --biometry is required');
-  let componentLength: number | undefined;
-  if (o.length !== undefined) {
-    if (!/^[4-8]$/.test(o.length)) throw invalidInput('--length must be an integer 4..8');
-    componentLength = Number(o.length);
-  }
-  const payload = await readPayloadInput(o.qr);
-  const result = await tokenFor(o.state).approve(
-    payload,
-    o.pin !== undefined ? { pin: o.pin } : { biometry: true },
-    componentLength !== undefined ? { componentLength } : {},
-  );
-  out.stdout(result.code + '\n');
+function componentLengthOption(length: string | undefined): { componentLength?: number } {
+  if (length === undefined) return {};
+  if (!/^[4-8]$/.test(length)) throw invalidInput('--length must be an integer 4..8');
+  return { componentLength: Number(length) };
+}
+
+/** Checks the payload first (scan), then asks for the PIN: a bad payload never gets a prompt. */
+export async function tokenApprove(io: CliIo, o: ApproveCliOptions): Promise<void> {
+  if (o.pinStdin && o.qr === undefined)
+    throw invalidInput('--pin-stdin takes stdin: give the payload with --qr FILE');
+  const length = componentLengthOption(o.length);
+  const payload = await readPayloadInput(io.stdin, o.qr);
+  const token = tokenFor(io, o.state);
+  const op = await token.scan(payload);
+  const auth = o.biometry ? ({ biometry: true } as const) : { pin: await readPin(io, o, false) };
+  const result = await token.approve(op, auth, length);
+  io.stdout(result.code + '\n');
 }
 
 /** The first `token:secret` pair of OFFCODE_INTEGRATION_CREDENTIALS (server.md §1.5), if any. */
 export function integrationCredentials(
-  env = process.env,
+  env: Readonly<Record<string, string | undefined>>,
 ): { username: string; password: string } | undefined {
   const raw = env.OFFCODE_INTEGRATION_CREDENTIALS;
   if (!raw) return undefined;
@@ -87,11 +111,11 @@ export function integrationCredentials(
   return { username: first.slice(0, colon), password: first.slice(colon + 1) };
 }
 
-export async function tokenStatus(out: Output, o: { state: string; remote?: boolean }): Promise<void> {
-  const credentials = o.remote ? integrationCredentials() : undefined;
-  const status = await tokenFor(o.state).status({
+export async function tokenStatus(io: CliIo, o: { state?: string; remote?: boolean }): Promise<void> {
+  const credentials = o.remote ? integrationCredentials(io.env) : undefined;
+  const status = await tokenFor(io, o.state).status({
     remote: o.remote === true,
     ...(credentials ? { credentials } : {}),
   });
-  out.stdout(statusJson(status));
+  io.stdout(statusJson(status));
 }
