@@ -38,6 +38,9 @@ export const aad = {
     `offcode:v1|oc_activation.activation_secret|${activationId}|${protocolVersion}`,
   masterPrivateKey: (applicationName: string, algorithm: string, publicKeyB64: string): string =>
     `offcode:v1|oc_master_keypair.private_key|${applicationName}|${algorithm}|${publicKeyB64}`,
+  /** A PowerAuth 3.3 temporary ECIES key, bound to its id, application key and (activation scope) activation. */
+  temporaryPrivateKey: (keyId: string, applicationKey: string, activationId: string | null): string =>
+    `offcode:v1|oc_temporary_key.private_key|${keyId}|${applicationKey}|${activationId ?? ''}`,
   /**
    * A sealed column of a table set (server.md §5.7): `table.column` is the purpose, `rowKey` the row. Table-set
    * tables never share a name with the server's, so these never equal one of the server's AADs.

@@ -23,6 +23,20 @@ export interface ServerHooks {
   generateServerKeyPair?: (curve: Curve) => EcKeyPair;
   /** Replaces the fresh CTR_DATA of a key exchange (transcript replays). */
   generateCtrData?: (version: ProtocolVersion) => Uint8Array;
+  /** PowerAuth 3.3 enrollment: randomness and server times (transcript replays), crash points. */
+  enrollment?: EnrollmentHooks;
+}
+
+/** Interception points of the `/pa/v3/*` entry points (tests only). */
+export interface EnrollmentHooks {
+  /** The temporary key pair and its id of the next keystore/create. */
+  temporaryKey?: () => { keyId: string; keyPair: EcKeyPair };
+  /** Nonce and timestamp of an ECIES response, per layer (sharedInfo1 of the request it answers). */
+  eciesResponse?: (sharedInfo1: string) => { nonce: Uint8Array; timestamp: number };
+  /** Nonce and reserved bytes of the next status blob. */
+  statusBlob?: () => { nonce: Uint8Array; reserved: Uint8Array };
+  /** Inside activation/create's transaction after every write, just before COMMIT. */
+  beforeActivationCommit?: (tx: SqlExecutor, activationId: string) => Promise<void> | void;
 }
 
 export interface ServerContext {

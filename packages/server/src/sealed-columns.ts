@@ -51,6 +51,21 @@ export const SERVER_SEALED_GROUPS: readonly SealedGroup[] = [
         ? aad.serverPrivateKey(String(row.k), Number(row.protocol_version))
         : aad.activationSecret(String(row.k), Number(row.protocol_version)),
   },
+  {
+    table: 'oc_temporary_key',
+    from: 'oc_temporary_key t',
+    key: 'key_id',
+    encryption: 'key_encryption',
+    columns: ['private_key'],
+    extra: 't.application_key AS application_key, t.activation_id AS activation_id',
+    newest: 'created_at',
+    aad: (_column, row) =>
+      aad.temporaryPrivateKey(
+        String(row.k),
+        String(row.application_key),
+        row.activation_id === null || row.activation_id === undefined ? null : String(row.activation_id),
+      ),
+  },
 ];
 
 /** The sealed columns of a table set, one group per column (each has its own flag column). */

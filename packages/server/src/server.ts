@@ -7,6 +7,7 @@ import { type CryptoSuite, checkSuite, encodeBase64 } from '@offcode/protocol';
 import { AtRestCipher, aad, ENCRYPTION_AES_GCM } from './at-rest.js';
 import type { OffcodeConfig } from './config.js';
 import type { ServerContext, ServerHooks } from './context.js';
+import { createEnrollmentService } from './enrollment/service.js';
 import { OffcodeError } from './errors.js';
 import { sqlPayloadRegistry } from './repo/payload-registry.js';
 import { mapMasterKey } from './repo/rows.js';
@@ -181,6 +182,8 @@ export async function createOffcodeServer(options: CreateOffcodeServerOptions) {
       verifyTyped: verify.verifyTyped,
     },
     audit: createAuditService(ctx),
+    /** PowerAuth 3.3 device enrollment, the `/pa/v3/*` entry points (activation.md). */
+    enrollment: createEnrollmentService(ctx),
     system: createSystemService(ctx),
     /** The tables of a registered table set (server.md §5.7); TableScopeError for an unknown namespace. */
     tables,

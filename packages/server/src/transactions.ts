@@ -5,6 +5,7 @@
  */
 
 import type { ServerContext } from './context.js';
+import { EnrollmentError } from './enrollment/errors.js';
 import { OffcodeError } from './errors.js';
 import { type SqlExecutor, StorageError } from './storage/types.js';
 
@@ -12,8 +13,9 @@ const RETRIES = 3;
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-export function mapUnexpected(error: unknown): OffcodeError {
-  if (error instanceof OffcodeError) return error;
+export function mapUnexpected(error: unknown): OffcodeError | EnrollmentError {
+  // EnrollmentError: the `/pa/v3/*` refusals (PowerAuth RESTful-integration codes) pass through unchanged.
+  if (error instanceof OffcodeError || error instanceof EnrollmentError) return error;
   if (error instanceof StorageError && (error.reason === 'busy' || error.reason === 'unavailable')) {
     return new OffcodeError('OFF-0201', undefined, { cause: error });
   }
@@ -50,7 +52,7 @@ export async function read<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Wraps a service entry point: only OffcodeError leaves it. */
+/** Wraps a service entry point: only OffcodeError (and, from the `/pa/v3/*` entry points, EnrollmentError) leaves it. */
 export async function service<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();

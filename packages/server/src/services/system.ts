@@ -1,5 +1,6 @@
 /** Status (server.md §2.6), health and maintenance: temporary-block sweep and registry purge. */
 import type { ServerContext } from '../context.js';
+import { purgeEnrollment } from '../enrollment/service.js';
 import { findActivation, lockDueBlockExpiries, purgePayloadBatch } from '../repo/queries.js';
 import { parseRequest } from '../schema/core.js';
 import { inTransaction, read, service } from '../transactions.js';
@@ -26,6 +27,10 @@ export interface SweepResult {
   unblocked: number;
   /** Registry rows deleted after their retention. */
   purgedPayloads: number;
+  /** Expired PowerAuth 3.3 temporary keys deleted. */
+  purgedTemporaryKeys: number;
+  /** Expired ECIES replay digests deleted. */
+  purgedReplays: number;
 }
 
 const SWEEP_BATCH = 100;
@@ -60,7 +65,8 @@ export function createMaintenanceService(ctx: ServerContext) {
   return {
     /**
      * Idempotent; safe to run in every process at once (SKIP LOCKED): expires due temporary blocks in batches
-     * of 100 and purges registry rows older than their retention in batches of 1000.
+     * of 100, purges registry rows older than their retention, and expired temporary ECIES keys and replay
+     * digests, in batches of 1000.
      */
     sweep: (): Promise<SweepResult> =>
       service(async () => {
@@ -89,7 +95,7 @@ export function createMaintenanceService(ctx: ServerContext) {
           purgedPayloads += n;
           if (n < 1000) break;
         }
-        return { unblocked, purgedPayloads };
+        return { unblocked, purgedPayloads, ...(await purgeEnrollment(ctx)) };
       }),
   };
 }
