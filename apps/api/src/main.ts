@@ -4,6 +4,7 @@
  * `offcode token activate …` line. Invalid configuration: every problem on its own line, exit code 2.
  */
 import { OffcodeError } from '@offcode/server';
+import { cliActivateLine } from './cli-line.js';
 import { ConfigError, startApi } from './start.js';
 
 async function main(): Promise<void> {
@@ -42,7 +43,8 @@ async function main(): Promise<void> {
   if (api.cliActivation) {
     lines.push(
       'Software token on the command line (activation for user cli-demo, valid 24 h):',
-      `  offcode token activate --server ${url} --application ${config.demoApplication} --code ${api.cliActivation.activationCode} --pin 1234 --state ./offcode-token.json --protocol 4`,
+      `  ${cliActivateLine({ url, application: config.demoApplication, activationCode: api.cliActivation.activationCode })}`,
+      '  (paste it as it is: it asks for a new PIN; the token is saved in the per-user data directory)',
     );
   }
   process.stdout.write(`${lines.join('\n')}\n`);

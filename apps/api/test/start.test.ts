@@ -42,6 +42,29 @@ function runCli(args: string[], input?: string): { status: number | null; stdout
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+/**
+ * Runs a shell command line on a pseudo-terminal (util-linux `script`), typing each answer after a prompt
+ * ending in ": " appears; resolves with the exit code and everything the terminal showed.
+ */
+function runOnTerminal(
+  line: string,
+  answers: string[],
+  env: Record<string, string>,
+  cwd: string,
+): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('script', ['-qec', line, '/dev/null'], { cwd, env: { ...process.env, ...env } });
+    let output = '';
+    const pending = [...answers];
+    child.stdout.on('data', (c: Buffer) => {
+      output += c.toString('utf8');
+      if (pending.length > 0 && output.endsWith(': ')) child.stdin.write(`${pending.shift()}\r`);
+    });
+    child.on('error', reject);
+    child.on('exit', (code) => resolve({ code, output }));
+  });
+}
+
 function runMain(
   env: Record<string, string>,
   nodeArgs: string[] = [],
@@ -91,24 +114,28 @@ describe('start command', () => {
         expect(out).toContain(line);
       }
       expect(out).toContain('OFFCODE_MASTER_KEY is not set');
-      const activateLine = /^\s*offcode (token activate .*)$/m.exec(out)?.[1];
+      const activateLine = /^\s*(node \S+\/bin\/offcode\.js token activate .*)$/m.exec(out)?.[1];
       expect(activateLine).toMatch(
         new RegExp(
-          `^token activate --server ${url.replace(/\./g, '\\.')} --application offcode-demo --code [A-Z2-7]{5}(-[A-Z2-7]{5}){3} --pin 1234 --state \\./offcode-token\\.json --protocol 4$`,
+          `token activate --server ${url.replace(/\./g, '\\.')} --application offcode-demo --code [A-Z2-7]{5}(-[A-Z2-7]{5}){3} --protocol 4$`,
         ),
       );
       expect(existsSync(dataDir)).toBe(true);
 
-      const state = join(tempDir(), 'token.json');
-      const args = activateLine!.split(' ').map((a) => (a === './offcode-token.json' ? state : a));
-      const activated = runCli(args);
-      expect(activated.stderr).toBe('');
-      expect(activated.status).toBe(0);
-      expect(JSON.parse(activated.stdout)).toMatchObject({
+      // Pasted as printed into a shell on a terminal, in another directory: it asks for the PIN twice.
+      const xdg = tempDir();
+      const pasted = await runOnTerminal(activateLine!, ['1234', '1234'], { XDG_DATA_HOME: xdg }, tempDir());
+      expect(pasted.code, pasted.output).toBe(0);
+      const brace = pasted.output.indexOf('{');
+      expect(pasted.output.slice(0, brace)).toMatch(/^PIN: \r?\nPIN again: \r?\n$/); // nothing echoed
+      const json = pasted.output.slice(brace, pasted.output.lastIndexOf('}') + 1);
+      expect(JSON.parse(json)).toMatchObject({
         activationStatus: 'ACTIVE',
         protocol: 4,
         applicationId: 'offcode-demo',
       });
+      const state = join(xdg, 'offcode', 'token.json');
+      expect(existsSync(state)).toBe(true);
 
       const created = await http(url, '/demo/operation', {
         raw: new URLSearchParams({

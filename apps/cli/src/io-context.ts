@@ -3,7 +3,7 @@
  * the one failure line, stdin, the environment, the terminal for a PIN prompt, and where the token state
  * lives by default. `processIo()` is the real process; tests pass their own to run `main` in-process.
  */
-import { openSync } from 'node:fs';
+import { mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
@@ -25,7 +25,9 @@ export interface CliIo {
 
 /** Per-user data directory (env-paths: `$XDG_DATA_HOME/offcode`, `~/Library/Application Support/offcode`…). */
 export function defaultStatePath(): string {
-  return join(envPaths('offcode', { suffix: '' }).data, 'token.json');
+  const dir = envPaths('offcode', { suffix: '' }).data;
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  return join(dir, 'token.json');
 }
 
 /** The failure when a PIN is needed and there is no terminal to ask on. */
@@ -61,8 +63,9 @@ export function promptOnTerminal(prompt: string): Promise<string> {
   const tty = openTerminal();
   if (!tty) return Promise.reject(invalidInput('no terminal to ask for the PIN: give --pin-stdin or --pin'));
   const { input, output } = tty;
-  output.write(prompt);
+  // The interface first: it puts the terminal in raw mode (no echo) before the prompt invites typing.
   const rl = createInterface({ input, output: silent(), terminal: true, historySize: 0 });
+  output.write(prompt);
   return new Promise<string>((resolve, reject) => {
     let settled = false;
     const finish = (error: Error | undefined, value = '') => {
