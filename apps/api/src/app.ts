@@ -1,30 +1,32 @@
 /**
- * The Fastify application: REST routes of the method table (server.md §2), envelopes and error mapping
- * (§1.1, §1.3, answers before routing included), integration credentials decided on the matched route's
- * class (§1.5), security headers (§6.11), health, metrics, OpenAPI and its viewer (§2.6), and the demo (§7).
- * The services come from @offcode/server; this module only adds HTTP.
+ * The Fastify application: the instance (logging, request ids, router limits, the answers written before
+ * routing), helmet's security headers (server.md §6.11), the PowerAuth-compatible routes of @offcode/fastify
+ * (REST, health, metrics, OpenAPI and its viewer, credentials on the matched route's class), and this
+ * application's own routes: the demo (§7) and `/`. Its own routes and unknown paths answer in the same
+ * envelope, with the same headers, metrics and credentials as the plugin's.
  */
 import fastifyHelmet from '@fastify/helmet';
-import { OffcodeError, type OffcodeServer, type Storage, verifyResponseFromOutcome } from '@offcode/server';
-import Fastify, {
-  type FastifyInstance,
-  type FastifyReply,
-  type FastifyRequest,
-  LogController,
-} from 'fastify';
+import {
+  acceptRawBodies,
+  addOffcodeRequestHooks,
+  authorizeHook,
+  classifyRoutes,
+  createCredentialChecker,
+  createOffcodeMetrics,
+  frameworkErrorHandler,
+  handleClientError,
+  OFFCODE_HELMET_OPTIONS,
+  OFFCODE_LOG_REDACT,
+  type OffcodeMetrics,
+  offcodeErrorHandler,
+  offcodeNotFoundHandler,
+  offcodeRoutes,
+  requestIdFrom,
+} from '@offcode/fastify';
+import type { OffcodeServer, Storage } from '@offcode/server';
+import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import { registerDemo } from './demo/routes.js';
-import { authorize, classifyRoutes } from './http/access.js';
-import { parseJsonBody } from './http/body.js';
-import { createCredentialChecker } from './http/credentials.js';
-import { registerDocs } from './http/docs.js';
-import { frameworkErrorHandler, handleClientError } from './http/early-errors.js';
-import { errorEnvelope, okEnvelope, unwrapRequestObject } from './http/envelope.js';
-import { mapError } from './http/errors.js';
-import { type ApiMetrics, createMetrics } from './http/metrics.js';
-import { requestIdFrom } from './http/request-id.js';
-import { HELMET_OPTIONS } from './http/security-headers.js';
-import { REST_METHODS, type RestMethod } from './rest/methods.js';
-import { buildOpenApiDocument } from './rest/openapi.js';
+import { APP_ROUTE_ACCESS } from './http/access.js';
 import type { ApiSettings } from './settings.js';
 import { API_VERSION } from './version.js';
 
@@ -41,20 +43,6 @@ export interface BuildApiOptions {
   assetsDir?: string;
 }
 
-/** Fields the logger must never print (server.md §6.2), wherever they appear in a logged object. */
-const REDACT = [
-  'req.headers.authorization',
-  'headers.authorization',
-  '*.signature',
-  '*.authenticationCode',
-  '*.activationCode',
-  '*.offlineData',
-  '*.nonce',
-  '*.applicationSecret',
-  '*.proximityCheck.seed',
-  '*.requestObject',
-];
-
 /**
  * Request serializer: method, path without the query string (the token link carries the activation code in
  * `?code=`) and the request id; never headers or bodies.
@@ -68,27 +56,23 @@ const requestSerializer = (req: { method?: string; url?: string; id?: unknown })
 /** Longest path parameter the router matches (Fastify's default); longer → 400 ERR0024 naming `path`. */
 const MAX_PARAM_LENGTH = 100;
 
-function routeLabel(request: FastifyRequest): string {
-  return request.routeOptions.url ?? 'unmatched';
-}
-
 /** The Fastify instance: logging, request ids, router limits, and the answers written before routing. */
-function createFastify(options: BuildApiOptions, config: ApiSettings): FastifyInstance {
+function createFastify(options: BuildApiOptions, settings: ApiSettings): FastifyInstance {
   return Fastify({
-    bodyLimit: config.bodyLimitBytes,
+    bodyLimit: settings.bodyLimitBytes,
     logger:
       options.logger === false
         ? false
         : {
-            level: config.logLevel,
-            redact: { paths: REDACT, censor: '[redacted]' },
+            level: settings.logLevel,
+            redact: { paths: [...OFFCODE_LOG_REDACT], censor: '[redacted]' },
             serializers: { req: requestSerializer },
             ...(options.logStream ? { stream: options.logStream } : {}),
           },
     genReqId: (req) => requestIdFrom(req.headers['x-request-id']),
     // Per-request lines only at debug/trace: at info the log carries start-up, warnings and internal errors.
     logController: new LogController({
-      disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace',
+      disableRequestLogging: settings.logLevel !== 'debug' && settings.logLevel !== 'trace',
     }),
     return503OnClosing: true,
     forceCloseConnections: true,
@@ -99,177 +83,47 @@ function createFastify(options: BuildApiOptions, config: ApiSettings): FastifyIn
 }
 
 export async function buildApi(options: BuildApiOptions): Promise<FastifyInstance> {
-  const { offcode, settings: config } = options;
-  const metrics = createMetrics();
-  const status = await offcode.system.status({});
-  metrics.buildInfo.set(
-    { version: API_VERSION, crypto_backend: status.cryptoBackend, database: status.database },
-    1,
-  );
+  const { offcode, settings } = options;
+  const metrics = createOffcodeMetrics();
+  const app = createFastify(options, settings);
+  // Before any route: every route gets its access class (the plugin's carry theirs) or the build fails.
+  const routes = classifyRoutes(app, APP_ROUTE_ACCESS);
+  await app.register(fastifyHelmet, OFFCODE_HELMET_OPTIONS);
 
-  const app = createFastify(options, config);
-  // Before any route: every route gets its access class (or the build fails), see http/access.ts.
-  const routes = classifyRoutes(app);
-  await app.register(fastifyHelmet, HELMET_OPTIONS);
+  // This application's own routes and unknown paths: raw bodies (the demo parses its forms), the headers
+  // and metrics of every answer, and the envelope for errors, 404 and 405.
+  acceptRawBodies(app);
+  addOffcodeRequestHooks(app, metrics);
+  app.setErrorHandler(offcodeErrorHandler(metrics));
+  app.setNotFoundHandler(offcodeNotFoundHandler(routes));
 
-  // One raw-bytes parser for every content type: the route decides what it accepts (JSON for /rest, form
-  // fields for the demo), so a wrong type becomes ERR0024 naming `body` rather than a framework 415.
-  app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
-
-  app.addHook('onRequest', async (request, reply) => {
-    reply.header('X-Request-Id', request.id);
-    reply.header('Cache-Control', 'no-store');
-    (request as { startedAt?: bigint }).startedAt = process.hrtime.bigint();
-  });
-  const credentials = createCredentialChecker(config.integrationCredentials);
-  app.addHook(
-    'onRequest',
-    authorize(credentials, (reply) => sendError(reply, new OffcodeError('OFF-0001'))),
-  );
-
-  app.addHook('onResponse', async (request, reply) => {
-    const route = routeLabel(request);
-    metrics.httpRequestsTotal.inc({ route, method: request.method, status: String(reply.statusCode) });
-    const started = (request as { startedAt?: bigint }).startedAt;
-    if (started !== undefined) {
-      metrics.httpRequestDuration.observe({ route }, Number(process.hrtime.bigint() - started) / 1e9);
-    }
+  await app.register(offcodeRoutes, {
+    server: offcode,
+    credentials: settings.integrationCredentials,
+    mount: { metrics: settings.metricsEnabled },
+    metrics,
+    version: API_VERSION,
   });
 
-  app.setErrorHandler((error, request, reply) => {
-    const mapped = mapError(error, String(request.id), config.bodyLimitBytes);
-    if (mapped.internal) {
-      const cause = (error as { cause?: unknown }).cause;
-      request.log.error({ err: cause ?? error, requestId: request.id }, 'internal error');
-    }
-    if (mapped.error.code === 'OFF-0201') metrics.dbBusyTotal.inc();
-    return sendError(reply, mapped.error);
-  });
-
-  // Unmatched requests reach no handler: 405 with `Allow` when another method matches the same target.
-  app.setNotFoundHandler((request, reply) => {
-    const allowed = routes.allowedMethods(request.url);
-    if (allowed.length > 0) {
-      reply.header('Allow', allowed.join(', '));
-      return sendError(
-        reply,
-        new OffcodeError('OFF-0002', `Method ${request.method} is not allowed on this path.`),
-      );
-    }
-    return sendError(reply, new OffcodeError('ERROR_NOT_FOUND'));
-  });
-
-  for (const method of REST_METHODS) registerRestMethod(app, offcode, method, metrics);
-  registerSystemRoutes(app, offcode, metrics, credentials.enabled, config.metricsEnabled);
-
-  if (config.demoEnabled) {
-    await registerDemo(app, {
-      offcode,
-      storage: options.storage,
-      metrics,
-      application: config.demoApplication,
-      ...(options.assetsDir ? { assetsDir: options.assetsDir } : {}),
-    });
-    app.get('/', async (_request, reply) => reply.redirect('/demo', 302));
-  }
-
+  if (settings.demoEnabled) await registerProtectedDemo(app, options, metrics);
   return app;
 }
 
-/** Health, metrics, the OpenAPI document and its viewer (server.md §2.6). */
-function registerSystemRoutes(
+/** The demo in its own context behind the integration credentials (server.md §1.5), and `/` → `/demo`. */
+async function registerProtectedDemo(
   app: FastifyInstance,
-  offcode: OffcodeServer,
-  metrics: ApiMetrics,
-  basicAuth: boolean,
-  metricsEnabled: boolean,
-): void {
-  app.get('/healthz', async (_request, reply) => {
-    try {
-      await offcode.system.health();
-      return reply.type('text/plain; charset=utf-8').send('ok');
-    } catch {
-      return reply.code(503).type('text/plain; charset=utf-8').send('database unavailable');
-    }
+  options: BuildApiOptions,
+  metrics: OffcodeMetrics,
+): Promise<void> {
+  const { offcode, settings } = options;
+  await app.register(async (demo) => {
+    demo.addHook('onRequest', authorizeHook(createCredentialChecker(settings.integrationCredentials)));
+    await registerDemo(demo, {
+      offcode,
+      metrics,
+      application: settings.demoApplication,
+      ...(options.assetsDir ? { assetsDir: options.assetsDir } : {}),
+    });
   });
-
-  if (metricsEnabled) {
-    app.get('/metrics', async (_request, reply) =>
-      reply.type('text/plain; version=0.0.4; charset=utf-8').send(metrics.render()),
-    );
-  }
-
-  const openapi = buildOpenApiDocument(offcode, {
-    version: API_VERSION,
-    basicAuth,
-    metricsEnabled,
-  });
-  app.get('/openapi.json', async () => openapi);
-  registerDocs(app);
-}
-
-function sendError(reply: FastifyReply, error: OffcodeError): FastifyReply {
-  return reply
-    .code(error.httpStatus)
-    .type('application/json; charset=utf-8')
-    .send(errorEnvelope(error.code, error.message));
-}
-
-function registerRestMethod(
-  app: FastifyInstance,
-  offcode: OffcodeServer,
-  method: RestMethod,
-  metrics: ApiMetrics,
-): void {
-  const handler = async (request: FastifyRequest) => {
-    const body =
-      request.method === 'GET'
-        ? undefined
-        : parseJsonBody(request.body as Buffer | undefined, request.headers['content-type']);
-    const requestObject = unwrapRequestObject(body, method.fieldless);
-    const offline = method.offline;
-    if (!offline) return okEnvelope(await method.call(offcode, requestObject));
-    if (offline.kind !== 'verify') {
-      const result = await method.call(offcode, requestObject);
-      const proximity =
-        typeof requestObject === 'object' && requestObject !== null && 'proximityCheck' in requestObject;
-      metrics.payloadCreatedTotal.inc({
-        protocol: String(offline.version),
-        kind: offline.kind,
-        proximity: String(proximity),
-      });
-      return okEnvelope(result);
-    }
-    const started = process.hrtime.bigint();
-    const version = offline.version;
-    const protocol = String(version);
-    try {
-      // The protocol-neutral outcome carries what metrics need (result kind, window position, a block made
-      // by this very request); the wire shape is derived from it by the service package.
-      const outcome = await offcode.offline.verifyOutcome(version, requestObject);
-      metrics.verifyTotal.inc({ protocol, outcome: outcome.result });
-      if (outcome.matchedPosition !== null) metrics.verifyWindowPosition.observe({}, outcome.matchedPosition);
-      if (outcome.blocked) {
-        metrics.activationBlockedTotal.inc({
-          reason: outcome.blocked.reason,
-          temporary: String(outcome.blocked.temporary),
-        });
-      }
-      return okEnvelope(verifyResponseFromOutcome(version, outcome));
-    } catch (error) {
-      const code = error instanceof OffcodeError ? error.code : '';
-      metrics.verifyTotal.inc({
-        protocol,
-        outcome: code.startsWith('OFF-01') ? 'registry_rejected' : 'error',
-      });
-      throw error;
-    } finally {
-      metrics.verifyDuration.observe({ protocol }, Number(process.hrtime.bigint() - started) / 1e9);
-    }
-  };
-  for (const path of method.paths) {
-    app.post(path, handler);
-    if (method.get) app.get(path, handler);
-  }
+  app.get('/', async (_request, reply) => reply.redirect('/demo', 302));
 }

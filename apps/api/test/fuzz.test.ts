@@ -7,10 +7,10 @@
  * largest epoch numbers, every offset) to every date field the request schemas declare.
  */
 import { randomBytes } from 'node:crypto';
+import { REST_METHODS } from '@offcode/fastify/internal';
 import { encodeBase64, generateKeyPair } from '@offcode/protocol';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REST_METHODS } from '../src/rest/methods.js';
 import type { RunningApi } from '../src/start.js';
 import { activateToken, DEMO_APP, http, issuePayload, ok, startTestApi, TEST_SUITE } from './harness.js';
 

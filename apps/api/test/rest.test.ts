@@ -4,9 +4,9 @@
  * fieldless body, health, metrics, OpenAPI and its viewer.
  */
 import { randomBytes } from 'node:crypto';
+import { REST_METHODS } from '@offcode/fastify/internal';
 import { decodeBase64Strict, encodeBase64, generateKeyPair } from '@offcode/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REST_METHODS } from '../src/rest/methods.js';
 import type { RunningApi } from '../src/start.js';
 import {
   type AnyJson,

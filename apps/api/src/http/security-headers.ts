@@ -1,71 +1,20 @@
 /**
- * Security headers (server.md §6.11) come from helmet (through @fastify/helmet on every routed answer):
- * `X-Content-Type-Options: nosniff`, `Referrer-Policy: no-referrer`, `X-Frame-Options: DENY` with CSP
- * `frame-ancestors 'none'`, and a content security policy that every HTML page lives with: no inline script
- * or style anywhere (the demo stylesheet and the docs initialiser are files), images from this origin or
- * `data:` URIs (QR codes). The token page alone may compile WebAssembly (`'wasm-unsafe-eval'`) and show
- * `blob:` images (a QR picture chosen by the user, decoded in the page).
- *
- * Answers written before routing (a malformed request target) or without any request object (Node's own
- * client errors) get the same header values: helmet's middleware run once against a recorder.
+ * The route-level security policy of the software token page (`/demo/token`, server.md §6.11): the policy of
+ * every answer (OFFCODE_HELMET_OPTIONS of @offcode/fastify) plus WebAssembly compilation
+ * (`'wasm-unsafe-eval'`) and `blob:` images (a QR picture chosen by the user, decoded in the page).
  */
-import helmet, { type HelmetOptions } from 'helmet';
+import { OFFCODE_HELMET_OPTIONS } from '@offcode/fastify';
+import type { HelmetOptions } from 'helmet';
 
-type Directives = Record<string, string[]>;
+const PAGE = OFFCODE_HELMET_OPTIONS.contentSecurityPolicy;
 
-const PAGE_DIRECTIVES: Directives = {
-  'default-src': ["'self'"],
-  'base-uri': ["'none'"],
-  'object-src': ["'none'"],
-  'frame-ancestors': ["'none'"],
-  'form-action': ["'self'"],
-  'script-src': ["'self'"],
-  'style-src': ["'self'"],
-  'img-src': ["'self'", 'data:'],
-  'font-src': ["'self'"],
-  'connect-src': ["'self'"],
-};
-
-const TOKEN_PAGE_DIRECTIVES: Directives = {
-  ...PAGE_DIRECTIVES,
-  'script-src': ["'self'", "'wasm-unsafe-eval'"],
-  'img-src': ["'self'", 'data:', 'blob:'],
-};
-
-const policy = (directives: Directives) => ({ useDefaults: false, directives });
-
-/** Options of @fastify/helmet for every answer (JSON answers carry the page policy too: it costs nothing). */
-export const HELMET_OPTIONS = {
-  contentSecurityPolicy: policy(PAGE_DIRECTIVES),
-  frameguard: { action: 'deny' },
-  referrerPolicy: { policy: 'no-referrer' },
-} satisfies HelmetOptions;
-
-/** Route-level helmet options of the software token page (`/demo/token`). */
 export const TOKEN_PAGE_HELMET = {
-  contentSecurityPolicy: policy(TOKEN_PAGE_DIRECTIVES),
+  contentSecurityPolicy: {
+    useDefaults: false,
+    directives: {
+      ...PAGE.directives,
+      'script-src': ["'self'", "'wasm-unsafe-eval'"],
+      'img-src': ["'self'", 'data:', 'blob:'],
+    },
+  },
 } satisfies HelmetOptions;
-
-/** The header values helmet sets with HELMET_OPTIONS, as name → value, for answers written by hand. */
-function recordHelmetHeaders(): Readonly<Record<string, string>> {
-  const headers: Record<string, string> = {};
-  const recorder = {
-    setHeader(name: string, value: string | number | readonly string[]) {
-      headers[name] = Array.isArray(value) ? value.join(', ') : String(value);
-    },
-    removeHeader(name: string) {
-      delete headers[name];
-    },
-  };
-  const middleware = helmet(HELMET_OPTIONS) as unknown as (
-    req: object,
-    res: typeof recorder,
-    next: (error?: unknown) => void,
-  ) => void;
-  middleware({}, recorder, (error) => {
-    if (error) throw error;
-  });
-  return headers;
-}
-
-export const SECURITY_HEADERS: Readonly<Record<string, string>> = recordHelmetHeaders();

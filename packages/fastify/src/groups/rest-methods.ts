@@ -1,15 +1,13 @@
 /**
  * The REST method table (server.md §2.0): one entry per method, with every path it answers on, the request
  * and response schema names (validation and OpenAPI come from the same schemas of @offcode/server) and the
- * service call. The router, the OpenAPI generator and the tests all read this one table.
+ * service call. The router, the OpenAPI generator, the access table and the tests all read this one table.
+ * Each path belongs to one mount group: `/rest/v3/**` to `v3`, `/rest/v4/**` to `v4`, `/rest/offcode/**`
+ * (the device-facing plain key exchange) to `device`.
  */
-import {
-  listErrors,
-  type OffcodeServer,
-  parseRequest,
-  type RequestSchemas,
-  type responseSchemas,
-} from '@offcode/server';
+import type { OffcodeServer } from '@offcode/server';
+import { parseRequest, type RequestSchemas, type responseSchemas } from '@offcode/server/internal';
+import { listAllErrors } from '../errors.js';
 
 export type ResponseSchemaName = Exclude<keyof typeof responseSchemas, 'error'>;
 
@@ -26,7 +24,7 @@ export interface RestMethod {
   request: keyof RequestSchemas;
   response: ResponseSchemaName;
   /**
-   * Access class (server.md §1.5, src/http/access.ts): `protected` needs the integration credentials when
+   * Access class (server.md §1.5, src/access.ts): `protected` needs the integration credentials when
    * they are configured; `device` is called by the token and guarded by its own cryptography.
    */
   access: 'protected' | 'device';
@@ -265,7 +263,18 @@ export const REST_METHODS: readonly RestMethod[] = [
     access: 'protected',
     call: async (s, r) => {
       parseRequest(s.schemas.errorList, r);
-      return { errors: listErrors() };
+      return { errors: listAllErrors() };
     },
   },
 ];
+
+/** The mount groups of the REST paths (the `mount` option of the plugin). */
+export type RestGroup = 'v3' | 'v4' | 'device';
+
+/** The group a REST path belongs to. */
+export function restGroupOf(path: string): RestGroup {
+  if (path.startsWith('/rest/v3/')) return 'v3';
+  if (path.startsWith('/rest/v4/')) return 'v4';
+  if (path.startsWith('/rest/offcode/')) return 'device';
+  throw new Error(`REST path ${path} belongs to no mount group`);
+}

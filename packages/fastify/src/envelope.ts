@@ -2,7 +2,7 @@
  * The PowerAuth wire envelope (server.md §1.1): `{"requestObject": …}` in, `{"status":"OK","responseObject": …}`
  * or `{"status":"ERROR","responseObject":{code,message,localizedMessage}}` out.
  */
-import { OffcodeError, type OffcodeErrorCode } from '@offcode/server';
+import { OffcodeError } from '@offcode/server';
 
 export interface ErrorObject {
   code: string;
@@ -22,7 +22,7 @@ export interface ErrorEnvelope {
 
 export const okEnvelope = <T>(responseObject: T): OkEnvelope<T> => ({ status: 'OK', responseObject });
 
-export function errorEnvelope(code: OffcodeErrorCode | string, message: string): ErrorEnvelope {
+export function errorEnvelope(code: string, message: string): ErrorEnvelope {
   return { status: 'ERROR', responseObject: { code, message, localizedMessage: message } };
 }
 

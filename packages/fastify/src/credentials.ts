@@ -4,7 +4,12 @@
  * time taken does not reveal which pair (or which part) was close.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { IntegrationCredential } from '../settings.js';
+
+/** One configured pair: the HTTP Basic user name (token) and password (secret). */
+export interface IntegrationCredential {
+  token: string;
+  secret: string;
+}
 
 const digest = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest();
 

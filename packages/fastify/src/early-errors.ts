@@ -3,7 +3,8 @@
  * oversized headers, a malformed request line, timeouts) and request targets the router cannot decode
  * (malformed percent-escapes, over-long path parameters). They get the PowerAuth error envelope like every
  * other answer, with `X-Request-Id`, `Cache-Control: no-store` and the security headers, and never echo the
- * request target or name the framework's own error codes.
+ * request target or name the framework's own error codes. Both hooks are Fastify-instance options
+ * (`clientErrorHandler`, `frameworkErrors`), so the application passes them to `Fastify({...})`.
  */
 import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
@@ -11,9 +12,8 @@ import type { Duplex } from 'node:stream';
 import { OffcodeError } from '@offcode/server';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { errorEnvelope } from './envelope.js';
+import { JSON_TYPE, sendOffcodeError } from './reply.js';
 import { SECURITY_HEADERS } from './security-headers.js';
-
-const JSON_TYPE = 'application/json; charset=utf-8';
 
 /** Status and error of a request Node's parser refused (`err.code` from llhttp or the server's timers). */
 export function clientErrorAnswer(code: string | undefined): { status: number; error: OffcodeError } {
@@ -82,10 +82,9 @@ export function frameworkErrorAnswer(code: string | undefined, maxParamLength: n
 export function frameworkErrorHandler(maxParamLength: number) {
   return (error: { code?: string }, request: FastifyRequest, reply: FastifyReply): void => {
     const answer = frameworkErrorAnswer(error.code, maxParamLength);
-    void reply
-      .code(answer.httpStatus)
-      .headers({ ...SECURITY_HEADERS, 'X-Request-Id': String(request.id), 'Cache-Control': 'no-store' })
-      .type(JSON_TYPE)
-      .send(errorEnvelope(answer.code, answer.message));
+    void sendOffcodeError(
+      reply.headers({ ...SECURITY_HEADERS, 'X-Request-Id': String(request.id), 'Cache-Control': 'no-store' }),
+      answer,
+    );
   };
 }

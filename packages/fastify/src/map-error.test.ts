@@ -1,6 +1,7 @@
 import { OffcodeError, StorageError } from '@offcode/server';
 import { describe, expect, it } from 'vitest';
-import { mapError } from './errors.js';
+import { httpStatusOf } from './errors.js';
+import { mapError } from './map-error.js';
 import { requestIdFrom } from './request-id.js';
 
 describe('mapError', () => {
@@ -22,7 +23,7 @@ describe('mapError', () => {
     expect(mapError({ code: 'FST_ERR_BAD_URL', statusCode: 400 }, 'r', 1).error.field).toBe('body');
     const unknown = mapError(new TypeError('x is undefined'), 'r2', 1);
     expect(unknown.internal).toBe(true);
-    expect(unknown.error.httpStatus).toBe(500);
+    expect(httpStatusOf(unknown.error)).toBe(500);
     expect(unknown.error.message).not.toContain('undefined');
     expect(mapError(new StorageError('busy', '55P03', null, null), 'r', 1).error.code).toBe('OFF-0201');
   });

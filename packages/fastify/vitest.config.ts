@@ -1,0 +1,3 @@
+import { offcodeVitestConfig } from '../../vitest.shared.js';
+
+export default offcodeVitestConfig('@offcode/fastify');
