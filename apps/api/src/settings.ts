@@ -6,6 +6,7 @@
  * (docs/settings.md) is generated from these declarations and the server's (settings-reference.ts).
  */
 
+import type { IntegrationCredential } from '@offcode/fastify';
 import { isValidName } from '@offcode/protocol';
 import { ConfigError, type ConfigInput, loadConfig, type OffcodeConfig } from '@offcode/server';
 import {
@@ -26,12 +27,6 @@ import { TOOL_SETTINGS } from './settings-tools.js';
 const API = '@offcode/api';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
-
-/** One `token:secret` pair of OFFCODE_INTEGRATION_CREDENTIALS (server.md §1.5). */
-export interface IntegrationCredential {
-  token: string;
-  secret: string;
-}
 
 const credentialPair: SettingKind<IntegrationCredential> = {
   describe: '`token:secret`',
