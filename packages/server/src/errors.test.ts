@@ -73,7 +73,8 @@ describe('every error class extends OffcodeBaseError', () => {
     });
     expect(shape(new OffcodeError('ERR0000')).kind).toBe('internal');
     expect(shape(new OffcodeError('ERR0010', 'stored', { kind: 'internal' })).kind).toBe('internal');
-    expect(new OffcodeError('ERR0024').httpStatus).toBe(400);
+    // No HTTP notion in the server's errors: statuses belong to @offcode/fastify.
+    expect('httpStatus' in new OffcodeError('ERR0024')).toBe(false);
   });
 
   it('server: StorageError (reason busy/unavailable → unavailable, unique/other → internal) and MigrationError', () => {

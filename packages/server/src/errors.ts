@@ -1,12 +1,13 @@
 /**
- * The one error type of @offcode/server (server.md §1.3, §1.4). `code` is what travels on the wire,
- * `httpStatus` is what apps/api answers with, `field` names the first offending request field (null when the
- * error is not about one field), `kind` (from @offcode/errors) says whose fault it is. Messages name fields
- * and reasons only, never values of secret fields.
+ * The one error type of @offcode/server (server.md §1.4). `code` is what travels on the wire, `field` names
+ * the first offending request field (null when the error is not about one field), `kind` (from
+ * @offcode/errors) says whose fault it is. The server knows no HTTP: statuses, the envelope and the codes only
+ * the HTTP layer raises (OFF-0001, OFF-0002, ERROR_NOT_FOUND) belong to @offcode/fastify, which maps
+ * kind and code to a status. Messages name fields and reasons only, never values of secret fields.
  */
 import { OffcodeBaseError, type OffcodeErrorKind } from '@offcode/errors';
 
-/** PowerAuth error codes Offcode uses plus the Offcode ones (server.md §1.4). */
+/** PowerAuth error codes the services use plus the Offcode ones (server.md §1.4). */
 export const ERROR_CODES = {
   ERR0000: 'UNKNOWN_ERROR',
   ERR0003: 'NO_MASTER_SERVER_KEYPAIR',
@@ -26,15 +27,12 @@ export const ERROR_CODES = {
   ERR0024: 'INVALID_REQUEST',
   ERR0043: 'DUPLICATE_APPLICATION',
   ERR0047: 'PROTOCOL_VERSION_NOT_SUPPORTED',
-  'OFF-0001': 'UNAUTHORIZED',
-  'OFF-0002': 'METHOD_NOT_ALLOWED',
   'OFF-0101': 'PAYLOAD_NOT_ISSUED',
   'OFF-0102': 'PAYLOAD_EXPIRED',
   'OFF-0103': 'PAYLOAD_CONSUMED',
   'OFF-0104': 'PAYLOAD_DATA_MISMATCH',
   'OFF-0105': 'NONCE_REUSED',
   'OFF-0201': 'DATABASE_BUSY',
-  ERROR_NOT_FOUND: 'NOT_FOUND',
 } as const;
 
 export type OffcodeErrorCode = keyof typeof ERROR_CODES;
@@ -58,15 +56,12 @@ const DEFAULT_MESSAGES: Record<OffcodeErrorCode, string> = {
   ERR0024: 'Invalid request.',
   ERR0043: 'Application already exists.',
   ERR0047: 'Protocol version is not supported.',
-  'OFF-0001': 'Integration credentials are missing or wrong.',
-  'OFF-0002': 'Method not allowed.',
   'OFF-0101': 'No payload with this nonce was issued for this activation.',
   'OFF-0102': 'The payload has expired.',
   'OFF-0103': 'The payload was already used.',
   'OFF-0104': 'The data do not match the payload.',
   'OFF-0105': 'The nonce was already used for a payload that has not expired.',
   'OFF-0201': 'The database is busy or unreachable; retry later.',
-  ERROR_NOT_FOUND: 'Not found.',
 };
 
 /**
@@ -93,29 +88,16 @@ const KINDS: Record<OffcodeErrorCode, OffcodeErrorKind> = {
   ERR0024: 'input',
   ERR0043: 'rejected',
   ERR0047: 'rejected',
-  'OFF-0001': 'rejected',
-  'OFF-0002': 'input',
   'OFF-0101': 'rejected',
   'OFF-0102': 'rejected',
   'OFF-0103': 'rejected',
   'OFF-0104': 'rejected',
   'OFF-0105': 'rejected',
   'OFF-0201': 'unavailable',
-  ERROR_NOT_FOUND: 'rejected',
 };
 
 /** The default kind of a code. */
 export const errorKindFor = (code: OffcodeErrorCode): OffcodeErrorKind => KINDS[code];
-
-/** HTTP status for a code (server.md §1.3). */
-export function httpStatusFor(code: OffcodeErrorCode): number {
-  if (code === 'ERR0000') return 500;
-  if (code === 'OFF-0001') return 401;
-  if (code === 'OFF-0002') return 405;
-  if (code === 'OFF-0201') return 503;
-  if (code === 'ERROR_NOT_FOUND') return 404;
-  return 400;
-}
 
 /** One input defect: the field path (relative to `requestObject`) and the reason. */
 export interface ValidationIssue {
@@ -126,7 +108,6 @@ export interface ValidationIssue {
 export class OffcodeError extends OffcodeBaseError {
   override readonly name = 'OffcodeError';
   declare readonly code: OffcodeErrorCode;
-  readonly httpStatus: number;
   /** Every input defect (ERR0024), in request order; empty for other codes. */
   readonly issues: readonly ValidationIssue[];
 
@@ -145,7 +126,6 @@ export class OffcodeError extends OffcodeBaseError {
       field: options.field ?? issues[0]?.field ?? null,
       cause: options.cause,
     });
-    this.httpStatus = httpStatusFor(code);
     this.issues = issues;
   }
 
@@ -159,16 +139,11 @@ export class OffcodeError extends OffcodeBaseError {
   static invalidField(field: string, reason: string): OffcodeError {
     return OffcodeError.invalid([{ field, reason }]);
   }
-
-  /** The `{code, message, localizedMessage}` error object of the wire envelope. */
-  toResponseObject(): { code: string; message: string; localizedMessage: string } {
-    return { code: this.code, message: this.message, localizedMessage: this.message };
-  }
 }
 
 export const isOffcodeError = (e: unknown): e is OffcodeError => e instanceof OffcodeError;
 
-/** Both tables for `/rest/v3/error/list` (server.md §1.4). */
+/** The services' codes with their default texts (`/rest/v3/error/list` adds the HTTP layer's, server.md §1.4). */
 export function listErrors(): { code: string; value: string }[] {
   return (Object.keys(ERROR_CODES) as OffcodeErrorCode[]).map((code) => ({
     code,

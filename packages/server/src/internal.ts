@@ -6,7 +6,6 @@
 export { AtRestCipher, aad, ENCRYPTION_AES_GCM, ENCRYPTION_NONE, ENVELOPE_VERSION } from './at-rest.js';
 export { masterKeyId } from './config.js';
 export type { ServerHooks } from './context.js';
-export { httpStatusFor } from './errors.js';
 export {
   INVALID,
   type Infer,

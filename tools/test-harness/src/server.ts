@@ -94,8 +94,12 @@ export async function startServer(opts: ServerOptions = {}): Promise<StartedServ
         const parsed = JSON.parse(body) as { requestObject?: unknown };
         send(200, { status: 'OK', responseObject: await route(parsed.requestObject) });
       } catch (e) {
-        if (isOffcodeError(e))
-          return send(e.httpStatus, { status: 'ERROR', responseObject: e.toResponseObject() });
+        // The statuses of server.md §1.3 (the real mapping is httpStatusOf of @offcode/fastify).
+        if (isOffcodeError(e)) {
+          const status = e.code === 'ERR0000' ? 500 : e.kind === 'unavailable' ? 503 : 400;
+          const responseObject = { code: e.code, message: e.message, localizedMessage: e.message };
+          return send(status, { status: 'ERROR', responseObject });
+        }
         send(500, internal);
       }
     });

@@ -1,6 +1,7 @@
 /** The demo routes (server.md §7.1). Pages work without JavaScript, except the software token page. */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { httpStatusOf } from '@offcode/fastify';
 import { PayloadFormatError } from '@offcode/protocol';
 import { OffcodeError, type OffcodeServer } from '@offcode/server';
 import type { FastifyInstance, FastifyReply } from 'fastify';
@@ -45,7 +46,7 @@ function userMessage(error: unknown): string | null {
   return null;
 }
 
-const statusOf = (error: unknown): number => (error instanceof OffcodeError ? error.httpStatus : 400);
+const statusOf = (error: unknown): number => (error instanceof OffcodeError ? httpStatusOf(error) : 400);
 
 export async function registerDemo(app: FastifyInstance, options: DemoOptions): Promise<void> {
   const { offcode } = options;

@@ -9,7 +9,7 @@ import type { OffcodeServer } from '@offcode/server';
 import { parseRequest, type RequestSchemas, type responseSchemas } from '@offcode/server/internal';
 import { listAllErrors } from '../errors.js';
 
-export type ResponseSchemaName = Exclude<keyof typeof responseSchemas, 'error'>;
+export type ResponseSchemaName = keyof typeof responseSchemas;
 
 export interface RestMethod {
   /** OpenAPI operationId. */

@@ -41,7 +41,6 @@ const offlinePayload = obj({
 });
 
 export const responseSchemas = {
-  error: obj({ code: str(), message: str(), localizedMessage: str() }),
   applicationCreate: obj({ applicationId: str(), applicationRoles: strings() }),
   applicationDetail: obj({
     applicationId: str(),

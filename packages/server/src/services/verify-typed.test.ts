@@ -124,7 +124,7 @@ describe.each(storageFactories)('offline.verifyTyped on $name', (factory) => {
       ];
       for (const [typedCode, message] of cases) {
         const e = await rejection(server.offline.verifyTyped(version, { ...typed, typedCode }));
-        expect([e.code, e.field, e.message, e.httpStatus]).toEqual(['ERR0024', 'typedCode', message, 400]);
+        expect([e.code, e.field, e.message, e.kind]).toEqual(['ERR0024', 'typedCode', message, 'input']);
         expect(e.message).not.toContain(code.slice(0, 8));
       }
       const missing = await rejection(server.offline.verifyTyped(version, typed));
