@@ -202,7 +202,8 @@ describe.each(storageFactories)('table sets on $name', (factory) => {
     expect(result.resealed['oc_activation.server_private_key']).toBeGreaterThanOrEqual(1);
     expect(result.resealed['oc_activation.activation_secret']).toBeGreaterThanOrEqual(1);
     expect(result.resealed['oc_master_keypair.private_key']).toBeGreaterThanOrEqual(2);
-    expect(Object.values((await rotated.maintenance.reseal()).resealed)).toEqual([0, 0, 0, 0]);
+    const again = Object.values((await rotated.maintenance.reseal()).resealed);
+    expect(again).toEqual(again.map(() => 0)); // nothing left under the old key
 
     const after = await start({ OFFCODE_MASTER_KEY: KEY_2 }); // no previous key any more
     expect(await readSecret(after, id)).toEqual([...secret]);
