@@ -19,6 +19,18 @@ export {
   type PayloadRegistryMode,
   type ProtocolVersion,
 } from './config.js';
+export type { EciesResponseJson } from './enrollment/activation-create.js';
+export {
+  ENROLLMENT_ERRORS,
+  EnrollmentError,
+  type EnrollmentErrorCode,
+  type EnrollmentRefusal,
+  isEnrollmentError,
+} from './enrollment/errors.js';
+export type { EnrollmentService } from './enrollment/service.js';
+export type { ActivationStatusBlobResponse } from './enrollment/status.js';
+export type { KeystoreCreateResponse } from './enrollment/temporary-keys.js';
+export type { EnrollmentRequest, OkEnvelope } from './enrollment/wire.js';
 export {
   ERROR_CODES,
   isOffcodeError,
