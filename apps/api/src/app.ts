@@ -23,7 +23,7 @@ import {
   offcodeRoutes,
   requestIdFrom,
 } from '@offcode/fastify';
-import type { OffcodeServer, Storage } from '@offcode/server';
+import type { OffcodeServer } from '@offcode/server';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import { registerDemo } from './demo/routes.js';
 import { APP_ROUTE_ACCESS } from './http/access.js';
@@ -32,7 +32,6 @@ import { API_VERSION } from './version.js';
 
 export interface BuildApiOptions {
   offcode: OffcodeServer;
-  storage: Storage;
   /** The application's HTTP settings (settings.ts: port, host, body limit, credentials, metrics, demo, log level). */
   settings: ApiSettings;
   /** `false` turns logging off; default: JSON lines at OFFCODE_LOG_LEVEL with secrets redacted. */
@@ -74,7 +73,9 @@ function createFastify(options: BuildApiOptions, settings: ApiSettings): Fastify
     logController: new LogController({
       disableRequestLogging: settings.logLevel !== 'debug' && settings.logLevel !== 'trace',
     }),
-    return503OnClosing: true,
+    // The plugin answers requests that arrive during the drain with 503 OFF-0003 in the envelope (Fastify's
+    // own 503 would be outside it); the demo serves them normally until the sockets close.
+    return503OnClosing: false,
     forceCloseConnections: true,
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     frameworkErrors: frameworkErrorHandler(MAX_PARAM_LENGTH),

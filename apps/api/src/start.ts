@@ -100,7 +100,6 @@ export async function startApi(options: StartApiOptions = {}): Promise<RunningAp
         : null;
     app = await buildApi({
       offcode,
-      storage,
       settings: config,
       ...(options.logger !== undefined ? { logger: options.logger } : {}),
     });

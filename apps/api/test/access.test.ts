@@ -52,7 +52,7 @@ async function routesOf(env: Record<string, string>): Promise<readonly Registere
     ...env,
   });
   const offcode = await createOffcodeServer({ config, storage: api.storage, tableSets: [DEMO_TABLES] });
-  const app = await buildApi({ offcode, storage: api.storage, settings: config, logger: false });
+  const app = await buildApi({ offcode, settings: config, logger: false });
   await app.ready();
   const routes = [...registeredRoutes(app)];
   await app.close();
@@ -150,7 +150,7 @@ describe('route classes (one table, checked against the spec)', () => {
       OFFCODE_TEMP_BLOCK_SWEEP_MS: '0',
     });
     const offcode = await createOffcodeServer({ config, storage: api.storage, tableSets: [DEMO_TABLES] });
-    const app = await buildApi({ offcode, storage: api.storage, settings: config, logger: false });
+    const app = await buildApi({ offcode, settings: config, logger: false });
     try {
       expect(() => app.get('/unclassified', async () => 'open')).toThrow(/no access class/);
       expect(() => app.post('/rest/v3/new/method', async () => 'open')).toThrow(/no access class/);

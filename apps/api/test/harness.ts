@@ -345,8 +345,8 @@ export async function attachApi(
   });
   const app = await buildApi(
     options.logStream
-      ? { offcode, storage, settings: config, logStream: options.logStream }
-      : { offcode, storage, settings: config, logger: false },
+      ? { offcode, settings: config, logStream: options.logStream }
+      : { offcode, settings: config, logger: false },
   );
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
