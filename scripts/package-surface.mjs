@@ -16,8 +16,11 @@ const require = createRequire(join(dir, 'package.json'));
 
 const entries = {};
 const loaded = [];
-for (const subpath of Object.keys(pkg.exports)) {
-  if (subpath === './package.json') continue;
+// A prebuilt bundle (a target under dist/browser/, e.g. @offcode/client/browser) is a second, self-contained
+// copy by design: not part of the shared-chunk surface; tools/release-check imports it from the tarball.
+const bundled = (target) => JSON.stringify(target).includes('/browser/');
+for (const [subpath, target] of Object.entries(pkg.exports)) {
+  if (subpath === './package.json' || bundled(target)) continue;
   const specifier = subpath === '.' ? pkg.name : `${pkg.name}/${subpath.slice(2)}`;
   const viaImport = await import(pathToFileURL(require.resolve(specifier)).href);
   const viaRequire = require(specifier);

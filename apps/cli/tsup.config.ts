@@ -6,6 +6,10 @@ export default defineConfig({
   dts: false,
   clean: false,
   sourcemap: true,
+  // Maps point at the sources without embedding them (tarballs carry no copy of src; release-check).
+  esbuildOptions(options) {
+    options.sourcesContent = false;
+  },
   target: 'node20',
   banner: { js: '#!/usr/bin/env node' },
 });

@@ -8,6 +8,10 @@ export default defineConfig({
   dts: true,
   clean: true,
   sourcemap: true,
+  // Maps point at the sources without embedding them (tarballs carry no copy of src; release-check).
+  esbuildOptions(options) {
+    options.sourcesContent = false;
+  },
   treeshake: true,
   target: 'es2022',
   platform: 'node',

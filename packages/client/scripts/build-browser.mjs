@@ -30,6 +30,7 @@ await build({
   target: 'es2022',
   minify: true,
   sourcemap: true,
+  sourcesContent: false,
   legalComments: 'none',
   outfile,
   logLevel: 'error',

@@ -43,7 +43,11 @@ export function publishablePackages(root = repoRoot) {
   let tracked = null;
   try {
     tracked = new Set(
-      execFileSync('git', ['ls-files', '--', '*package.json'], { cwd: root, encoding: 'utf8' }).split('\n'),
+      execFileSync('git', ['ls-files', '--', '*package.json'], {
+        cwd: root,
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+      }).split('\n'),
     );
   } catch {
     tracked = null;

@@ -10,7 +10,7 @@
 import { promises as fs } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import { acquireLock, LockfileError, type LockHandle } from '@offcode/lockfile';
 import { AsyncMutex } from './mutex.js';
 import {
@@ -33,6 +33,28 @@ export interface PgliteStorageOptions {
 export const PGLITE_LOCK_FILE = 'offcode.lock';
 
 type Db = PGlite;
+
+/** The optional peer dependency: PostgreSQL users (`DATABASE_URL`) never install or load it. */
+const PGLITE_MODULE = '@electric-sql/pglite';
+
+/** Loads PGlite on first use; a missing install is one line naming the package and the alternative. */
+async function loadPglite(): Promise<typeof PGlite> {
+  try {
+    return (await import('@electric-sql/pglite')).PGlite;
+  } catch (error) {
+    const code = (error as { code?: unknown } | null)?.code;
+    if (code === 'ERR_MODULE_NOT_FOUND' && String((error as Error).message).includes(`'${PGLITE_MODULE}'`)) {
+      throw new StorageError(
+        'unavailable',
+        null,
+        null,
+        error,
+        `the embedded database needs the optional peer dependency ${PGLITE_MODULE}: npm install ${PGLITE_MODULE}@^0.5.17, or set DATABASE_URL to use PostgreSQL`,
+      );
+    }
+    throw error;
+  }
+}
 
 const errno = (e: unknown): string => {
   const code = e instanceof LockfileError ? (e.cause as { code?: unknown } | undefined)?.code : undefined;
@@ -90,10 +112,11 @@ async function lockDataDirectory(dir: string, timeoutMs: number): Promise<LockHa
 export async function openPgliteStorage(options: PgliteStorageOptions = {}): Promise<Storage> {
   const dataDir = options.dataDir ?? 'memory://';
   const dir = pgliteDirectory(dataDir);
+  const PGliteClass = await loadPglite();
   const lock = dir === null ? null : await lockDataDirectory(resolve(dir), options.lockTimeoutMs ?? 1000);
   let db: Db;
   try {
-    db = await PGlite.create(dataDir);
+    db = await PGliteClass.create(dataDir);
   } catch (error) {
     await lock?.release().catch(() => undefined);
     throw new StorageError('unavailable', null, null, error);
