@@ -12,6 +12,8 @@ pnpm exec biome check .
 pnpm exec turbo run build lint:pkg typecheck --output-logs=errors-only
 status=0
 pnpm exec turbo run test --concurrency=1 --output-logs=full || status=$?
+# The installed tarballs (release-check's scratch project, reused) on Node 22 and 24 from the npm registry.
+node tools/release-check/src/other-nodes.mjs 22 24 || { echo "packages on Node 22/24: FAILED" >&2; status=1; }
 # Benchmarks in quick mode: fail only on ratio sanity, never on absolute times.
 pnpm bench --quick || { echo "bench: ratio sanity FAILED" >&2; status=1; }
 # Last line of the run: "Tests: N passed, M failed, K skipped".
