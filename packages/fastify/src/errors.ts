@@ -16,6 +16,12 @@ const HTTP_CODES = {
   },
   'OFF-0002': { status: 405, kind: 'input', name: 'METHOD_NOT_ALLOWED', message: 'Method not allowed.' },
   ERROR_NOT_FOUND: { status: 404, kind: 'rejected', name: 'NOT_FOUND', message: 'Not found.' },
+  'OFF-0003': {
+    status: 503,
+    kind: 'unavailable',
+    name: 'SHUTTING_DOWN',
+    message: 'The server is shutting down; retry the request.',
+  },
 } as const satisfies Record<
   string,
   { status: number; kind: OffcodeErrorKind; name: string; message: string }
@@ -31,7 +37,7 @@ export const HTTP_ERROR_CODES: Readonly<Record<OffcodeHttpErrorCode, string>> = 
   >,
 );
 
-/** An answer of the HTTP layer itself: 401 OFF-0001, 405 OFF-0002 or 404 ERROR_NOT_FOUND. */
+/** An answer of the HTTP layer itself: 401 OFF-0001, 405 OFF-0002, 404 ERROR_NOT_FOUND or 503 OFF-0003. */
 export class OffcodeHttpError extends OffcodeBaseError {
   override readonly name = 'OffcodeHttpError';
   declare readonly code: OffcodeHttpErrorCode;

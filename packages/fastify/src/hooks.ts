@@ -27,6 +27,19 @@ export function addOffcodeRequestHooks(app: FastifyInstance, metrics: OffcodeMet
 }
 
 /**
+ * Requests that reach a route while the instance closes (a keep-alive or pipelined request during the
+ * drain) get 503 OFF-0003 in the envelope, so a load balancer retries them elsewhere. The application sets
+ * Fastify's `return503OnClosing: false`; otherwise Fastify answers these itself, outside the envelope.
+ */
+export function refuseWhileClosing(closing: { readonly value: boolean }) {
+  return async (_request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> => {
+    if (!closing.value) return undefined;
+    reply.header('Connection', 'close');
+    return sendOffcodeError(reply, new OffcodeHttpError('OFF-0003'));
+  };
+}
+
+/**
  * The error handler: anything a request throws becomes its wire error (OffcodeError as it is, framework
  * input errors ERR0024, database unavailability 503 OFF-0201, the rest 500 ERR0000 with the request id);
  * internal faults are logged with their cause, never sent.

@@ -24,6 +24,7 @@ import {
   addOffcodeRequestHooks,
   offcodeErrorHandler,
   offcodeNotFoundHandler,
+  refuseWhileClosing,
 } from './hooks.js';
 import { createMetrics, type OffcodeMetrics } from './metrics.js';
 import { buildOpenApiDocument } from './openapi.js';
@@ -33,6 +34,8 @@ interface AreaContext {
   options: ResolvedOptions;
   metrics: OffcodeMetrics;
   version: string;
+  /** Set by the instance's preClose hook: from then on the plugin's routes answer 503 OFF-0003. */
+  closing: { value: boolean };
 }
 
 /**
@@ -51,6 +54,7 @@ function prepareArea(area: FastifyInstance, ctx: AreaContext, path: string, notF
   const mirror = classifyRoutes(area);
   acceptRawBodies(area);
   addOffcodeRequestHooks(area, ctx.metrics);
+  area.addHook('onRequest', refuseWhileClosing(ctx.closing));
   area.addHook('onRequest', authorizeHook(createCredentialChecker(ctx.options.credentials)));
   area.setErrorHandler(offcodeErrorHandler(ctx.metrics));
   if (notFound) area.setNotFoundHandler(offcodeNotFoundHandler(mirror));
@@ -94,7 +98,10 @@ async function offcodeRoutesPlugin(app: FastifyInstance, raw: OffcodeRoutesOptio
   const options = resolveOptions(raw);
   const metrics = options.metrics ?? createMetrics();
   const version = await buildInfo(options.server, metrics, options.version);
-  const ctx: AreaContext = { options, metrics, version };
+  const ctx: AreaContext = { options, metrics, version, closing: { value: false } };
+  app.addHook('preClose', async () => {
+    ctx.closing.value = true;
+  });
   const { mount, prefix } = options;
   if (mount.v3 || mount.v4 || mount.device) {
     await app.register(async (area) => restArea(area, ctx), { prefix: `${prefix}${REST_AREA}` });
