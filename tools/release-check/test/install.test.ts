@@ -1,8 +1,12 @@
 // The tarballs pnpm packs for a release, installed by plain npm in a scratch project: what is in them, every
 // entry imported (ESM) and required (CJS, Node >= 20.19), PostgreSQL without PGlite, the shipped examples.
 import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { addPglite, type Packed, removePglite, scratchEnv, scratchProject } from '../src/scratch.mjs';
+import { repoRoot } from '../src/workspace.mjs';
 
 const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 let dir = '';
@@ -92,5 +96,31 @@ describe('installed with npm in a scratch project', () => {
     const report = runJson(['smoke.mjs', '--examples']);
     expect(report.failures).toEqual([]);
     expect(report.ran).toContain('@offcode/server/examples/quickstart.mjs');
+  });
+
+  it('TypeScript CommonJS code type-checks require() of every package root with module node20, not node16', () => {
+    const tsc = createRequire(join(repoRoot, 'package.json')).resolve('typescript/bin/tsc');
+    const typed = packed.filter((p) => p.name !== '@offcode/cli');
+    const ts = join(dir, 'ts-cjs');
+    mkdirSync(ts, { recursive: true });
+    const lines = typed.map((p, i) => `import m${i} = require('${p.name}');`);
+    lines.push(`export = [${typed.map((_, i) => `Object.keys(m${i})`).join(', ')}];`);
+    writeFileSync(join(ts, 'consumer.cts'), `${lines.join('\n')}\n`);
+    const config = (module: string) => {
+      const file = join(ts, `tsconfig.${module}.json`);
+      const compilerOptions = { module, strict: true, noEmit: true, skipLibCheck: true, types: [] };
+      writeFileSync(file, JSON.stringify({ compilerOptions, files: ['consumer.cts'] }));
+      return file;
+    };
+    const run = (module: string) => {
+      try {
+        execFileSync(process.execPath, [tsc, '-p', config(module)], { cwd: ts, encoding: 'utf8' });
+        return '';
+      } catch (error) {
+        return String((error as { stdout?: string }).stdout);
+      }
+    };
+    expect(run('node20')).toBe('');
+    expect(run('node16')).toContain('TS1471');
   });
 });
