@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SimulatedToken } from '@offcode/sim-token';
+import { SimulatedDevice } from '@offcode/sim-token';
 import pg from 'pg';
 import { summariseProfile } from './cpu-profile.mjs';
 import { closedLoop, PairQueue } from './loadgen.mjs';
@@ -129,7 +129,7 @@ async function seedActivations(url, applicationId, count) {
     3_600_000,
     () => {
       if (j >= codes.length) return null;
-      const token = new SimulatedToken(PROTOCOL);
+      const token = new SimulatedDevice(PROTOCOL);
       return {
         path: '/rest/offcode/activation/exchange',
         body: envelope(token.exchangeRequest(codes[j++])),

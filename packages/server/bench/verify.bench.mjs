@@ -23,7 +23,7 @@ import {
   paymentOperationData,
   verifyRequestDataForPayload,
 } from '@offcode/protocol';
-import { SimulatedToken } from '@offcode/sim-token';
+import { SimulatedDevice } from '@offcode/sim-token';
 import pg from 'pg';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -129,7 +129,7 @@ const data = () =>
 
 async function activate(server, app, protocol, maxFailureCount = 5) {
   const init = await server.activations.init({ userId: `u${op++}`, applicationId: app, maxFailureCount });
-  const device = new SimulatedToken(protocol);
+  const device = new SimulatedDevice(protocol);
   device.complete(await server.activations.exchange(device.exchangeRequest(init.activationCode)));
   await server.activations.commit({ activationId: device.activationId });
   return device;
@@ -143,7 +143,7 @@ async function prepare(server, device, count, wrong, skip = 0) {
       data: data(),
     });
     const payload = parseOfflinePayloadOrThrow(created.offlineData);
-    const code = device.code(payload, { wrongKnowledge: wrong, skip });
+    const code = device.computeCode(payload, { wrongPin: wrong, skip });
     out.push({
       activationId: device.activationId,
       data: verifyRequestDataForPayload(payload),
