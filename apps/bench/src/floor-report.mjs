@@ -48,7 +48,7 @@ export function floorComparisons({ serverRows, httpRows, floorRows }) {
       const s = inProcess(serverRows, database, protocol);
       for (const driver of database === 'pglite' ? ['own driver'] : ['pg driver', 'pgbench']) {
         const f = findFloor(floorRows, { database, driver, registry: true, connections: 1 });
-        if (!s || !f) continue;
+        if (!s || !f?.p50_ms) continue;
         const offcodeValue = s.median_ns / 1e6;
         out.push({
           offcode: `in-process ${label} ${protocol} verify, hit at 0 (registry enforce), sequential`,
@@ -67,7 +67,7 @@ export function floorComparisons({ serverRows, httpRows, floorRows }) {
       const h = httpVerify(httpRows, processes, connections);
       for (const driver of ['pg driver', 'pgbench']) {
         const f = findFloor(floorRows, { database: 'postgresql', driver, registry: false, connections });
-        if (!h || !f) continue;
+        if (!h || !f?.tps) continue; // a floor point that processed nothing has no ratio
         out.push({
           offcode: `HTTP V3 verify, ${h.setup}`,
           floor: `${f.setup}, registry off`,

@@ -1,34 +1,69 @@
 // The SQL of one successful offline verification, without Offcode: the statements @offcode/server sends
-// (packages/server/src/repo/queries.ts: findActivation(lock), updateActivation with the success changes,
-// insertAudit; repo/payload-registry.ts: findForUpdate, consume), in the order services/verify sends them,
-// on the schema the server's own migrations create. `floor-sql.test.ts` records what a real verification sends and fails
-// when the two differ, so a change of the server's statements has to be followed here.
+// (packages/server/src/repo/queries.ts: lockForVerify — the activation row, with the registry on also the
+// payload row, in one statement — and writeVerification with the success changes: activation update, audit
+// row and, with the registry on, the consumption in one statement), on the schema the server's own
+// migrations create; BEGIN goes out in the same round trip as the lock statement (pipelined), as the
+// PostgreSQL storage sends it. `floor-sql.test.ts` records what a real verification sends and fails when
+// the two differ, so a change of the server's statements has to be followed here.
 
-/** BEGIN and the lock timeout in one round trip, as the storage layer opens a verification. */
+/** BEGIN and the lock timeout in one simple query, as the storage layer opens a verification. */
 export const beginSql = (lockTimeoutMs) => `BEGIN; SET LOCAL lock_timeout = ${Math.trunc(lockTimeoutMs)}`;
 
-export const LOCK_ACTIVATION = `SELECT a.*, app.name AS app_name, app.roles AS app_roles
-  FROM oc_activation a JOIN oc_application app ON app.id = a.application_id WHERE a.activation_id = $1 FOR UPDATE OF a`;
+const ACTIVATION_SELECT = `SELECT a.*, app.name AS app_name, app.roles AS app_roles
+  FROM oc_activation a JOIN oc_application app ON app.id = a.application_id`;
 
-export const LOCK_PAYLOAD =
-  'SELECT * FROM oc_offline_payload WHERE application_id = $1 AND nonce = $2 FOR UPDATE';
+/** Registry off: the activation row alone. */
+export const LOCK_ACTIVATION = `${ACTIVATION_SELECT} WHERE a.activation_id = $1 FOR UPDATE OF a`;
 
-export const UPDATE_ACTIVATION =
-  'UPDATE oc_activation SET counter = $2, ctr_data = $3, failed_attempts = $4, temporary_block_count = $5, timestamp_last_used = $6 WHERE activation_id = $1';
+const PAYLOAD_FIELDS = [
+  'id',
+  'nonce',
+  'application_id',
+  'activation_id',
+  'protocol_version',
+  'key_type',
+  'data_sha256',
+  'body_sha256',
+  'proximity',
+  'created_at',
+  'expires_at',
+  'consumed_at',
+];
 
-export const INSERT_AUDIT = `INSERT INTO oc_auth_audit (activation_id, user_id, application_id, protocol_version, activation_counter,
+/** Registry on: the activation row, then the payload row of its application and the nonce, both locked. */
+export const LOCK_ACTIVATION_AND_PAYLOAD = `WITH a AS (${LOCK_ACTIVATION}),
+     p AS (SELECT * FROM oc_offline_payload
+       WHERE application_id = (SELECT application_id FROM a) AND nonce = $2 FOR UPDATE)
+     SELECT a.*, ${PAYLOAD_FIELDS.map((f) => `p.${f} AS p_${f}`).join(', ')} FROM a LEFT JOIN p ON true`;
+
+const AUDIT_INSERT = `INSERT INTO oc_auth_audit (activation_id, user_id, application_id, protocol_version, activation_counter,
        activation_ctr_data, activation_status, additional_info, data_base64, nonce, code_digest, signature_type,
        valid, note, timestamp_created)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8::text::jsonb, $9, $10, $11, $12, $13, $14, $15) RETURNING id`;
+     VALUES ($7, $8, $9, $10, $11, $12, $13, $14::text::jsonb, $15, $16, $17, $18, $19, $20, $21) RETURNING id`;
 
-export const CONSUME_PAYLOAD =
-  'UPDATE oc_offline_payload SET consumed_at = $2, consumed_audit_id = $3 WHERE id = $1 AND consumed_at IS NULL';
+const SUCCESS_UPDATE =
+  'UPDATE oc_activation SET counter = $2, ctr_data = $3, failed_attempts = $4, temporary_block_count = $5, timestamp_last_used = $6 WHERE activation_id = $1 RETURNING 1';
 
-/** The statements between BEGIN and COMMIT, in order; the registry adds the payload lock and its update. */
-export const floorStatements = (registry) =>
+/**
+ * The writes of a match in one statement: $1 activation id, $2..$6 counter, ctr_data, failed attempts,
+ * temporary block count, last used; $7..$21 the audit row; registry on: $22 now, $23 the payload id.
+ */
+export const writeSuccess = (registry) =>
   registry
-    ? [LOCK_ACTIVATION, LOCK_PAYLOAD, UPDATE_ACTIVATION, INSERT_AUDIT, CONSUME_PAYLOAD]
-    : [LOCK_ACTIVATION, UPDATE_ACTIVATION, INSERT_AUDIT];
+    ? `WITH upd AS (${SUCCESS_UPDATE}),
+     audit AS (${AUDIT_INSERT}),
+     con AS (UPDATE oc_offline_payload SET consumed_at = $22,
+       consumed_audit_id = (SELECT id FROM audit) WHERE id = $23 AND consumed_at IS NULL RETURNING id)
+     SELECT (SELECT id FROM audit) AS audit_id, (SELECT count(*) FROM con) AS consumed`
+    : `WITH upd AS (${SUCCESS_UPDATE}),
+     audit AS (${AUDIT_INSERT})
+     SELECT (SELECT id FROM audit) AS audit_id`;
+
+/** The statements between BEGIN and COMMIT, in order. */
+export const floorStatements = (registry) => [
+  registry ? LOCK_ACTIVATION_AND_PAYLOAD : LOCK_ACTIVATION,
+  writeSuccess(registry),
+];
 
 /** The server's default OFFCODE_DB_LOCK_TIMEOUT_MS. */
 export const LOCK_TIMEOUT_MS = 10_000;

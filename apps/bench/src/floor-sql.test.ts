@@ -150,7 +150,10 @@ describe('floor transaction on a schema from the server migrations', () => {
   });
 
   it('PostgreSQL: the same, with the pg driver', async () => {
-    const client = new pg.Client({ connectionString: ADMIN_URL.replace(/\/[^/]*$/, `/${dbName}`) });
+    const client = new pg.Client({
+      connectionString: ADMIN_URL.replace(/\/[^/]*$/, `/${dbName}`),
+      pipeline: true,
+    });
     await client.connect();
     try {
       await checkOneTransaction(pgExecutor(client));

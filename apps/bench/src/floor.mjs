@@ -12,15 +12,13 @@ import {
   AUDIT_DATA_B64,
   AUDIT_INFO,
   beginSql,
-  CONSUME_PAYLOAD,
-  INSERT_AUDIT,
   LOCK_ACTIVATION,
-  LOCK_PAYLOAD,
+  LOCK_ACTIVATION_AND_PAYLOAD,
   LOCK_TIMEOUT_MS,
   payloadNonce,
   seedFloorActivations,
   seedFloorPayloads,
-  UPDATE_ACTIVATION,
+  writeSuccess,
 } from './floor-sql.mjs';
 import { pgbenchAvailable, runPgbench } from './pgbench.mjs';
 
@@ -35,12 +33,23 @@ export function floorActivationId(i) {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
-/** A connection of the `pg` driver as a floor executor (BEGIN + lock timeout in one simple query). */
+const statementNames = new Map();
+/** A name per parameterised SQL text: prepared once per connection, as the server's storage does. */
+const named = (sql, params) => {
+  if (!params?.length) return sql;
+  if (!statementNames.has(sql)) statementNames.set(sql, `floor_${statementNames.size}`);
+  return { name: statementNames.get(sql), text: sql, values: params };
+};
+
+/**
+ * A connection of the `pg` driver (created with `pipeline: true`, as the server's pool) as a floor
+ * executor: BEGIN + lock timeout in one simple query, parameterised statements prepared (named).
+ */
 export function pgExecutor(client) {
   return {
     begin: () => client.query(beginSql(LOCK_TIMEOUT_MS)),
     query: async (sql, params) => {
-      const r = await client.query(sql, params);
+      const r = await client.query(named(sql, params));
       return { rows: r.rows, rowCount: r.rowCount ?? r.rows.length };
     },
     script: (sql) => client.query(sql),
@@ -78,25 +87,33 @@ export async function migrateFloor(db) {
 }
 
 /**
- * One verification's transaction: lock the activation row (joined with its application), [lock the
- * payload], update the activation as a match does, insert the audit row, [consume the payload], commit.
- * Returns whether a payload was consumed.
+ * One verification's transaction, as the server sends it: BEGIN pipelined with the lock statement (the
+ * activation row joined with its application; with the registry, its payload row too), then the writes in
+ * one statement (activation update as a match does it, the audit row, with the registry the conditional
+ * consumption), then COMMIT. Returns whether a payload was consumed.
  */
 export async function floorTransaction(db, { activationId, nonce, registry }) {
-  await db.begin();
+  const begin = db.begin();
+  const lock = registry
+    ? db.query(LOCK_ACTIVATION_AND_PAYLOAD, [activationId, nonce])
+    : db.query(LOCK_ACTIVATION, [activationId]);
   try {
-    const row = (await db.query(LOCK_ACTIVATION, [activationId])).rows[0];
+    await begin;
+    const row = (await lock).rows[0];
     if (!row) throw new Error(`floor: activation ${activationId} is missing`);
-    const appId = Number(row.application_id);
-    const payload = registry ? (await db.query(LOCK_PAYLOAD, [appId, nonce])).rows[0] : undefined;
     const now = new Date();
     const counter = Number(row.counter);
     // CTR_DATA is written back unchanged: the same bytes as a new value, without Offcode's hash.
-    await db.query(UPDATE_ACTIVATION, [activationId, counter + 1, row.ctr_data, 0, 0, now]);
-    const audit = await db.query(INSERT_AUDIT, [
+    const params = [
+      activationId,
+      counter + 1,
+      row.ctr_data,
+      0,
+      0,
+      now,
       activationId,
       row.user_id,
-      appId,
+      Number(row.application_id),
       row.protocol_version,
       counter,
       row.ctr_data,
@@ -109,15 +126,14 @@ export async function floorTransaction(db, { activationId, nonce, registry }) {
       true,
       'signature_ok',
       now,
-    ]);
-    let consumed = false;
-    if (payload) {
-      const r = await db.query(CONSUME_PAYLOAD, [payload.id, now, audit.rows[0].id]);
-      consumed = r.rowCount > 0;
-    }
+    ];
+    const payloadId = registry && row.p_id !== null ? row.p_id : null;
+    if (registry) params.push(now, payloadId);
+    const written = (await db.query(writeSuccess(registry), params)).rows[0];
     await db.query('COMMIT');
-    return consumed;
+    return registry && Number(written.consumed) > 0;
   } catch (error) {
+    lock.catch(() => undefined);
     await db.query('ROLLBACK').catch(() => undefined);
     throw error;
   }
@@ -196,7 +212,7 @@ async function connectAll(url, count) {
   const clients = [];
   try {
     for (let i = 0; i < count; i++) {
-      const c = new pg.Client({ connectionString: url });
+      const c = new pg.Client({ connectionString: url, pipeline: true });
       clients.push(c);
       await c.connect();
     }
@@ -243,7 +259,7 @@ async function postgresPoint(url, main, appId, o, registry, connections, rows, w
       )
     : 0;
   rows.push(
-    floorRow('postgresql', 'pgbench -M extended', registry, connections, {
+    floorRow('postgresql', 'pgbench -M prepared', registry, connections, {
       ...b,
       consumed,
       duration_s: o.durationS,

@@ -49,6 +49,13 @@ describe('pgbench output parsers', () => {
       }),
     );
     expect(() => parsePgbenchSummary('pgbench: error: connection refused')).toThrow(/no summary/);
+    // nothing processed in the time: pgbench prints no tps line
+    expect(
+      parsePgbenchSummary(
+        'number of transactions actually processed: 0\nnumber of failed transactions: 0 (NaN%)\n',
+      ),
+    ).toEqual({ tps: 0, transactions: 0, failed: 0 });
+    expect(() => parsePgbenchSummary('number of transactions actually processed: 5\n')).toThrow(/no summary/);
   });
 });
 
@@ -57,18 +64,22 @@ describe('the pgbench script', () => {
     const script = pgbenchScript(true);
     const lock = flat(LOCK_ACTIVATION).replace(/\$1 FOR UPDATE OF a$/, '');
     expect(script).toContain(lock);
-    expect(script).toMatch(/FOR UPDATE OF a \\gset r_\n/);
     expect(script).toContain(
-      'SELECT * FROM oc_offline_payload WHERE application_id = :r_application_id AND nonce =',
+      'SELECT * FROM oc_offline_payload WHERE application_id = (SELECT application_id FROM a) AND nonce =',
     );
-    expect(script).toContain('WHERE id = :p_id AND consumed_at IS NULL;');
-    expect(pgbenchScript(false)).not.toContain('oc_offline_payload');
+    expect(script).toMatch(/FROM a LEFT JOIN p ON true \\gset r_\n/);
+    expect(script).toContain('WHERE id = :r_p_id AND consumed_at IS NULL RETURNING id)');
+    const off = pgbenchScript(false);
+    expect(off).not.toContain('oc_offline_payload');
+    expect(off).toMatch(/FOR UPDATE OF a \\gset r_\n/);
+    // one statement for the writes, then COMMIT
+    expect(off.split('\n').filter((l) => l.startsWith('WITH upd AS'))).toHaveLength(1);
   });
 
   const dbName = `offcode_pgbench_test_${randomBytes(4).toString('hex')}`;
   const url = ADMIN_URL.replace(/\/[^/]*$/, `/${dbName}`);
   const admin = new pg.Client({ connectionString: ADMIN_URL });
-  const client = new pg.Client({ connectionString: url });
+  const client = new pg.Client({ connectionString: url, pipeline: true });
   beforeAll(async () => {
     await admin.connect();
     await admin.query(`CREATE DATABASE ${dbName}`);

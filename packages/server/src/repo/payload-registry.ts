@@ -37,6 +37,11 @@ export interface IssuedPayload {
  *   verification's transaction, so it commits together with the counter update and the audit row, or rolls
  *   back with them; it answers false when the payload was already consumed, and then changes nothing. Two
  *   verifications racing for one payload consume it once.
+ *
+ * The verify flow runs the same two operations of this SQL registry inside its own combined statements
+ * (repo/queries.ts `lockForVerify`: the payload row locked in the activation's lock statement, after the
+ * activation row; `writeVerification`: the same conditional consume in the statement of its writes), so one
+ * verification costs three round trips; `findForUpdate` and `consume` are those operations on their own.
  */
 export interface PayloadRegistry {
   issue(tx: SqlExecutor, payload: IssuedPayload): Promise<boolean>;

@@ -13,7 +13,9 @@ import {
   mapActivation,
   mapApplication,
   mapMasterKey,
+  mapPayload,
   mapVersion,
+  type OfflinePayloadRow,
   toNum,
 } from './rows.js';
 
@@ -192,13 +194,9 @@ const ACTIVATION_COLUMNS = {
 
 export type ActivationUpdate = Partial<{ [K in keyof typeof ACTIVATION_COLUMNS]: ActivationRow[K] }>;
 
-export async function updateActivation(
-  db: SqlExecutor,
-  activationId: string,
-  changes: ActivationUpdate,
-): Promise<void> {
+/** `column = $n` for each change, its value appended to `params`. */
+function activationSets(changes: ActivationUpdate, params: unknown[]): string[] {
   const sets: string[] = [];
-  const params: unknown[] = [activationId];
   for (const [key, value] of Object.entries(changes)) {
     if (value === undefined) continue;
     const column = ACTIVATION_COLUMNS[key as keyof typeof ACTIVATION_COLUMNS];
@@ -206,6 +204,16 @@ export async function updateActivation(
     params.push(value);
     sets.push(`${column} = $${params.length}`);
   }
+  return sets;
+}
+
+export async function updateActivation(
+  db: SqlExecutor,
+  activationId: string,
+  changes: ActivationUpdate,
+): Promise<void> {
+  const params: unknown[] = [activationId];
+  const sets = activationSets(changes, params);
   if (sets.length === 0) return;
   await db.query(`UPDATE oc_activation SET ${sets.join(', ')} WHERE activation_id = $1`, params);
 }
@@ -281,31 +289,127 @@ export interface AuditInsert {
   now: Date;
 }
 
-export async function insertAudit(db: SqlExecutor, a: AuditInsert): Promise<number> {
-  const r = await db.query<Row>(
-    `INSERT INTO oc_auth_audit (activation_id, user_id, application_id, protocol_version, activation_counter,
+const AUDIT_COLUMNS = `activation_id, user_id, application_id, protocol_version, activation_counter,
        activation_ctr_data, activation_status, additional_info, data_base64, nonce, code_digest, signature_type,
-       valid, note, timestamp_created)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8::text::jsonb, $9, $10, $11, $12, $13, $14, $15) RETURNING id`,
-    [
-      a.activationId,
-      a.userId,
-      a.applicationId,
-      a.protocolVersion,
-      a.counter,
-      a.ctrData,
-      a.status,
-      JSON.stringify(a.additionalInfo),
-      a.dataBase64,
-      a.nonce,
-      a.codeDigest,
-      a.signatureType,
-      a.valid,
-      a.note,
-      a.now,
-    ],
+       valid, note, timestamp_created`;
+
+/** The VALUES list of an audit row from parameter `$first` on; its 15 values appended to `params`. */
+function auditValues(a: AuditInsert, params: unknown[]): string {
+  const first = params.length + 1;
+  params.push(
+    a.activationId,
+    a.userId,
+    a.applicationId,
+    a.protocolVersion,
+    a.counter,
+    a.ctrData,
+    a.status,
+    JSON.stringify(a.additionalInfo),
+    a.dataBase64,
+    a.nonce,
+    a.codeDigest,
+    a.signatureType,
+    a.valid,
+    a.note,
+    a.now,
+  );
+  const n = (i: number): string => `$${first + i}`;
+  return `(${n(0)}, ${n(1)}, ${n(2)}, ${n(3)}, ${n(4)}, ${n(5)}, ${n(6)}, ${n(7)}::text::jsonb, ${n(8)}, ${n(9)}, ${n(10)}, ${n(11)}, ${n(12)}, ${n(13)}, ${n(14)})`;
+}
+
+export async function insertAudit(db: SqlExecutor, a: AuditInsert): Promise<number> {
+  const params: unknown[] = [];
+  const values = auditValues(a, params);
+  const r = await db.query<Row>(
+    `INSERT INTO oc_auth_audit (${AUDIT_COLUMNS})
+     VALUES ${values} RETURNING id`,
+    params,
   );
   return toNum(r.rows[0]!.id);
+}
+
+// ---- the verification's own statements (server.md §3.5): one to lock and read, one for the writes --------
+
+const PAYLOAD_FIELDS = [
+  'id',
+  'nonce',
+  'application_id',
+  'activation_id',
+  'protocol_version',
+  'key_type',
+  'data_sha256',
+  'body_sha256',
+  'proximity',
+  'created_at',
+  'expires_at',
+  'consumed_at',
+] as const;
+
+/**
+ * Steps 2 and 6 in one statement: the activation row (with its application) `FOR UPDATE`, and — when
+ * `nonce` is given — the registry row of (the activation's application, nonce) `FOR UPDATE`. The payload's
+ * CTE reads the activation's CTE first (its application id), so the activation row is always locked
+ * before the payload row (server.md §5.4 lock order); an unknown activation locks no payload.
+ */
+export async function lockForVerify(
+  db: SqlExecutor,
+  activationId: string,
+  nonce: string | null,
+): Promise<{ activation: ActivationRow; payload: OfflinePayloadRow | null } | null> {
+  if (nonce === null) {
+    const activation = await findActivation(db, activationId, true);
+    return activation ? { activation, payload: null } : null;
+  }
+  const r = await db.query<Row>(
+    `WITH a AS (${ACTIVATION_SELECT} WHERE a.activation_id = $1 FOR UPDATE OF a),
+     p AS (SELECT * FROM oc_offline_payload
+       WHERE application_id = (SELECT application_id FROM a) AND nonce = $2 FOR UPDATE)
+     SELECT a.*, ${PAYLOAD_FIELDS.map((f) => `p.${f} AS p_${f}`).join(', ')} FROM a LEFT JOIN p ON true`,
+    [activationId, nonce],
+  );
+  const row = r.rows[0];
+  if (!row) return null;
+  const payload =
+    row.p_id === null || row.p_id === undefined
+      ? null
+      : mapPayload(Object.fromEntries(PAYLOAD_FIELDS.map((f) => [f, row[`p_${f}`]])));
+  return { activation: mapActivation(row), payload };
+}
+
+/**
+ * The writes of one verification in one statement: the activation update (`changes`, may be empty), the
+ * audit row, and — with `consume` — the registry's conditional consumption (`consumed_at` set only while
+ * unset, linked to this audit row). Answers the audit id and whether the payload was consumed (null
+ * without `consume`).
+ */
+export async function writeVerification(
+  db: SqlExecutor,
+  activationId: string,
+  changes: ActivationUpdate,
+  audit: AuditInsert,
+  consume: { payloadId: number; now: Date } | null,
+): Promise<{ auditId: number; consumed: boolean | null }> {
+  const params: unknown[] = [activationId];
+  const sets = activationSets(changes, params);
+  const ctes: string[] = [];
+  if (sets.length > 0)
+    ctes.push(`upd AS (UPDATE oc_activation SET ${sets.join(', ')} WHERE activation_id = $1 RETURNING 1)`);
+  else params.length = 0; // no update: $1 would be a parameter nothing uses
+  ctes.push(
+    `audit AS (INSERT INTO oc_auth_audit (${AUDIT_COLUMNS}) VALUES ${auditValues(audit, params)} RETURNING id)`,
+  );
+  if (consume) {
+    params.push(consume.now, consume.payloadId);
+    ctes.push(`con AS (UPDATE oc_offline_payload SET consumed_at = $${params.length - 1},
+       consumed_audit_id = (SELECT id FROM audit) WHERE id = $${params.length} AND consumed_at IS NULL RETURNING id)`);
+  }
+  const r = await db.query<Row>(
+    `WITH ${ctes.join(',\n     ')}
+     SELECT (SELECT id FROM audit) AS audit_id${consume ? ', (SELECT count(*) FROM con) AS consumed' : ''}`,
+    params,
+  );
+  const row = r.rows[0]!;
+  return { auditId: toNum(row.audit_id), consumed: consume ? toNum(row.consumed) > 0 : null };
 }
 
 export interface AuditFilter {

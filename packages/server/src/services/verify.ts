@@ -50,10 +50,11 @@ async function verifyInTransaction(
   clock: PhaseClock | null,
 ): Promise<VerifyOutcome | CommittedRejection> {
   const now = ctx.now();
-  const row = await lockActivation(ctx, tx, version, input.activationId, now);
+  const locked = await lockActivation(ctx, tx, version, input, now);
   clock?.mark('lock');
-  if (!row) return unknownOutcome(input.activationId);
-  const run: VerifyRun = { ctx, tx, version, input, now, row, codeDigest, clock };
+  if (!locked) return unknownOutcome(input.activationId);
+  const { row, payload } = locked;
+  const run: VerifyRun = { ctx, tx, version, input, now, row, payload, codeDigest, clock };
   const inactive = await checkState(run);
   if (inactive) {
     clock?.mark('writes');

@@ -28,6 +28,32 @@ function prepare(params: readonly unknown[] = []): unknown[] {
   );
 }
 
+/**
+ * Names for parameterised statements: each distinct SQL text gets a name the first time it is sent, so every
+ * connection parses and plans it once and afterwards only binds and executes it (a prepared statement).
+ * The statements of the engine are a small fixed set; past MAX_NAMED texts the rest go unnamed.
+ */
+const MAX_NAMED = 512;
+const statementNames = new Map<string, string>();
+
+function statementName(sql: string): string | undefined {
+  let name = statementNames.get(sql);
+  if (name === undefined && statementNames.size < MAX_NAMED) {
+    name = `oc_${statementNames.size}`;
+    statementNames.set(sql, name);
+  }
+  return name;
+}
+
+/** A parameterised statement as a named (prepared) query; a text without parameters as a simple query. */
+function toQuery(sql: string, params?: readonly unknown[]): string | pg.QueryConfig {
+  if (params === undefined || params.length === 0) return sql;
+  const name = statementName(sql);
+  return name === undefined
+    ? { text: sql, values: prepare(params) }
+    : { name, text: sql, values: prepare(params) };
+}
+
 /** A multi-statement string yields one result per statement: keep the last. */
 function lastResult(result: pg.QueryResult | pg.QueryResult[]): pg.QueryResult {
   return Array.isArray(result) ? result[result.length - 1]! : result;
@@ -52,6 +78,9 @@ export async function openPostgresStorage(options: PostgresStorageOptions): Prom
     connectionString: options.connectionString,
     max: options.poolMax ?? 10,
     connectionTimeoutMillis: options.connectionTimeoutMs ?? 10_000,
+    // Statements issued without waiting for the previous answer go out at once (one round trip for BEGIN
+    // and the first statements of a transaction); a sequence of awaited statements is unchanged.
+    pipeline: true,
     ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
   });
   // An idle client that loses its connection emits here; without a listener the process would crash.
@@ -76,7 +105,7 @@ class PostgresStorage implements Storage {
   ): Promise<QueryResult<R>> {
     if (this.#closed) throw new StorageError('unavailable', null, null, new Error('storage is closed'));
     try {
-      const result = lastResult(await this.#pool.query(sql, prepare(params)));
+      const result = lastResult(await this.#pool.query(toQuery(sql, params)));
       return { rows: normaliseRows<R>(result.rows), rowCount: result.rowCount ?? result.rows.length };
     } catch (error) {
       throw toStorageError(error);
@@ -99,7 +128,7 @@ class PostgresStorage implements Storage {
     client.on('error', onError);
     const run = async <R>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>> => {
       try {
-        const result = lastResult(await client.query(sql, prepare(params)));
+        const result = lastResult(await client.query(toQuery(sql, params)));
         return { rows: normaliseRows<R>(result.rows), rowCount: result.rowCount ?? result.rows.length };
       } catch (error) {
         const mapped = toStorageError(error);
@@ -108,20 +137,33 @@ class PostgresStorage implements Storage {
       }
     };
     let open = true;
+    // BEGIN and the lock timeout (simple protocol, two statements) are sent without waiting: the statements
+    // `fn` issues before its first await follow in the same round trip (pipeline mode). Every statement's
+    // answer is handed out only once BEGIN has succeeded, so nothing is built on a statement that ran
+    // outside the transaction; a failed BEGIN fails the transaction (the statements behind it are answered
+    // but never used, and ROLLBACK follows).
+    const begin = run(
+      options.lockTimeoutMs === undefined
+        ? 'BEGIN'
+        : `BEGIN; SET LOCAL lock_timeout = ${Math.trunc(options.lockTimeoutMs)}`,
+    );
+    begin.catch(() => undefined); // awaited below and by every statement
     const tx: SqlExecutor = {
       query: <R>(sql: string, params?: readonly unknown[]) => {
         if (!open) throw new Error('transaction already finished');
-        return run<R>(sql, params);
+        const answer = run<R>(sql, params);
+        return begin.then(
+          () => answer,
+          (error: unknown) => {
+            answer.catch(() => undefined);
+            throw error;
+          },
+        );
       },
     };
     try {
-      // One round trip for BEGIN and the lock timeout (simple protocol, two statements).
-      await run(
-        options.lockTimeoutMs === undefined
-          ? 'BEGIN'
-          : `BEGIN; SET LOCAL lock_timeout = ${Math.trunc(options.lockTimeoutMs)}`,
-      );
       const result = await fn(tx);
+      await begin; // when fn sent nothing
       open = false;
       await run('COMMIT');
       return result;

@@ -19,7 +19,13 @@ import {
 } from '@offcode/protocol';
 import type { ServerContext } from '../../context.js';
 import { OffcodeError, type OffcodeErrorCode } from '../../errors.js';
-import { findActivation, insertAudit, updateActivation } from '../../repo/queries.js';
+import {
+  type ActivationUpdate,
+  type AuditInsert,
+  insertAudit,
+  lockForVerify,
+  writeVerification,
+} from '../../repo/queries.js';
 import { type ActivationRow, ActivationStatus, type OfflinePayloadRow } from '../../repo/rows.js';
 import type { SqlExecutor } from '../../storage/types.js';
 import { applyDueBlockExpiry, autoBlock } from '../blocking.js';
@@ -37,6 +43,8 @@ export interface VerifyRun {
   readonly now: Date;
   /** The locked activation row after a due block expiry: what the audit rows record. */
   readonly row: ActivationRow;
+  /** The registry row of the request's nonce, read and locked with the activation (null: none or off). */
+  readonly payload: OfflinePayloadRow | null;
   readonly codeDigest: Uint8Array | null;
   /** The phase timer (null unless the phases channel has subscribers). */
   readonly clock: PhaseClock | null;
@@ -48,25 +56,30 @@ export class CommittedRejection {
 }
 
 /**
- * Steps 2–5 (first half): `SELECT … FOR UPDATE` of the activation row, the after-lock hook, the protocol
- * version check (ERR0047) and a due temporary-block expiry. Null for an unknown activation (ERR0009 in compat).
+ * Steps 2–5 (first half): `SELECT … FOR UPDATE` of the activation row — with the registry on, the payload
+ * row of the request's nonce is read and locked in the same statement, after it (step 6 checks it) — the
+ * after-lock hook, the protocol version check (ERR0047) and a due temporary-block expiry. Null for an
+ * unknown activation (ERR0009 in compat).
  */
 export async function lockActivation(
   ctx: ServerContext,
   tx: SqlExecutor,
   version: ProtocolVersion,
-  activationId: string,
+  input: VerifyInput,
   now: Date,
-): Promise<ActivationRow | null> {
-  const row = await findActivation(tx, activationId, true);
-  if (!row) {
+): Promise<{ row: ActivationRow; payload: OfflinePayloadRow | null } | null> {
+  const nonce = ctx.config.payloadRegistry === 'off' ? null : input.data.nonce;
+  const locked = await lockForVerify(tx, input.activationId, nonce);
+  if (!locked) {
     if (ctx.config.compatUnknownActivation === 'error')
       throw new OffcodeError('ERR0009', undefined, { field: 'activationId' });
     return null;
   }
-  await ctx.hooks.afterVerifyLock?.(tx, row.activationId);
-  if (row.protocolVersion !== null && row.protocolVersion !== version) throw new OffcodeError('ERR0047');
-  return applyDueBlockExpiry(tx, row, now);
+  const { activation } = locked;
+  await ctx.hooks.afterVerifyLock?.(tx, activation.activationId);
+  if (activation.protocolVersion !== null && activation.protocolVersion !== version)
+    throw new OffcodeError('ERR0047');
+  return { row: await applyDueBlockExpiry(tx, activation, now), payload: locked.payload };
 }
 
 /** The hook that runs after every write of a verification, just before COMMIT. */
@@ -74,20 +87,19 @@ async function beforeCommit(run: VerifyRun): Promise<void> {
   await run.ctx.hooks.beforeVerifyCommit?.(run.tx, run.row.activationId);
 }
 
-/** Writes the audit row of this verification (pre-update counter, ctr_data and status of `run.row`). */
-export function auditVerification(
-  run: VerifyRun,
-  fields: {
-    valid: boolean;
-    note: string;
-    type?: SignatureTypeName;
-    data?: Uint8Array;
-    blocked?: ActivationRow;
-  },
-): Promise<number> {
+interface AuditFields {
+  valid: boolean;
+  note: string;
+  type?: SignatureTypeName;
+  data?: Uint8Array;
+  blocked?: ActivationRow;
+}
+
+/** The audit row of this verification (pre-update counter, ctr_data and status of `run.row`). */
+function auditRecord(run: VerifyRun, fields: AuditFields): AuditInsert {
   const { row, input } = run;
   const blocked = fields.blocked?.status === ActivationStatus.BLOCKED ? fields.blocked : null;
-  return insertAudit(run.tx, {
+  return {
     activationId: row.activationId,
     userId: row.userId,
     applicationId: row.applicationId,
@@ -112,7 +124,22 @@ export function auditVerification(
     valid: fields.valid,
     note: fields.note,
     now: run.now,
-  });
+  };
+}
+
+/** Writes the audit row alone (a registry rejection). */
+export function auditVerification(run: VerifyRun, fields: AuditFields): Promise<number> {
+  return insertAudit(run.tx, auditRecord(run, fields));
+}
+
+/** The activation changes and the audit row in one statement (and the consumption when given). */
+function writeWithAudit(
+  run: VerifyRun,
+  changes: ActivationUpdate,
+  fields: AuditFields,
+  consume: { payloadId: number; now: Date } | null = null,
+): Promise<{ auditId: number; consumed: boolean | null }> {
+  return writeVerification(run.tx, run.row.activationId, changes, auditRecord(run, fields), consume);
 }
 
 /**
@@ -122,15 +149,21 @@ export function auditVerification(
 export async function checkState(run: VerifyRun): Promise<VerifyOutcome | null> {
   const { ctx, tx, row, now } = run;
   if (row.status !== ActivationStatus.ACTIVE) {
-    await updateActivation(tx, row.activationId, { timestampLastUsed: now });
-    await auditVerification(run, { valid: false, note: 'activation_invalid_state', blocked: row });
+    await writeWithAudit(
+      run,
+      { timestampLastUsed: now },
+      { valid: false, note: 'activation_invalid_state', blocked: row },
+    );
     await beforeCommit(run);
     return outcome({ ...row, timestampLastUsed: now }, false, 'POSSESSION_KNOWLEDGE', { result: 'inactive' });
   }
   if (row.failedAttempts >= row.maxFailedAttempts) {
     const blocked = await autoBlock(ctx, tx, row, now);
-    await updateActivation(tx, row.activationId, { timestampLastUsed: now });
-    await auditVerification(run, { valid: false, note: 'activation_invalid_state_ctr_mismatch', blocked });
+    await writeWithAudit(
+      run,
+      { timestampLastUsed: now },
+      { valid: false, note: 'activation_invalid_state_ctr_mismatch', blocked },
+    );
     await beforeCommit(run);
     return outcome(blocked, false, 'POSSESSION_KNOWLEDGE', { result: 'inactive', blockedNow: true });
   }
@@ -161,15 +194,15 @@ function registryRejection(
 }
 
 /**
- * Step 6: the payload row, locked (after the activation row). `enforce`: a rejection is audited and committed
- * without crypto and without counting an attempt. Answers the payload to consume on success (null: none).
+ * Step 6: the payload row, locked with the activation row (after it). `enforce`: a rejection is audited and
+ * committed without crypto and without counting an attempt. Answers the payload to consume on success
+ * (null: none).
  */
 export async function checkRegistry(
   run: VerifyRun,
 ): Promise<{ payloadId: number | null } | CommittedRejection> {
-  const { ctx, tx, row, input } = run;
+  const { ctx, payload } = run;
   if (ctx.config.payloadRegistry === 'off') return { payloadId: null };
-  const payload = await ctx.registry.findForUpdate(tx, row.applicationId, input.data.nonce);
   const rejection = registryRejection(run, payload);
   if (rejection && ctx.config.payloadRegistry === 'enforce') {
     await auditVerification(run, { valid: false, note: rejection[1] });
@@ -247,7 +280,7 @@ export async function applySuccess(
   candidates: readonly Uint8Array[],
   payloadId: number | null,
 ): Promise<VerifyOutcome> {
-  const { ctx, tx, row, now, version } = run;
+  const { ctx, row, now, version } = run;
   const type = TYPE_NAMES[match.type];
   const changes = {
     counter: row.counter + match.counterIncrement,
@@ -256,16 +289,13 @@ export async function applySuccess(
     temporaryBlockCount: 0,
     timestampLastUsed: now,
   };
-  await updateActivation(tx, row.activationId, changes);
-  const auditId = await auditVerification(run, {
-    valid: true,
-    note: AUDIT_NOTES[version].match,
-    type,
-    data: candidates[match.candidate]!,
-  });
-  if (payloadId !== null && !(await ctx.registry.consume(tx, payloadId, auditId, now))) {
-    if (ctx.config.payloadRegistry === 'enforce') throw new OffcodeError('OFF-0103');
-  }
+  const { consumed } = await writeWithAudit(
+    run,
+    changes,
+    { valid: true, note: AUDIT_NOTES[version].match, type, data: candidates[match.candidate]! },
+    payloadId === null ? null : { payloadId, now },
+  );
+  if (consumed === false && ctx.config.payloadRegistry === 'enforce') throw new OffcodeError('OFF-0103');
   await beforeCommit(run);
   return outcome({ ...row, ...changes }, true, type, { result: 'valid', matchedPosition: match.position });
 }
@@ -278,15 +308,13 @@ export async function applyFailure(
   const { ctx, tx, row, now, version } = run;
   const failedAttempts = row.failedAttempts + 1;
   let after: ActivationRow = { ...row, failedAttempts, timestampLastUsed: now };
-  await updateActivation(tx, row.activationId, { failedAttempts, timestampLastUsed: now });
   if (row.maxFailedAttempts - failedAttempts <= 0)
     after = await autoBlock(ctx, tx, after, now, failedAttempts);
-  await auditVerification(run, {
-    valid: false,
-    note: AUDIT_NOTES[version].mismatch,
-    data: candidates[0]!,
-    blocked: after,
-  });
+  await writeWithAudit(
+    run,
+    { failedAttempts, timestampLastUsed: now },
+    { valid: false, note: AUDIT_NOTES[version].mismatch, data: candidates[0]!, blocked: after },
+  );
   await beforeCommit(run);
   return outcome(after, false, 'POSSESSION_KNOWLEDGE', {
     result: 'invalid',
