@@ -194,6 +194,34 @@ export interface ChildApi {
 }
 
 /** Runs `node dist/main.js` (the start command) with the environment; resolves once the banner shows the URL. */
+/** Runs `node dist/main.js` to its exit with exactly `env` (plus PATH); for start-up refusals and exit codes. */
+export function runMain(
+  env: Record<string, string>,
+  nodeArgs: string[] = [],
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [...nodeArgs, join(API_ROOT, 'dist', 'main.js')], {
+      cwd: API_ROOT,
+      env: { PATH: process.env.PATH ?? '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => {
+      stdout += c;
+    });
+    child.stderr.on('data', (c: Buffer) => {
+      stderr += c;
+    });
+    // A process that should have refused to start but did not is stopped, so the test fails, not hangs.
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
 export async function spawnApi(env: Record<string, string>, timeoutMs = 60_000): Promise<ChildApi> {
   const child = spawn(process.execPath, [join(API_ROOT, 'dist', 'main.js')], {
     cwd: API_ROOT,

@@ -4,41 +4,14 @@
  * and the owner; after kill -9 of the owner, a restart on the same directory takes the stale lock over and
  * finds the data the killed process committed.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { API_ROOT, ok, spawnApi } from './harness.js';
+import { ok, runMain, spawnApi } from './harness.js';
 
 const root = mkdtempSync(join(tmpdir(), 'offcode-api-lock-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
-
-/** Runs `node dist/main.js` to its exit (the second opener must not start). */
-function runToExit(
-  env: Record<string, string>,
-): Promise<{ code: number | null; stderr: string; stdout: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(API_ROOT, 'dist', 'main.js')], {
-      cwd: API_ROOT,
-      env: { PATH: process.env.PATH ?? '', OFFCODE_PORT: '0', OFFCODE_HOST: '127.0.0.1', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => {
-      stdout += c;
-    });
-    child.stderr.on('data', (c: Buffer) => {
-      stderr += c;
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stderr, stdout });
-    });
-  });
-}
 
 const listApplications = async (url: string): Promise<string[]> => {
   const answer = await ok(url, '/rest/v3/application/list');
@@ -53,7 +26,12 @@ describe('one offcode-api process per PGlite data directory', () => {
     try {
       await ok(first.url, '/rest/v3/application/create', { applicationId: 'lock-test-app' });
 
-      const second = await runToExit({ OFFCODE_DATA_DIR: dataDir, OFFCODE_LOG_LEVEL: 'warn' });
+      const second = await runMain({
+        OFFCODE_PORT: '0',
+        OFFCODE_HOST: '127.0.0.1',
+        OFFCODE_DATA_DIR: dataDir,
+        OFFCODE_LOG_LEVEL: 'warn',
+      });
       expect(second.code).not.toBe(0);
       expect(second.code).not.toBeNull();
       const lines = second.stderr.split('\n').filter((l) => l.trim() !== '');
@@ -73,7 +51,12 @@ describe('one offcode-api process per PGlite data directory', () => {
       try {
         expect(await listApplications(restarted.url)).toContain('lock-test-app');
         // And the restarted process now holds the directory itself.
-        const third = await runToExit({ OFFCODE_DATA_DIR: dataDir, OFFCODE_LOG_LEVEL: 'warn' });
+        const third = await runMain({
+          OFFCODE_PORT: '0',
+          OFFCODE_HOST: '127.0.0.1',
+          OFFCODE_DATA_DIR: dataDir,
+          OFFCODE_LOG_LEVEL: 'warn',
+        });
         expect(third.code).not.toBe(0);
         expect(third.stderr).toContain(String(restarted.child.pid));
       } finally {

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { resolveApiConfig, startApi } from '../src/start.js';
-import { API_ROOT, createTestDatabase, http, ok, spawnApi } from './harness.js';
+import { API_ROOT, createTestDatabase, http, ok, runMain, spawnApi } from './harness.js';
 
 const require = createRequire(import.meta.url);
 const dirs: string[] = [];
@@ -62,28 +62,6 @@ function runOnTerminal(
     });
     child.on('error', reject);
     child.on('exit', (code) => resolve({ code, output }));
-  });
-}
-
-function runMain(
-  env: Record<string, string>,
-  nodeArgs: string[] = [],
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [...nodeArgs, join(API_ROOT, 'dist', 'main.js')], {
-      cwd: API_ROOT,
-      env: { PATH: process.env.PATH ?? '', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => {
-      stdout += c;
-    });
-    child.stderr.on('data', (c: Buffer) => {
-      stderr += c;
-    });
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
   });
 }
 
