@@ -16,6 +16,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from
 import FindMyWay from 'find-my-way';
 import type { CredentialChecker } from './credentials.js';
 import { OffcodeHttpError } from './errors.js';
+import { POWERAUTH_ROUTE_ACCESS } from './groups/powerauth-routes.js';
 import { REST_METHODS } from './groups/rest-methods.js';
 import { SYSTEM_ROUTES } from './groups/system-routes.js';
 import { sendOffcodeError } from './reply.js';
@@ -33,6 +34,7 @@ declare module 'fastify' {
 /** Every route template the plugin can serve (without the `prefix` option) → its class. */
 export const OFFCODE_ROUTE_ACCESS: ReadonlyMap<string, RouteAccess> = new Map<string, RouteAccess>([
   ...REST_METHODS.flatMap((m) => m.paths.map((p): [string, RouteAccess] => [p, m.access])),
+  ...POWERAUTH_ROUTE_ACCESS,
   ...Object.entries(SYSTEM_ROUTES),
 ]);
 

@@ -15,6 +15,8 @@ export interface OffcodeMount {
   v4?: boolean;
   /** Device-facing routes: `/rest/offcode/activation/exchange` (the token's plain key exchange). */
   device?: boolean;
+  /** The PowerAuth device API `/pa/v3/{keystore/create, activation/create, activation/status, activation/remove}` (device-facing). */
+  powerauth?: boolean;
   /** `GET /healthz`. */
   health?: boolean;
   /** `GET /metrics` (protected). */
@@ -30,6 +32,7 @@ export const MOUNT_KEYS: readonly MountKey[] = Object.freeze([
   'v3',
   'v4',
   'device',
+  'powerauth',
   'health',
   'metrics',
   'openapi',

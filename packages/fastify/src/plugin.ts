@@ -17,6 +17,8 @@ import fp from 'fastify-plugin';
 import { authorizeHook, classifyRoutes, OFFCODE_ROUTE_ACCESS } from './access.js';
 import { createCredentialChecker } from './credentials.js';
 import { registerDocs } from './groups/docs.js';
+import { registerPowerAuthGroup } from './groups/powerauth.js';
+import { POWERAUTH_AREA } from './groups/powerauth-routes.js';
 import { REST_AREA, registerRestGroup } from './groups/rest.js';
 import { registerHealth, registerMetrics, registerOpenApi } from './groups/system.js';
 import {
@@ -68,6 +70,12 @@ async function restArea(area: FastifyInstance, ctx: AreaContext): Promise<void> 
   }
 }
 
+async function powerAuthArea(area: FastifyInstance, ctx: AreaContext): Promise<void> {
+  prepareArea(area, ctx, POWERAUTH_AREA, true);
+  // Its own error handler (the RESTful-integration envelope) in a child context: the area keeps the common one.
+  await area.register(async (routes) => registerPowerAuthGroup(routes, ctx.options.server, ctx.metrics));
+}
+
 async function systemArea(area: FastifyInstance, ctx: AreaContext): Promise<void> {
   const { server, mount, prefix, credentials } = ctx.options;
   prepareArea(area, ctx, '', prefix !== '');
@@ -105,6 +113,9 @@ async function offcodeRoutesPlugin(app: FastifyInstance, raw: OffcodeRoutesOptio
   const { mount, prefix } = options;
   if (mount.v3 || mount.v4 || mount.device) {
     await app.register(async (area) => restArea(area, ctx), { prefix: `${prefix}${REST_AREA}` });
+  }
+  if (mount.powerauth) {
+    await app.register(async (area) => powerAuthArea(area, ctx), { prefix: `${prefix}${POWERAUTH_AREA}` });
   }
   if (mount.health || mount.metrics || mount.openapi || mount.docs) {
     await app.register(async (area) => systemArea(area, ctx), { prefix });
