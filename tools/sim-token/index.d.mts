@@ -58,6 +58,3 @@ export declare class SimulatedDevice {
   /** The verify request for a payload text, with a code computed now (the benchmarks' form). */
   verifyRequest(offlineData: string, options?: CodeOptions): Record<string, unknown>;
 }
-
-/** The benchmarks' former name of the same class. */
-export declare const SimulatedToken: typeof SimulatedDevice;

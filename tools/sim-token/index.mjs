@@ -122,6 +122,3 @@ export class SimulatedDevice {
     };
   }
 }
-
-/** The benchmarks' former name of the same class (kept while their files move over). */
-export const SimulatedToken = SimulatedDevice;

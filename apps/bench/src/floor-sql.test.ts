@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { PGlite } from '@electric-sql/pglite';
 import { encodeBase64 } from '@offcode/protocol';
 import { createOffcodeServer, loadConfig, openStorage } from '@offcode/server';
-import { SimulatedToken } from '@offcode/sim-token';
+import { SimulatedDevice } from '@offcode/sim-token';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { floorActivationId, floorTransaction, migrateFloor, pgExecutor, pgliteExecutor } from './floor.mjs';
@@ -64,7 +64,7 @@ async function recordVerification(mode: 'enforce' | 'off'): Promise<Recorded[]> 
       applicationId: 'floor-check',
       maxFailureCount: 5,
     });
-    const token = new SimulatedToken(3);
+    const token = new SimulatedDevice(3);
     token.complete(await server.activations.exchange(token.exchangeRequest(init.activationCode)));
     const created = await server.offline.createPersonalized(3, {
       activationId: token.activationId,

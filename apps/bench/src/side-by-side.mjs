@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { createOffcodeServer, loadConfig, openStorage } from '@offcode/server';
-import { SimulatedToken } from '@offcode/sim-token';
+import { SimulatedDevice } from '@offcode/sim-token';
 import pg from 'pg';
 import { floorActivationId, floorTransaction, migrateFloor, pgExecutor } from './floor.mjs';
 import {
@@ -98,7 +98,7 @@ async function offcodeSide(url) {
       applicationId: 'side',
       maxFailureCount: 5,
     });
-    const t = new SimulatedToken(v);
+    const t = new SimulatedDevice(v);
     t.complete(await server.activations.exchange(t.exchangeRequest(init.activationCode)));
     tokens[v] = t;
   }
