@@ -5,13 +5,18 @@
 import { Command, Option } from 'commander';
 import { computeCode, FACTOR_TYPES } from './commands/code.js';
 import { qrParse, qrRender } from './commands/qr.js';
-import { tokenActivate, tokenApprove, tokenStatus } from './commands/token.js';
+import { tokenActivate, tokenApprove, tokenRemove, tokenStatus } from './commands/token.js';
 import type { CliIo } from './io-context.js';
 
 const PIN_NOTE =
   '\nThe PIN: asked on the terminal (not shown) unless --pin-stdin (first line of stdin) or --pin is given.\n' +
   'Note: a --pin given on the command line is visible to other local users (process list, shell history);\n' +
   'acceptable for a simulator, never for a real token.\n';
+
+const ACTIVATE_NOTE =
+  '\nPowerAuth (V3 default): --app-key, --app-secret and --master-key are what a PowerAuth mobile SDK app has\n' +
+  'compiled in; the bank gets them from application/detail (versions[].applicationKey/applicationSecret,\n' +
+  'masterPublicKeys.EC_P256).\n';
 
 const STATE_HELP = 'state file (default: token.json in the per-user data directory, see README)';
 
@@ -71,22 +76,41 @@ export function buildProgram(io: CliIo, version: string): Command {
   return program;
 }
 
-/** `offcode token activate | approve | status` (client.md §5.2). */
+/** `offcode token activate | approve | status | remove` (client.md §5.2). */
 function addTokenCommands(program: Command, io: CliIo): void {
   const token = program.command('token').description('a software token kept in a state file');
 
   token
     .command('activate')
-    .description('activate against POST {server}/rest/offcode/activation/exchange and print the status JSON')
+    .description(
+      'enrol (V3: PowerAuth 3.3 keystore + activation/create on {server}/pa/v3; V4 or --mechanism plain: ' +
+        'POST {server}/rest/offcode/activation/exchange) and print the status JSON',
+    )
     .requiredOption('--server <url>', 'server base URL, e.g. http://127.0.0.1:8080')
-    .requiredOption('--application <app>', 'application name the activation belongs to')
-    .requiredOption('--code <activation-code>', 'activation code XXXXX-XXXXX-XXXXX-XXXXX')
+    .requiredOption(
+      '--code <activation-code>',
+      'activation code XXXXX-XXXXX-XXXXX-XXXXX (PowerAuth: also CODE#signature)',
+    )
+    .option(
+      '--application <app>',
+      'application name (required for plain; PowerAuth: a label, default the app key)',
+    )
+    .addOption(new Option('--protocol <version>', 'protocol version').choices(['3', '4']).default('3'))
+    .addOption(
+      new Option('--mechanism <mechanism>', 'key exchange (default: powerauth for V3, plain for V4)').choices(
+        ['plain', 'powerauth'],
+      ),
+    )
+    .option('--app-key <b64>', 'PowerAuth application key (APP_KEY, Base64 of 16 bytes)')
+    .option('--app-secret <b64>', 'PowerAuth application secret (APP_SECRET, Base64 of 16 bytes)')
+    .option(
+      '--master-key <b64>',
+      'application master public key, Base64 (PowerAuth: required, P-256; plain: optional pin)',
+    )
     .addOption(new Option('--pin <pin>', 'PIN, 4..64 characters').conflicts('pinStdin'))
     .option('--pin-stdin', 'read the PIN from the first line of stdin')
     .option('--state <file>', `${STATE_HELP}; created`)
-    .addOption(new Option('--protocol <version>', 'protocol version').choices(['3', '4']).default('3'))
-    .option('--master-key <b64>', 'pin the application master public key (must match the server)')
-    .addHelpText('after', PIN_NOTE)
+    .addHelpText('after', ACTIVATE_NOTE + PIN_NOTE)
     .action((o) => tokenActivate(io, o));
 
   token
@@ -114,6 +138,23 @@ function addTokenCommands(program: Command, io: CliIo): void {
     .command('status')
     .description('print the token status JSON (no secrets)')
     .option('--state <file>', STATE_HELP)
-    .option('--remote', 'refresh from POST {server}/rest/v3/activation/status first')
+    .option(
+      '--remote',
+      'refresh from the server first (PowerAuth: /pa/v3/activation/status with counter resync; plain: /rest/v3/activation/status)',
+    )
     .action((o) => tokenStatus(io, o));
+
+  token
+    .command('remove')
+    .description(
+      'remove a PowerAuth-enrolled token: signed POST {server}/pa/v3/activation/remove, then delete the state file',
+    )
+    .option('--state <file>', STATE_HELP)
+    .addOption(
+      new Option('--pin <pin>', 'sign with possession + knowledge').conflicts(['biometry', 'pinStdin']),
+    )
+    .addOption(new Option('--pin-stdin', 'the PIN from the first line of stdin').conflicts('biometry'))
+    .addOption(new Option('--biometry', 'sign with possession + biometry (simulated check)').conflicts('pin'))
+    .addHelpText('after', PIN_NOTE)
+    .action((o) => tokenRemove(io, o));
 }

@@ -11,6 +11,7 @@ const COMMANDS = [
   ['token', 'activate'],
   ['token', 'approve'],
   ['token', 'status'],
+  ['token', 'remove'],
 ];
 
 describe('offcode: conventions (client.md §5.1), in-process', () => {
@@ -25,7 +26,7 @@ describe('offcode: conventions (client.md §5.1), in-process', () => {
   );
 
   it('token commands that take a PIN say where it comes from and that --pin is visible to other users', async () => {
-    for (const cmd of ['activate', 'approve']) {
+    for (const cmd of ['activate', 'approve', 'remove']) {
       const help = (await cli(['token', cmd, '--help'])).stdout;
       expect(help).toMatch(/visible to other local users/);
       expect(help).toMatch(/--pin-stdin/);

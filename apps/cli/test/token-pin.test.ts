@@ -83,7 +83,10 @@ describe('the PIN for token approve', () => {
 });
 
 describe('the PIN for token activate', () => {
-  const base = ['token', 'activate', '--server', 'http://127.0.0.1:9', '--application', 'offcode-demo'];
+  const base = [
+    ...['token', 'activate', '--server', 'http://127.0.0.1:9', '--application', 'offcode-demo'],
+    ...['--mechanism', 'plain'],
+  ];
   const args = (state: string) => [...base, '--code', 'AAAAA-AAAAA-AAAAA-AAAAA', '--state', state];
 
   it('asked twice; two different answers → exit 2 before any network call, no state file', async () => {

@@ -21,7 +21,10 @@ const dir = mkdtempSync(join(tmpdir(), 'offcode-cli-server-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 let n = 0;
 
-/** `offcode token activate` against the test server with PIN 1234 (no protocol: the default). */
+/**
+ * `offcode token activate` with the plain exchange against the test server with PIN 1234 (no protocol: the
+ * default 3). The PowerAuth path runs against the real API in apps/api/test/e2e-powerauth.test.ts.
+ */
 const activateArgs = (state: string, activationCode: string): string[] => [
   'token',
   'activate',
@@ -35,6 +38,8 @@ const activateArgs = (state: string, activationCode: string): string[] => [
   '1234',
   '--state',
   state,
+  '--mechanism',
+  'plain',
 ];
 
 async function activate(protocol: 3 | 4, extra: string[] = []) {
@@ -132,7 +137,10 @@ describe('offcode token activate: failures', () => {
 
   it('invalid input → exit 2 before any network call; unreachable server → exit 1 NETWORK_ERROR', async () => {
     const state = join(dir, 'never.json');
-    const base = ['token', 'activate', '--application', APP, '--pin', '1234', '--state', state];
+    const base = [
+      ...['token', 'activate', '--application', APP, '--pin', '1234', '--state', state],
+      ...['--mechanism', 'plain'],
+    ];
     const before = h.requests.length;
     expectFailure(
       await cli([...base, '--server', h.url, '--code', 'AAAAA-AAAAA-AAAAA-AAAAB']),

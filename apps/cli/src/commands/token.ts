@@ -1,9 +1,10 @@
-import { OffcodeToken, type TokenStatus } from '@offcode/client';
+import { OffcodeClientError, OffcodeToken, type TokenStatus } from '@offcode/client';
 import { FileTokenStore } from '@offcode/client/node';
-import { invalidInput } from '../errors.js';
+import { CliError, invalidInput } from '../errors.js';
 import { readPayloadInput, readStdinBytes, stripOneNewline } from '../io.js';
 import type { CliIo } from '../io-context.js';
 import { printJson } from '../payload-json.js';
+import { type ActivateFlags, activationInput, flagOfField } from './activate-options.js';
 
 /** Debug hook for crash tests: stop after the counter is durable, before the code is printed. */
 export const HOLD_AFTER_PERSIST_ENV = 'OFFCODE_DEBUG_HOLD_AFTER_PERSIST';
@@ -49,27 +50,21 @@ async function readPin(io: CliIo, o: PinOptions, confirm: boolean): Promise<stri
   return pin;
 }
 
-export interface ActivateOptions extends PinOptions {
-  server: string;
-  application: string;
-  code: string;
-  state?: string;
-  protocol: string;
-  masterKey?: string;
+export type ActivateOptions = ActivateFlags & PinOptions;
+
+/** Library INVALID_INPUT about one of activate's inputs, reworded to name the flag (one line, exit 2). */
+function withFlagNames(e: unknown): never {
+  const flag = e instanceof OffcodeClientError ? flagOfField(e.field) : undefined;
+  if (flag && e instanceof OffcodeClientError && e.code === 'INVALID_INPUT')
+    throw new CliError('INVALID_INPUT', `${flag}: ${e.message}`, undefined, { cause: e });
+  throw e;
 }
 
 export async function tokenActivate(io: CliIo, o: ActivateOptions): Promise<void> {
+  const input = activationInput(o);
   const token = tokenFor(io, o.state);
   const pin = await readPin(io, o, true);
-  const status = await token.activate({
-    serverUrl: o.server,
-    applicationId: o.application,
-    activationCode: o.code,
-    pin,
-    protocol: o.protocol === '4' ? 4 : 3,
-    enableBiometry: true, // the CLI simulates a device with biometry (client.md §5.2)
-    ...(o.masterKey !== undefined ? { masterPublicKey: o.masterKey } : {}),
-  });
+  const status = await token.activate({ ...input, pin }).catch(withFlagNames);
   io.stdout(statusJson(status));
 }
 
@@ -118,4 +113,24 @@ export async function tokenStatus(io: CliIo, o: { state?: string; remote?: boole
     ...(credentials ? { credentials } : {}),
   });
   io.stdout(statusJson(status));
+}
+
+export interface RemoveCliOptions extends PinOptions {
+  state?: string;
+  biometry?: boolean;
+}
+
+/**
+ * Removes a PowerAuth-enrolled token: a signed `/pa/v3/activation/remove` (possession + knowledge with the
+ * PIN, or possession + biometry), then the state file is deleted (client.md §3.5). Prints the final status.
+ */
+export async function tokenRemove(io: CliIo, o: RemoveCliOptions): Promise<void> {
+  const token = tokenFor(io, o.state);
+  const local = await token.status();
+  if (local.mechanism !== 'powerauth')
+    throw invalidInput(
+      'this token enrolled with the plain exchange: remove its activation on the server, then delete the state file',
+    );
+  const auth = o.biometry ? ({ biometry: true } as const) : { pin: await readPin(io, o, false) };
+  io.stdout(statusJson(await token.remove(auth)));
 }
