@@ -6,11 +6,18 @@
  * both the Android and the iOS spelling). Answers are the service's JSON as is; refusals are the PowerAuth
  * RESTful-integration envelope `{"status":"ERROR","responseObject":{code,message[,field]}}`.
  */
-import { isEnrollmentError, type OffcodeServer } from '@offcode/server';
+import {
+  EnrollmentError,
+  type EnrollmentErrorCode,
+  isEnrollmentError,
+  type OffcodeServer,
+} from '@offcode/server';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { isJsonContentType } from '../body.js';
 import { offcodeErrorHandler } from '../hooks.js';
+import { mapError } from '../map-error.js';
 import type { OffcodeMetrics } from '../metrics.js';
-import { POWERAUTH_AREA, POWERAUTH_ROUTES } from './powerauth-routes.js';
+import { POWERAUTH_AREA, POWERAUTH_INPUT_ERROR, POWERAUTH_ROUTES } from './powerauth-routes.js';
 
 /** A single header value; a repeated header becomes `''`, which the service refuses. */
 function headerValue(value: string | string[] | undefined): string | undefined {
@@ -24,19 +31,28 @@ function rawBody(body: unknown): Uint8Array {
 }
 
 /**
- * The area's error handler: EnrollmentError → 401 (ERR_AUTHENTICATION) or 400 in the RESTful-integration
- * envelope with the service's response object; anything else (framework input errors, database busy,
- * internal faults) as the plugin's other areas answer it.
+ * A route's error handler: EnrollmentError → 401 (ERR_AUTHENTICATION) or 400 in the RESTful-integration
+ * envelope with the service's response object. Input the framework refused before the service ran (body over
+ * the limit, unreadable body) becomes the route's malformed-input code naming `body`, so a device never sees
+ * a code of the /rest area; database busy and internal faults are answered as the plugin's other areas do.
  */
-export function powerAuthErrorHandler(metrics: OffcodeMetrics) {
+export function powerAuthErrorHandler(metrics: OffcodeMetrics, inputCode: EnrollmentErrorCode) {
   const fallback = offcodeErrorHandler(metrics);
   return (error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply): FastifyReply => {
-    if (!isEnrollmentError(error)) return fallback(error, request, reply);
-    request.log.info({ code: error.code, reason: error.reason, requestId: request.id }, 'enrollment refused');
+    let refusal = isEnrollmentError(error) ? error : null;
+    if (refusal === null) {
+      const mapped = mapError(error, String(request.id), request.routeOptions.bodyLimit);
+      if (mapped.error.code !== 'ERR0024') return fallback(error, request, reply);
+      refusal = new EnrollmentError(inputCode, 'malformed', mapped.error.message, { field: 'body' });
+    }
+    request.log.info(
+      { code: refusal.code, reason: refusal.reason, requestId: request.id },
+      'enrollment refused',
+    );
     return reply
-      .code(error.code === 'ERR_AUTHENTICATION' ? 401 : 400)
+      .code(refusal.code === 'ERR_AUTHENTICATION' ? 401 : 400)
       .type('application/json')
-      .send(JSON.stringify({ status: 'ERROR', responseObject: error.toResponseObject() }));
+      .send(JSON.stringify({ status: 'ERROR', responseObject: refusal.toResponseObject() }));
   };
 }
 
@@ -46,10 +62,17 @@ export function registerPowerAuthGroup(
   server: OffcodeServer,
   metrics: OffcodeMetrics,
 ): void {
-  area.setErrorHandler(powerAuthErrorHandler(metrics));
   const config = { access: 'device' as const };
   for (const [path, method] of Object.entries(POWERAUTH_ROUTES)) {
-    area.post(path.slice(POWERAUTH_AREA.length), { config }, async (request, reply) => {
+    const inputCode = POWERAUTH_INPUT_ERROR[method];
+    const errorHandler = powerAuthErrorHandler(metrics, inputCode);
+    area.post(path.slice(POWERAUTH_AREA.length), { config, errorHandler }, async (request, reply) => {
+      // The SDKs send JSON; any other declared type is refused before the service parses the bytes.
+      if (!isJsonContentType(request.headers['content-type'])) {
+        throw new EnrollmentError(inputCode, 'malformed', 'Content-Type must be application/json', {
+          field: 'body',
+        });
+      }
       const encryption = headerValue(request.headers['x-powerauth-encryption']);
       const authorization = headerValue(request.headers['x-powerauth-authorization']);
       const result = await server.enrollment[method]({
