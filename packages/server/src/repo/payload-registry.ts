@@ -29,8 +29,9 @@ export interface IssuedPayload {
  * Contract (what the no-double-acceptance rules of server.md §5.4 need from it):
  * - Every method runs on the executor it is given and never opens a transaction of its own: the caller
  *   decides the boundaries.
- * - `issue` replaces an expired row with the same (application, nonce) and inserts the new one; it answers
- *   false, and changes nothing, while an unexpired row holds that pair.
+ * - `issue` replaces an expired row with the same (application, nonce) by the new one (a new id); it answers
+ *   false, and changes nothing, while an unexpired row holds that pair. It is atomic on its own (one
+ *   statement here): payload creation calls it on the storage itself, outside any transaction.
  * - `findForUpdate` returns the row of (application, nonce) and locks it until the caller's transaction ends;
  *   it is called after the activation row lock (lock order: activation, then payload).
  * - `consume` is a conditional update (`consumed_at` set only while it is unset) that runs in the
@@ -49,15 +50,24 @@ export interface PayloadRegistry {
   consume(tx: SqlExecutor, payloadId: number, auditId: number, now: Date): Promise<boolean>;
 }
 
+/**
+ * One statement (atomic on its own, so create needs no transaction of its own): the insert, or — when an
+ * expired row holds (application, nonce) — that row overwritten as a new one (fresh id from the sequence,
+ * consumption cleared). The `WHERE` of the conflict branch leaves a live row untouched and returns nothing.
+ * Two creates racing for one expired nonce: the second waits for the first's row lock, then sees a live row.
+ */
 async function issue(tx: SqlExecutor, p: IssuedPayload): Promise<boolean> {
-  await tx.query(
-    'DELETE FROM oc_offline_payload WHERE application_id = $1 AND nonce = $2 AND expires_at <= $3',
-    [p.applicationId, p.nonce, p.now],
-  );
   const r = await tx.query(
     `INSERT INTO oc_offline_payload (nonce, application_id, activation_id, protocol_version, key_type, data_sha256,
        body_sha256, proximity, created_at, expires_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (application_id, nonce) DO NOTHING RETURNING id`,
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+     ON CONFLICT (application_id, nonce) DO UPDATE SET id = DEFAULT, activation_id = EXCLUDED.activation_id,
+       protocol_version = EXCLUDED.protocol_version, key_type = EXCLUDED.key_type,
+       data_sha256 = EXCLUDED.data_sha256, body_sha256 = EXCLUDED.body_sha256, proximity = EXCLUDED.proximity,
+       created_at = EXCLUDED.created_at, expires_at = EXCLUDED.expires_at, consumed_at = NULL,
+       consumed_audit_id = NULL
+     WHERE oc_offline_payload.expires_at <= EXCLUDED.created_at
+     RETURNING id`,
     [
       p.nonce,
       p.applicationId,

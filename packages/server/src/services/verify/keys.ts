@@ -1,5 +1,17 @@
-/** The factor keys of one verification, derived once per request (server.md §3.5 step 7). */
-import { deriveKeysV3, deriveKeysV4, deriveMasterSecretV3, ProtocolError } from '@offcode/protocol';
+/**
+ * The factor keys of one verification, derived once per request (server.md §3.5 step 7): only the keys the
+ * search uses — possession and knowledge, biometry only when the request allows it and the activation has it
+ * enabled. V3's transport and vault keys and V4's utility branch are never derived here (nothing offline
+ * verifies with them), so each request computes and wipes fewer secrets.
+ */
+import {
+  deriveMasterSecretV3,
+  kdfV3,
+  kdfV4,
+  ProtocolError,
+  V3_KEY_INDEX,
+  V4_LABELS,
+} from '@offcode/protocol';
 import type { ServerContext } from '../../context.js';
 import { OffcodeError } from '../../errors.js';
 import { openActivationSecret, openServerPrivateKey } from '../../keys.js';
@@ -8,57 +20,68 @@ import type { ActivationRow } from '../../repo/rows.js';
 export interface FactorKeys {
   possession: Uint8Array;
   knowledge: Uint8Array;
-  biometry: Uint8Array;
-  /** Zeroes the three keys (called in `finally` by the one user). */
+  /** Null unless asked for (`withBiometry`). */
+  biometry: Uint8Array | null;
+  /** Zeroes the keys (called in `finally` by the one user). */
   wipe(): void;
 }
 
-function withWipe(keys: { possession: Uint8Array; knowledge: Uint8Array; biometry: Uint8Array }): FactorKeys {
-  const { possession, knowledge, biometry } = keys;
+function withWipe(possession: Uint8Array, knowledge: Uint8Array, biometry: Uint8Array | null): FactorKeys {
   return {
     possession,
     knowledge,
     biometry,
     wipe: () => {
-      for (const k of [possession, knowledge, biometry]) k.fill(0);
+      possession.fill(0);
+      knowledge.fill(0);
+      biometry?.fill(0);
     },
   };
 }
 
 /** V3: decrypt the server private key, ECDH with the device key → KEY_MASTER_SECRET → factor keys. */
-function factorKeysV3(ctx: ServerContext, row: ActivationRow): FactorKeys {
+function factorKeysV3(ctx: ServerContext, row: ActivationRow, withBiometry: boolean): FactorKeys {
   if (!row.devicePublicKey)
     throw new OffcodeError('ERR0010', 'Stored device public key is missing.', { kind: 'internal' });
   const privateKey = openServerPrivateKey(ctx, row);
+  let master: Uint8Array | null = null;
   try {
-    const master = deriveMasterSecretV3(ctx.suite, privateKey, row.devicePublicKey);
-    const keys = deriveKeysV3(ctx.suite, master);
-    master.fill(0);
-    keys.transport.fill(0);
-    keys.vault.fill(0);
-    return withWipe(keys);
+    master = deriveMasterSecretV3(ctx.suite, privateKey, row.devicePublicKey);
+    return withWipe(
+      kdfV3(ctx.suite, master, V3_KEY_INDEX.possession),
+      kdfV3(ctx.suite, master, V3_KEY_INDEX.knowledge),
+      withBiometry ? kdfV3(ctx.suite, master, V3_KEY_INDEX.biometry) : null,
+    );
   } catch (error) {
     if (error instanceof ProtocolError)
       throw new OffcodeError('ERR0010', 'Stored key cannot be parsed.', { cause: error, kind: 'internal' });
     throw error;
   } finally {
+    master?.fill(0);
     privateKey.fill(0);
   }
 }
 
-/** V4: decrypt KEY_ACTIVATION_SECRET → `auth/possession|knowledge|biometry`. */
-function factorKeysV4(ctx: ServerContext, row: ActivationRow): FactorKeys {
+/** V4: decrypt KEY_ACTIVATION_SECRET → KDK `auth` → `auth/possession|knowledge|biometry`. */
+function factorKeysV4(ctx: ServerContext, row: ActivationRow, withBiometry: boolean): FactorKeys {
   const secret = openActivationSecret(ctx, row);
+  let auth: Uint8Array | null = null;
   try {
-    const keys = deriveKeysV4(ctx.suite, secret);
-    keys.macPersonalizedData.fill(0);
-    keys.macCtrData.fill(0);
-    return withWipe(keys);
+    auth = kdfV4(ctx.suite, secret, V4_LABELS.kdkAuthenticationCode);
+    return withWipe(
+      kdfV4(ctx.suite, auth, V4_LABELS.possession),
+      kdfV4(ctx.suite, auth, V4_LABELS.knowledge),
+      withBiometry ? kdfV4(ctx.suite, auth, V4_LABELS.biometry) : null,
+    );
   } finally {
+    auth?.fill(0);
     secret.fill(0);
   }
 }
 
-export function deriveFactorKeys(ctx: ServerContext, row: ActivationRow): FactorKeys {
-  return row.protocolVersion === 3 ? factorKeysV3(ctx, row) : factorKeysV4(ctx, row);
+/** The factor keys of `row`; the biometry key only when `withBiometry` (the search tries that factor). */
+export function deriveFactorKeys(ctx: ServerContext, row: ActivationRow, withBiometry: boolean): FactorKeys {
+  return row.protocolVersion === 3
+    ? factorKeysV3(ctx, row, withBiometry)
+    : factorKeysV4(ctx, row, withBiometry);
 }

@@ -225,7 +225,8 @@ export interface CodeSearch {
  */
 export function searchCode(run: VerifyRun): CodeSearch {
   const { ctx, row, input, now } = run;
-  const keys = deriveFactorKeys(ctx, row);
+  const biometry = input.allowBiometry && row.biometryEnabled;
+  const keys = deriveFactorKeys(ctx, row, biometry);
   run.clock?.mark('keys');
   try {
     const p = input.proximityCheck;
@@ -243,8 +244,7 @@ export function searchCode(run: VerifyRun): CodeSearch {
     const factors: { type: OfflineFactorType; key: Uint8Array }[] = [
       { type: 'possession_knowledge', key: keys.knowledge },
     ];
-    if (input.allowBiometry && row.biometryEnabled)
-      factors.push({ type: 'possession_biometry', key: keys.biometry });
+    if (biometry && keys.biometry) factors.push({ type: 'possession_biometry', key: keys.biometry });
     const components = input.code.components;
     const result: OfflineCodeSearchResult = components
       ? ctx.suite.engine.searchOfflineCode({
