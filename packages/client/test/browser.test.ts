@@ -1,7 +1,8 @@
 /**
  * Smoke test of the ESM browser bundle in headless Chromium (Debian's /usr/bin/chromium driven by
- * playwright-core). The bundle and a blank page are served from a local node:http server on 127.0.0.1
- * that also bridges the exchange endpoint of a real @offcode/server, so the page activates for real.
+ * playwright-core). The bundle and a blank page are served on 127.0.0.1 by the test harness's Fastify,
+ * the same origin as the real @offcode/fastify routes over a real @offcode/server, so the page activates
+ * for real.
  * This test installs nothing: without /usr/bin/chromium it FAILS with instructions.
  */
 import { existsSync, readFileSync } from 'node:fs';

@@ -1,18 +1,13 @@
 /**
  * An existing Fastify application mounts the plugin (issue 11 item 3): its own routes, error handler,
  * 404 handler, body parser and its own authentication stay as they were, over real HTTP on a random port;
- * the PowerAuth routes work (a real token activates through the device-facing exchange and its code
- * verifies), unmounted groups answer 404 in the envelope, and credentials are decided on the matched route.
+ * the PowerAuth routes work (the simulated device of tools/sim-token activates through the device-facing
+ * exchange and its code verifies; the real token of @offcode/client meets this plugin in the client's own
+ * suites, through tools/test-harness, so this package needs no client), unmounted groups answer 404 in the envelope, and credentials are decided on the matched route.
  * On in-memory PGlite, and on PostgreSQL for the full flow.
  */
 import { randomBytes } from 'node:crypto';
-import { MemoryTokenStore, OffcodeToken } from '@offcode/client';
-import {
-  buildOfflineBody,
-  buildPayloadData,
-  buildRequestData,
-  paymentOperationData,
-} from '@offcode/protocol';
+import { buildPayloadData, paymentOperationData } from '@offcode/protocol';
 import {
   createOffcodeServer,
   loadConfigOrThrow,
@@ -20,6 +15,7 @@ import {
   openStorage,
   type Storage,
 } from '@offcode/server';
+import { SimulatedDevice } from '@offcode/sim-token';
 import Fastify, { type FastifyInstance } from 'fastify';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -139,7 +135,7 @@ const expectEnvelopeError = (a: Answer, status: number, code: string): void => {
   expect(a.headers.get('cache-control')).toBe('no-store');
 };
 
-/** A user enrolled through the REST methods, a real token over the device-facing exchange, one code verified. */
+/** A user enrolled through the REST methods, a device over the device-facing exchange, one code verified. */
 async function fullFlow(base: string, prefix: string, protocol: 3 | 4, auth: boolean): Promise<void> {
   const applicationId = `bank-${randomBytes(4).toString('hex')}`;
   const created = await rest(
@@ -158,15 +154,22 @@ async function fullFlow(base: string, prefix: string, protocol: 3 | 4, auth: boo
     { userId: 'alice', applicationId },
     auth,
   );
-  const token = new OffcodeToken({ store: new MemoryTokenStore() });
-  const status = await token.activate({
-    serverUrl: `${base}${prefix}`,
-    applicationId,
-    activationCode: init.json.responseObject.activationCode,
-    pin: '1234',
-    protocol,
-  });
-  expect(status.activationStatus).toBe('ACTIVE');
+  const device = new SimulatedDevice(protocol);
+  const exchanged = await rest(
+    base,
+    `${prefix}/rest/offcode/activation/exchange`,
+    device.exchangeRequest(init.json.responseObject.activationCode),
+    false,
+  );
+  expect(exchanged.status, exchanged.text).toBe(200);
+  device.complete(exchanged.json.responseObject);
+  const status = await rest(
+    base,
+    `${prefix}/rest/v${protocol}/activation/status`,
+    { activationId: device.activationId },
+    auth,
+  );
+  expect(status.json.responseObject.activationStatus).toBe('ACTIVE');
   const operationId = randomBytes(6).toString('hex');
   const operationData = paymentOperationData({
     amount: '100',
@@ -190,21 +193,16 @@ async function fullFlow(base: string, prefix: string, protocol: 3 | 4, auth: boo
   const payload = await rest(
     base,
     `${prefix}${paths.create}`,
-    { activationId: status.activationId, data },
+    { activationId: device.activationId, data },
     auth,
   );
   expect(payload.status, payload.text).toBe(200);
-  const { offlineData, nonce } = payload.json.responseObject;
-  const { code } = await token.approve(offlineData, { pin: '1234' });
-  const requestData = buildRequestData({ nonce, body: buildOfflineBody({ operationId, operationData }) });
+  // The device checks the payload's signature (V3) or MAC (V4) before it computes the code.
+  const offline = device.readPayload(payload.json.responseObject.offlineData);
   const verified = await rest(
     base,
     `${prefix}${paths.verify}`,
-    {
-      activationId: status.activationId,
-      data: requestData,
-      [protocol === 3 ? 'signature' : 'authenticationCode']: code,
-    },
+    device.verifyRequest(offline, device.computeCode(offline)),
     auth,
   );
   expect(verified.status, verified.text).toBe(200);

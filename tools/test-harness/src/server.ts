@@ -1,11 +1,10 @@
 /**
- * A real @offcode/server on in-memory PGlite, plus a tiny node:http bridge that exposes the two
- * device-facing routes the token calls (exchange, activation status), so the client and CLI suites test
- * against the real services without depending on apps/api. The bridge speaks the wire envelope of
- * server.md §1.1 and HTTP Basic of §1.5 when `credentials` is given.
+ * A real @offcode/server on in-memory PGlite behind the real REST layer (the @offcode/fastify plugin on a
+ * real Fastify listening on a random port), so the client and CLI suites test against the routes, envelope
+ * (server.md §1.1), statuses (§1.3) and credentials (§1.5) an integrator serves, without depending on
+ * apps/api.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { offcodeRoutes } from '@offcode/fastify';
 import {
   buildOfflineBody,
   buildPayloadData,
@@ -14,13 +13,8 @@ import {
   parseOfflinePayloadOrThrow,
   paymentOperationData,
 } from '@offcode/protocol';
-import {
-  createOffcodeServer,
-  isOffcodeError,
-  loadConfigOrThrow,
-  type OffcodeServer,
-  openStorage,
-} from '@offcode/server';
+import { createOffcodeServer, loadConfigOrThrow, type OffcodeServer, openStorage } from '@offcode/server';
+import Fastify from 'fastify';
 import { afterAll, beforeAll } from 'vitest';
 
 /** The application created at start (commit on key exchange). */
@@ -30,14 +24,14 @@ export const APP = 'offcode-demo';
 export interface ServerOptions {
   /** Server environment on top of `OFFCODE_DATA_DIR=memory://`. */
   env?: Record<string, string>;
-  /** `user:password`: the `/rest/v3/` routes then require this HTTP Basic pair (the CLI's `--remote`). */
+  /** `user:password`: the protected routes (`/rest/v3/`, `/rest/v4/`) then require this HTTP Basic pair. */
   credentials?: string;
   clock?: () => number;
   /** Static files served on GET (same origin as the API: the browser smoke test). */
   files?: Record<string, { contentType: string; body: string | Uint8Array }>;
 }
 
-/** A running server: its bridge URL, the in-process services and the requests the bridge received. */
+/** A running server: its URL, the in-process services and the requests the HTTP layer received. */
 export interface TestServer {
   readonly url: string;
   readonly server: OffcodeServer;
@@ -48,9 +42,12 @@ export interface StartedServer extends TestServer {
   close(): Promise<void>;
 }
 
-const notFound = { status: 'ERROR', responseObject: { code: 'ERROR_NOT_FOUND', message: 'not found' } };
-const unauthorized = { status: 'ERROR', responseObject: { code: 'OFF-0001', message: 'unauthorized' } };
-const internal = { status: 'ERROR', responseObject: { code: 'ERR0000', message: 'internal error' } };
+/** `user:password` → the plugin's credential pair (the token is everything before the first colon). */
+function credentialPair(credentials: string): { token: string; secret: string } {
+  const colon = credentials.indexOf(':');
+  if (colon <= 0) throw new Error('credentials must be "user:password"');
+  return { token: credentials.slice(0, colon), secret: credentials.slice(colon + 1) };
+}
 
 export async function startServer(opts: ServerOptions = {}): Promise<StartedServer> {
   const config = loadConfigOrThrow({ OFFCODE_DATA_DIR: 'memory://', ...opts.env });
@@ -58,61 +55,37 @@ export async function startServer(opts: ServerOptions = {}): Promise<StartedServ
   const server = await createOffcodeServer({ config, storage, ...(opts.clock ? { clock: opts.clock } : {}) });
   await server.applications.create({ applicationId: APP, commitOnKeyExchange: true });
   const requests: TestServer['requests'] = [];
-  const routes: Record<string, (req: unknown) => Promise<unknown>> = {
-    '/rest/offcode/activation/exchange': (r) => server.activations.exchange(r),
-    '/rest/v3/activation/status': (r) => server.activations.status(r),
-  };
-  const expectedAuthorization = opts.credentials
-    ? `Basic ${Buffer.from(opts.credentials).toString('base64')}`
-    : undefined;
-  const http: Server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c) => {
-      body += c;
-    });
-    req.on('end', async () => {
-      requests.push({ path: req.url ?? '', authorization: req.headers.authorization });
-      const send = (status: number, obj: unknown) => {
-        res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
-        res.end(JSON.stringify(obj));
-      };
-      const file = req.method === 'GET' ? opts.files?.[req.url ?? ''] : undefined;
-      if (file) {
-        res.writeHead(200, { 'content-type': file.contentType, 'cache-control': 'no-store' });
-        return res.end(file.body);
-      }
-      const route = routes[req.url ?? ''];
-      if (req.method !== 'POST' || !route) return send(404, notFound);
-      if (
-        expectedAuthorization &&
-        req.url?.startsWith('/rest/v3/') &&
-        req.headers.authorization !== expectedAuthorization
-      ) {
-        return send(401, unauthorized);
-      }
-      try {
-        const parsed = JSON.parse(body) as { requestObject?: unknown };
-        send(200, { status: 'OK', responseObject: await route(parsed.requestObject) });
-      } catch (e) {
-        // The statuses of server.md §1.3 (the real mapping is httpStatusOf of @offcode/fastify).
-        if (isOffcodeError(e)) {
-          const status = e.code === 'ERR0000' ? 500 : e.kind === 'unavailable' ? 503 : 400;
-          const responseObject = { code: e.code, message: e.message, localizedMessage: e.message };
-          return send(status, { status: 'ERROR', responseObject });
-        }
-        send(500, internal);
-      }
-    });
+  const app = Fastify();
+  // Every request that reaches the HTTP layer, before routing or credentials (the suites count them).
+  app.addHook('onRequest', async (request) => {
+    requests.push({ path: request.url, authorization: request.headers.authorization });
   });
-  await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
+  for (const [path, file] of Object.entries(opts.files ?? {})) {
+    app.get(path, async (_request, reply) =>
+      reply.header('content-type', file.contentType).header('cache-control', 'no-store').send(file.body),
+    );
+  }
+  await app.register(offcodeRoutes, {
+    server,
+    ...(opts.credentials ? { credentials: [credentialPair(opts.credentials)] } : {}),
+  });
+  try {
+    await app.listen({ port: 0, host: '127.0.0.1' });
+  } catch (e) {
+    await app.close();
+    await server.close();
+    await storage.close();
+    throw e;
+  }
+  const address = app.server.address();
+  if (typeof address !== 'object' || address === null) throw new Error('the test server has no address');
   return {
-    url: `http://127.0.0.1:${(http.address() as AddressInfo).port}`,
+    url: `http://127.0.0.1:${address.port}`,
     server,
     requests,
     async close() {
-      // fetch keeps connections alive: drop them so close() does not wait for their idle timeout.
-      http.closeAllConnections();
-      await new Promise((r) => http.close(r));
+      // fetch keeps connections alive: Fastify's close drops idle ones so it does not wait for their timeout.
+      await app.close();
       await server.close();
       await storage.close();
     },
