@@ -6,6 +6,7 @@
  */
 import type { OffcodeServer } from '@offcode/server';
 import { type JsonSchema, responseSchemas } from '@offcode/server/internal';
+import { POWERAUTH_SCHEMAS, POWERAUTH_TAG, powerAuthPaths } from './groups/powerauth-openapi.js';
 import { REST_METHODS, restGroupOf } from './groups/rest-methods.js';
 import type { MountKey } from './options.js';
 
@@ -61,6 +62,7 @@ export interface OpenApiOptions {
 export function buildOpenApiDocument(server: OffcodeServer, options: OpenApiOptions): JsonSchema {
   const paths: Record<string, Record<string, JsonSchema>> = {};
   restPaths(server, options, paths);
+  if (options.mount.powerauth) powerAuthPaths(options.prefix, paths);
   systemPaths(options, paths);
   return {
     openapi: '3.0.3',
@@ -76,6 +78,11 @@ export function buildOpenApiDocument(server: OffcodeServer, options: OpenApiOpti
       { name: 'Applications' },
       { name: 'Activations' },
       { name: 'Audit' },
+      {
+        name: POWERAUTH_TAG,
+        description:
+          'Device-facing: the PowerAuth mobile SDK calls these; guarded by the device cryptography, no integration credentials.',
+      },
       { name: 'System' },
     ],
     paths,
@@ -86,6 +93,7 @@ export function buildOpenApiDocument(server: OffcodeServer, options: OpenApiOpti
           properties: { status: { type: 'string', enum: ['ERROR'] }, responseObject: ERROR_OBJECT },
           required: ['status', 'responseObject'],
         },
+        ...POWERAUTH_SCHEMAS,
       },
       ...(options.basicAuth ? { securitySchemes: { basicAuth: { type: 'http', scheme: 'basic' } } } : {}),
     },
