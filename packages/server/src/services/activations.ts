@@ -160,75 +160,152 @@ const setStatus = setActivationStatus;
 /** Marker so that an expiry (status → REMOVED) commits before ERR0007 is thrown. */
 class ExpiredMarker {}
 
+/** A new activation: a fresh id and code, signed by the application's newest P-256 and P-384 master keys. */
+function initActivation(ctx: ServerContext, request: unknown): Promise<ActivationInitResponse> {
+  return service(async () => {
+    const req = parseRequest(ctx.schemas.activationInit, request);
+    const now = ctx.now();
+    return inTransaction(ctx, async (tx) => {
+      const app = await requireApplication(tx, req.applicationId);
+      const [p256, p384] = await Promise.all([
+        newestMasterKey(tx, app.id, 'EC_P256'),
+        newestMasterKey(tx, app.id, 'EC_P384'),
+      ]);
+      if (!p256 || !p384) throw new OffcodeError('ERR0003');
+      const priv256 = openMasterPrivateKey(ctx, app, p256);
+      const priv384 = openMasterPrivateKey(ctx, app, p384);
+      try {
+        let idCollisions = 0;
+        let codeCollisions = 0;
+        while (idCollisions < GENERATION_ATTEMPTS && codeCollisions < GENERATION_ATTEMPTS) {
+          const activationId = (ctx.hooks.generateActivationId ?? randomUUID)();
+          const activationCode = (ctx.hooks.generateActivationCode ?? generateActivationCode)();
+          const codeBytes = utf8Encode(activationCode);
+          const signatureP256 = encodeBase64(signEcdsaDer(ctx.suite, 'P-256', priv256, codeBytes));
+          const signatureP384 = encodeBase64(signEcdsaDer(ctx.suite, 'P-384', priv384, codeBytes));
+          const inserted = await insertActivation(tx, {
+            activationId,
+            applicationId: app.id,
+            userId: req.userId,
+            activationCode,
+            signatureP256,
+            signatureP384,
+            commitPhase: req.commitPhase ?? (app.commitOnKeyExchange ? 'ON_KEY_EXCHANGE' : 'ON_COMMIT'),
+            flags: req.flags ?? [],
+            maxFailedAttempts: req.maxFailureCount ?? ctx.config.maxFailedAttempts,
+            expiresAt:
+              req.timestampActivationExpire ?? new Date(now.getTime() + ctx.config.activationExpireMs),
+            now,
+          });
+          if (!inserted) {
+            if (await activationIdExists(tx, activationId)) idCollisions++;
+            else codeCollisions++;
+            continue;
+          }
+          await insertHistory(tx, {
+            activationId,
+            status: ActivationStatus.CREATED,
+            reason: null,
+            externalUserId: null,
+            now,
+          });
+          return {
+            activationId,
+            activationCode,
+            activationSignature: signatureP256,
+            activationSignatures: { EC_P256: signatureP256, EC_P384: signatureP384 },
+            userId: req.userId,
+            applicationId: app.name,
+          };
+        }
+        throw new OffcodeError(idCollisions >= GENERATION_ATTEMPTS ? 'ERR0005' : 'ERR0006');
+      } finally {
+        priv256.fill(0);
+        priv384.fill(0);
+      }
+    });
+  });
+}
+
+/** ACTIVE → BLOCKED; a temporary block becomes permanent; already blocked for good: unchanged. */
+function blockActivation(
+  ctx: ServerContext,
+  request: unknown,
+): Promise<{ activationId: string; activationStatus: ActivationStatusName; blockedReason: string | null }> {
+  return service(async () => {
+    const req = parseRequest(ctx.schemas.activationBlock, request);
+    const now = ctx.now();
+    return inTransaction(
+      ctx,
+      async (tx) => {
+        const row = await requireLocked(tx, req.activationId, now);
+        if (row.status === ActivationStatus.BLOCKED && row.blockExpiresAt === null) {
+          // already blocked for good: unchanged
+          return {
+            activationId: row.activationId,
+            activationStatus: 'BLOCKED' as const,
+            blockedReason: row.blockedReason,
+          };
+        }
+        if (row.status !== ActivationStatus.ACTIVE && row.status !== ActivationStatus.BLOCKED) {
+          throw new OffcodeError('ERR0008');
+        }
+        // ACTIVE -> BLOCKED; a temporary block becomes permanent (it must not expire by itself any more).
+        await setStatus(
+          tx,
+          row,
+          ActivationStatus.BLOCKED,
+          now,
+          { reason: req.reason, externalUserId: req.externalUserId ?? null },
+          { blockedReason: req.reason, blockExpiresAt: null },
+        );
+        return {
+          activationId: row.activationId,
+          activationStatus: 'BLOCKED' as const,
+          blockedReason: req.reason,
+        };
+      },
+      { lock: true },
+    );
+  });
+}
+
+/** BLOCKED → ACTIVE with the failure counters reset; ACTIVE stays ACTIVE. */
+function unblockActivation(
+  ctx: ServerContext,
+  request: unknown,
+): Promise<{ activationId: string; activationStatus: ActivationStatusName }> {
+  return service(async () => {
+    const req = parseRequest(ctx.schemas.activationUnblock, request);
+    const now = ctx.now();
+    return inTransaction(
+      ctx,
+      async (tx) => {
+        const row = await requireLocked(tx, req.activationId, now);
+        if (row.status === ActivationStatus.ACTIVE)
+          return { activationId: row.activationId, activationStatus: 'ACTIVE' as const };
+        if (row.status !== ActivationStatus.BLOCKED) throw new OffcodeError('ERR0008');
+        await setStatus(
+          tx,
+          row,
+          ActivationStatus.ACTIVE,
+          now,
+          { reason: 'UNBLOCKED', externalUserId: req.externalUserId ?? null },
+          { failedAttempts: 0, temporaryBlockCount: 0, blockedReason: null, blockExpiresAt: null },
+        );
+        return { activationId: row.activationId, activationStatus: 'ACTIVE' as const };
+      },
+      { lock: true },
+    );
+  });
+}
+
 export function createActivationService(ctx: ServerContext) {
   const schemas = ctx.schemas;
   const plain = createPlainExchange(ctx);
 
   return {
-    init: (request: unknown): Promise<ActivationInitResponse> =>
-      service(async () => {
-        const req = parseRequest(schemas.activationInit, request);
-        const now = ctx.now();
-        return inTransaction(ctx, async (tx) => {
-          const app = await requireApplication(tx, req.applicationId);
-          const [p256, p384] = await Promise.all([
-            newestMasterKey(tx, app.id, 'EC_P256'),
-            newestMasterKey(tx, app.id, 'EC_P384'),
-          ]);
-          if (!p256 || !p384) throw new OffcodeError('ERR0003');
-          const priv256 = openMasterPrivateKey(ctx, app, p256);
-          const priv384 = openMasterPrivateKey(ctx, app, p384);
-          try {
-            let idCollisions = 0;
-            let codeCollisions = 0;
-            while (idCollisions < GENERATION_ATTEMPTS && codeCollisions < GENERATION_ATTEMPTS) {
-              const activationId = (ctx.hooks.generateActivationId ?? randomUUID)();
-              const activationCode = (ctx.hooks.generateActivationCode ?? generateActivationCode)();
-              const codeBytes = utf8Encode(activationCode);
-              const signatureP256 = encodeBase64(signEcdsaDer(ctx.suite, 'P-256', priv256, codeBytes));
-              const signatureP384 = encodeBase64(signEcdsaDer(ctx.suite, 'P-384', priv384, codeBytes));
-              const inserted = await insertActivation(tx, {
-                activationId,
-                applicationId: app.id,
-                userId: req.userId,
-                activationCode,
-                signatureP256,
-                signatureP384,
-                commitPhase: req.commitPhase ?? (app.commitOnKeyExchange ? 'ON_KEY_EXCHANGE' : 'ON_COMMIT'),
-                flags: req.flags ?? [],
-                maxFailedAttempts: req.maxFailureCount ?? ctx.config.maxFailedAttempts,
-                expiresAt:
-                  req.timestampActivationExpire ?? new Date(now.getTime() + ctx.config.activationExpireMs),
-                now,
-              });
-              if (!inserted) {
-                if (await activationIdExists(tx, activationId)) idCollisions++;
-                else codeCollisions++;
-                continue;
-              }
-              await insertHistory(tx, {
-                activationId,
-                status: ActivationStatus.CREATED,
-                reason: null,
-                externalUserId: null,
-                now,
-              });
-              return {
-                activationId,
-                activationCode,
-                activationSignature: signatureP256,
-                activationSignatures: { EC_P256: signatureP256, EC_P384: signatureP384 },
-                userId: req.userId,
-                applicationId: app.name,
-              };
-            }
-            throw new OffcodeError(idCollisions >= GENERATION_ATTEMPTS ? 'ERR0005' : 'ERR0006');
-          } finally {
-            priv256.fill(0);
-            priv384.fill(0);
-          }
-        });
-      }),
+    init: (request: unknown): Promise<ActivationInitResponse> => initActivation(ctx, request),
 
     /** Offcode plain key exchange (server.md §3.7), the `plain` key-exchange mechanism. */
     exchange: plain.exchange,
@@ -280,68 +357,10 @@ export function createActivationService(ctx: ServerContext) {
       activationId: string;
       activationStatus: ActivationStatusName;
       blockedReason: string | null;
-    }> =>
-      service(async () => {
-        const req = parseRequest(schemas.activationBlock, request);
-        const now = ctx.now();
-        return inTransaction(
-          ctx,
-          async (tx) => {
-            const row = await requireLocked(tx, req.activationId, now);
-            if (row.status === ActivationStatus.BLOCKED && row.blockExpiresAt === null) {
-              // already blocked for good: unchanged
-              return {
-                activationId: row.activationId,
-                activationStatus: 'BLOCKED' as const,
-                blockedReason: row.blockedReason,
-              };
-            }
-            if (row.status !== ActivationStatus.ACTIVE && row.status !== ActivationStatus.BLOCKED) {
-              throw new OffcodeError('ERR0008');
-            }
-            // ACTIVE -> BLOCKED; a temporary block becomes permanent (it must not expire by itself any more).
-            await setStatus(
-              tx,
-              row,
-              ActivationStatus.BLOCKED,
-              now,
-              { reason: req.reason, externalUserId: req.externalUserId ?? null },
-              { blockedReason: req.reason, blockExpiresAt: null },
-            );
-            return {
-              activationId: row.activationId,
-              activationStatus: 'BLOCKED' as const,
-              blockedReason: req.reason,
-            };
-          },
-          { lock: true },
-        );
-      }),
+    }> => blockActivation(ctx, request),
 
     unblock: (request: unknown): Promise<{ activationId: string; activationStatus: ActivationStatusName }> =>
-      service(async () => {
-        const req = parseRequest(schemas.activationUnblock, request);
-        const now = ctx.now();
-        return inTransaction(
-          ctx,
-          async (tx) => {
-            const row = await requireLocked(tx, req.activationId, now);
-            if (row.status === ActivationStatus.ACTIVE)
-              return { activationId: row.activationId, activationStatus: 'ACTIVE' as const };
-            if (row.status !== ActivationStatus.BLOCKED) throw new OffcodeError('ERR0008');
-            await setStatus(
-              tx,
-              row,
-              ActivationStatus.ACTIVE,
-              now,
-              { reason: 'UNBLOCKED', externalUserId: req.externalUserId ?? null },
-              { failedAttempts: 0, temporaryBlockCount: 0, blockedReason: null, blockExpiresAt: null },
-            );
-            return { activationId: row.activationId, activationStatus: 'ACTIVE' as const };
-          },
-          { lock: true },
-        );
-      }),
+      unblockActivation(ctx, request),
 
     remove: (request: unknown): Promise<{ activationId: string; removed: true }> =>
       service(async () => {
