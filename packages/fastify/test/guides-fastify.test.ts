@@ -69,6 +69,7 @@ describe.each(['pglite', 'postgresql'] as const)('guide: Fastify bank with the p
   const schema = `oc_guide_${randomBytes(5).toString('hex')}`;
   let app: ReturnType<typeof startExample>;
   let base = '';
+  const masterKey = randomBytes(32).toString('base64');
   const secrets: string[] = [];
 
   beforeAll(async () => {
@@ -78,7 +79,7 @@ describe.each(['pglite', 'postgresql'] as const)('guide: Fastify bank with the p
       await admin(`CREATE SCHEMA ${schema}`);
       const url = new URL(DATABASE_URL);
       url.searchParams.set('options', `-c search_path=${schema}`);
-      env = { DATABASE_URL: url.toString() };
+      env = { DATABASE_URL: url.toString(), OFFCODE_MASTER_KEY: masterKey };
     }
     app = startExample({
       ...env,
@@ -182,7 +183,7 @@ describe.each(['pglite', 'postgresql'] as const)('guide: Fastify bank with the p
     app.stop();
     expect(await app.exited).toBe(0);
     expect(app.output()).toContain('stopped');
-    for (const secret of [PAIR.secret, ...secrets]) expect(app.output()).not.toContain(secret);
+    for (const s of [PAIR.secret, masterKey, ...secrets]) expect(app.output()).not.toContain(s);
   }, 60_000);
 });
 
@@ -198,4 +199,15 @@ describe('docs/guides/fastify-plugin.md', () => {
     expect(blocks.length).toBeGreaterThanOrEqual(5);
     for (const block of blocks) expect(example).toContain(block);
   });
+});
+
+describe('a bad setting', () => {
+  it('stops the example before it starts: exit 2, one line naming the variable', async () => {
+    const app = startExample({ OFFCODE_DATA_DIR: 'memory://', OFFCODE_LOOKAHEAD: '0' });
+    app.url.catch(() => undefined);
+    expect(await app.exited).toBe(2);
+    const lines = app.output().trim().split('\n');
+    expect(lines.filter((l) => l.includes('OFFCODE_LOOKAHEAD'))).toHaveLength(1);
+    expect(app.output()).not.toContain('listening');
+  }, 60_000);
 });

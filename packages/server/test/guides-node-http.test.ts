@@ -89,6 +89,7 @@ describe.each(['pglite', 'postgresql'] as const)('guide: node:http bank on %s', 
   const schema = `oc_guide_${randomBytes(5).toString('hex')}`;
   let app: ReturnType<typeof startExample>;
   let base = '';
+  const masterKey = randomBytes(32).toString('base64');
 
   beforeAll(async () => {
     expect(existsSync(new URL('dist/index.js', pkgDir)), 'build the package first').toBe(true);
@@ -97,7 +98,7 @@ describe.each(['pglite', 'postgresql'] as const)('guide: node:http bank on %s', 
       await admin(`CREATE SCHEMA ${schema}`);
       const url = new URL(TEST_DATABASE_URL);
       url.searchParams.set('options', `-c search_path=${schema}`);
-      env = { DATABASE_URL: url.toString() };
+      env = { DATABASE_URL: url.toString(), OFFCODE_MASTER_KEY: masterKey };
     }
     app = startExample({ ...env, OFFCODE_TEMP_BLOCK_SWEEP_MS: '0', BANK_APPLICATION: 'guide-bank' });
     base = await app.url;
@@ -223,7 +224,7 @@ describe.each(['pglite', 'postgresql'] as const)('guide: node:http bank on %s', 
     app.stop();
     expect(await app.exited).toBe(0);
     expect(app.output()).toContain('stopped');
-    expect(app.output()).not.toContain(secret);
+    for (const s of [secret, masterKey]) expect(app.output()).not.toContain(s);
   }, 60_000);
 });
 
@@ -235,4 +236,15 @@ describe('docs/guides/in-process.md', () => {
     expect(blocks.length).toBeGreaterThanOrEqual(5);
     for (const block of blocks) expect(example).toContain(block);
   });
+});
+
+describe('a bad setting', () => {
+  it('stops the example before it starts: exit 2, one line naming the variable', async () => {
+    const app = startExample({ OFFCODE_DATA_DIR: 'memory://', OFFCODE_LOOKAHEAD: '0' });
+    app.url.catch(() => undefined);
+    expect(await app.exited).toBe(2);
+    const lines = app.output().trim().split('\n');
+    expect(lines.filter((l) => l.includes('OFFCODE_LOOKAHEAD'))).toHaveLength(1);
+    expect(app.output()).not.toContain('listening');
+  }, 60_000);
 });

@@ -12,7 +12,7 @@ import {
   paymentOperationData,
   verifyRequestDataForPayload,
 } from '@offcode/protocol';
-import { createOffcodeServer, loadConfigOrThrow, openStorage } from '@offcode/server';
+import { createOffcodeServer, loadConfig, openStorage } from '@offcode/server';
 import Fastify from 'fastify';
 
 const APPLICATION = process.env.BANK_APPLICATION ?? 'my-bank';
@@ -21,7 +21,10 @@ const credentials = (process.env.BANK_OFFCODE_CREDENTIALS ?? '')
   .filter((pair) => pair !== '')
   .map((pair) => ({ token: pair.slice(0, pair.indexOf(':')), secret: pair.slice(pair.indexOf(':') + 1) }));
 
-const config = loadConfigOrThrow(process.env);
+// Bad settings: one line each naming the variable (never a secret's value), exit 2, nothing started.
+const { config, errors, warnings } = loadConfig(process.env);
+for (const line of [...warnings, ...errors]) console.error(line);
+if (errors.length > 0) process.exit(2);
 const storage = await openStorage(config);
 const offcode = await createOffcodeServer({ config, storage });
 offcode.maintenance.start((error) => console.error('offcode sweep failed:', error.code ?? error.message));

@@ -11,10 +11,13 @@ import {
   paymentOperationData,
   verifyRequestDataForPayload,
 } from '@offcode/protocol';
-import { createOffcodeServer, isEnrollmentError, loadConfigOrThrow, openStorage } from '@offcode/server';
+import { createOffcodeServer, isEnrollmentError, loadConfig, openStorage } from '@offcode/server';
 
 const APPLICATION = process.env.BANK_APPLICATION ?? 'my-bank';
-const config = loadConfigOrThrow(process.env);
+// Bad settings: one line each naming the variable (never a secret's value), exit 2, nothing started.
+const { config, errors, warnings } = loadConfig(process.env);
+for (const line of [...warnings, ...errors]) console.error(line);
+if (errors.length > 0) process.exit(2);
 const storage = await openStorage(config);
 const offcode = await createOffcodeServer({ config, storage });
 offcode.maintenance.start((error) => console.error('offcode sweep failed:', error.code ?? error.message));
