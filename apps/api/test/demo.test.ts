@@ -44,6 +44,12 @@ function testId(html: string, id: string): string | null {
   return m ? unescapeHtml(m[1]!).trim() : null;
 }
 
+/** The machine value (`data-value`) of the first element with this data-testid; the text says it in words. */
+function dataValue(html: string, id: string): string | null {
+  const m = new RegExp(`data-testid="${id}"[^>]*data-value="([^"]*)"`).exec(html);
+  return m ? unescapeHtml(m[1]!) : null;
+}
+
 const form = (fields: Record<string, string>) => ({
   raw: new URLSearchParams(fields).toString(),
   headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -55,7 +61,9 @@ async function enrolAndActivate(userId: string, protocol: 3 | 4) {
   const activationCode = testId(r.text, 'activation-code')!;
   expect(activationCode).toMatch(/^[A-Z2-7]{5}(-[A-Z2-7]{5}){3}$/);
   expect(testId(r.text, 'activation-id')).toMatch(UUID_RE);
-  expect(r.text).toContain(`href="/demo/token?code=${activationCode}&amp;protocol=${protocol}"`);
+  const qrText = testId(r.text, 'activation-qr-text')!;
+  expect(qrText.startsWith(`${activationCode}#`)).toBe(true);
+  expect(r.text).toContain(`href="/demo/token?code=${encodeURIComponent(qrText)}&amp;protocol=${protocol}"`);
   const token = new OffcodeToken({ store: new MemoryTokenStore() });
   const status = await token.activate({
     serverUrl: base,
@@ -130,7 +138,20 @@ describe('pages', () => {
     expect(page.text).toContain('data-testid="activation-code-input" value="ABCDE-FGHIJ-KLMNO-PQRST"');
     expect(page.text).toContain('<option value="3" selected>');
     expect(page.text).toContain(`data-application="${DEMO_APP}"`);
+    // The demo application's PowerAuth credentials, which a real app has compiled in (the page says so).
+    const detail = await ok(base, '/rest/v3/application/detail', { applicationId: DEMO_APP });
+    expect(page.text).toContain(`data-application-key="${detail.versions[0].applicationKey}"`);
+    expect(page.text).toContain(`data-application-secret="${detail.versions[0].applicationSecret}"`);
+    expect(page.text).toContain(`data-master-key-p256="${detail.masterPublicKeys.EC_P256}"`);
+    expect(page.text).toContain(`data-master-key-p384="${detail.masterPublicKeys.EC_P384}"`);
+    expect(page.text).toContain('has the application key, secret and master public key compiled in');
     for (const id of [
+      'activation-qr-file',
+      'refresh-status',
+      'token-status-checked',
+      'remove-pin',
+      'remove-button',
+      'message',
       'protocol-select',
       'pin-input',
       'enable-biometry',
@@ -163,8 +184,23 @@ describe('pages', () => {
     expect(hostile.text).not.toContain('<script>alert(1)');
   });
 
-  it('unknown or malformed operation ids are 404 pages', async () => {
+  it('every page links the favicon; it and the local-time script are served', async () => {
+    const home = await http(base, '/demo', { method: 'GET' });
+    expect(home.text).toContain('<link rel="icon" type="image/svg+xml" href="/demo/assets/favicon.svg">');
+    expect(home.text).toContain('<script type="module" src="/demo/assets/local-time.js"></script>');
+    const icon = await http(base, '/demo/assets/favicon.svg', { method: 'GET' });
+    expect(icon.status).toBe(200);
+    expect(icon.headers.get('content-type')).toContain('image/svg+xml');
+    expect(icon.text).toMatch(/^<svg [^>]*viewBox="0 0 64 64"/);
+    const script = await http(base, '/demo/assets/local-time.js', { method: 'GET' });
+    expect(script.headers.get('content-type')).toContain('text/javascript');
+    expect(script.text).toContain('Intl.DateTimeFormat');
+  });
+
+  it('unknown or malformed operation and activation ids are 404 pages', async () => {
     for (const path of [
+      '/demo/activation/nope',
+      '/demo/activation/00000000-0000-4000-8000-000000000000',
       '/demo/operation/00000000-0000-4000-8000-000000000000',
       '/demo/operation/nope',
       '/demo/operation/nope/qr.png',
@@ -175,7 +211,52 @@ describe('pages', () => {
   });
 });
 
+/** A `data-*` attribute of the token page's body (the demo configuration the page script reads). */
+const bodyData = (html: string, name: string): string =>
+  unescapeHtml(new RegExp(`<body[^>]* data-${name}="([^"]*)"`).exec(html)![1]!);
+
 describe('operation flow', () => {
+  it('V3 through PowerAuth with what the pages carry: activation QR + token page config; bank page ACTIVE, then REMOVED', async () => {
+    const enrolled = await http(base, '/demo/enrol', form({ userId: 'paula', protocolVersion: '3' }));
+    const qrText = testId(enrolled.text, 'activation-qr-text')!;
+    const activationId = testId(enrolled.text, 'activation-id')!;
+    const dataUri = /data-testid="activation-qr"[^>]*src="data:image\/svg\+xml;base64,([^"]+)"/.exec(
+      enrolled.text,
+    )![1]!;
+    expect(decodeQrSvg(Buffer.from(dataUri, 'base64').toString('utf8'))).toBe(qrText);
+    const bank = async () => (await http(base, `/demo/activation/${activationId}`, { method: 'GET' })).text;
+    expect(dataValue(await bank(), 'activation-status')).toBe('CREATED');
+
+    const tokenHtml = (await http(base, '/demo/token', { method: 'GET' })).text;
+    const token = new OffcodeToken({ store: new MemoryTokenStore() });
+    const status = await token.activate({
+      mechanism: 'powerauth',
+      serverUrl: base,
+      applicationId: bodyData(tokenHtml, 'application'),
+      applicationKey: bodyData(tokenHtml, 'application-key'),
+      applicationSecret: bodyData(tokenHtml, 'application-secret'),
+      masterPublicKey: bodyData(tokenHtml, 'master-key-p256'),
+      activationCode: qrText,
+      pin: '1234',
+      protocol: 3,
+    });
+    expect(status).toMatchObject({ activationId, activationStatus: 'ACTIVE', mechanism: 'powerauth' });
+    const active = await bank();
+    expect(dataValue(active, 'activation-status')).toBe('ACTIVE');
+    expect(testId(active, 'activation-status')).toBe('Active');
+
+    const op = await createOperation({ userId: 'paula' });
+    const { display } = await token.approve(op.qrText, { pin: '1234' });
+    expect(dataValue((await submit(op.id, display)).html, 'result')).toBe('VALID');
+    expect((await token.status({ remote: true })).powerAuth?.counterSync).toBe('in-sync');
+    await token.remove({ pin: '1234' });
+    const removed = await bank();
+    expect(dataValue(removed, 'activation-status')).toBe('REMOVED');
+    expect(testId(removed, 'activation-note')).toBe(
+      'The token was removed: the bank no longer accepts its codes.',
+    );
+  });
+
   it('personalized V4 payment: QR images decode to the text; typed code normalised; VALID, then ALREADY_APPROVED', async () => {
     const { token, activationId } = await enrolAndActivate('alice', 4);
     const op = await createOperation({ userId: 'alice', note: 'Příliš žluťoučký kůň <b>' });
@@ -212,13 +293,19 @@ describe('operation flow', () => {
     expect((await ok(base, '/rest/v3/activation/status', { activationId })).failedAttempts).toBe(0);
 
     const valid = await submit(op.id, ` ${display.replace(/-/g, ' ')} `);
-    expect(testId(valid.html, 'result')).toBe('VALID');
-    expect(testId(valid.html, 'activation-status')).toBe('ACTIVE');
+    expect(dataValue(valid.html, 'result')).toBe('VALID');
+    expect(dataValue(valid.html, 'activation-status')).toBe('ACTIVE');
     expect(testId(valid.html, 'remaining-attempts')).toBe('5');
-    expect(testId(valid.html, 'matched-type')).toBe('POSSESSION_KNOWLEDGE');
+    expect(dataValue(valid.html, 'matched-type')).toBe('POSSESSION_KNOWLEDGE');
+    expect(testId(valid.html, 'result')).toBe('Payment approved');
+    expect(testId(valid.html, 'matched-type')).toBe('PIN');
     expect(valid.html).not.toContain('data-testid="retry"');
+    // Finished: the operation page shows the outcome, not the code form.
+    const finished = await http(base, `/demo/operation/${op.id}`, { method: 'GET' });
+    expect(dataValue(finished.text, 'result')).toBe('VALID');
+    expect(finished.text).not.toContain('data-testid="code-input"');
     const again = await submit(op.id, display);
-    expect(testId(again.html, 'result')).toBe('ALREADY_APPROVED');
+    expect(dataValue(again.html, 'result')).toBe('ALREADY_APPROVED');
   });
 
   it('V3 with biometry allowed: approved with the biometry factor', async () => {
@@ -227,8 +314,8 @@ describe('operation flow', () => {
     expect(op.qrText.split('\n')[4]).toBe('B');
     const { display } = await token.approve(op.qrText, { biometry: true });
     const r = await submit(op.id, display);
-    expect(testId(r.html, 'result')).toBe('VALID');
-    expect(testId(r.html, 'matched-type')).toBe('POSSESSION_BIOMETRY');
+    expect(dataValue(r.html, 'result')).toBe('VALID');
+    expect(dataValue(r.html, 'matched-type')).toBe('POSSESSION_BIOMETRY');
   });
 
   it('login operation and a non-personalized one (proximity ignored with a notice)', async () => {
@@ -237,7 +324,7 @@ describe('operation flow', () => {
     expect(login.qrText.split('\n')[1]).toBe('Login');
     expect(login.qrText.split('\n')[3]).toBe('A2*Nfrom Prague');
     const l = await token.approve(login.qrText, { pin: '1234' });
-    expect(testId((await submit(login.id, l.display)).html, 'result')).toBe('VALID');
+    expect(dataValue((await submit(login.id, l.display)).html, 'result')).toBe('VALID');
 
     const r = await http(
       base,
@@ -258,7 +345,7 @@ describe('operation flow', () => {
     expect(qrText.split('\n')).toHaveLength(7);
     const id = /operation\/([0-9a-f-]{36})/.exec(r.headers.get('location')!)![1]!;
     const n = await token.approve(qrText, { pin: '1234' });
-    expect(testId((await submit(id, n.display)).html, 'result')).toBe('VALID');
+    expect(dataValue((await submit(id, n.display)).html, 'result')).toBe('VALID');
   });
 
   it('wrong codes: INVALID with remaining attempts and a retry link, then blocked (MAX_FAILED_ATTEMPTS, 0 left)', async () => {
@@ -266,7 +353,7 @@ describe('operation flow', () => {
     const op = await createOperation({ userId: 'erin' });
     for (let left = 4; left >= 1; left--) {
       const r = await submit(op.id, '1111-2222-3333-4444');
-      expect(testId(r.html, 'result')).toBe('INVALID');
+      expect(dataValue(r.html, 'result')).toBe('INVALID');
       expect(testId(r.html, 'remaining-attempts')).toBe(String(left));
       expect(testId(r.html, 'result-text')).toContain(
         `${left} ${left === 1 ? 'attempt' : 'attempts'} remaining`,
@@ -274,11 +361,18 @@ describe('operation flow', () => {
       expect(r.html).toContain('data-testid="retry"');
     }
     const blocked = await submit(op.id, '1111-2222-3333-4444');
-    expect(testId(blocked.html, 'result')).toBe('INVALID');
-    expect(testId(blocked.html, 'activation-status')).toBe('BLOCKED');
+    expect(dataValue(blocked.html, 'result')).toBe('INVALID');
+    expect(dataValue(blocked.html, 'activation-status')).toBe('BLOCKED');
     expect(testId(blocked.html, 'remaining-attempts')).toBe('0');
-    expect(testId(blocked.html, 'blocked-reason')).toBe('MAX_FAILED_ATTEMPTS');
-    expect(testId(blocked.html, 'result-text')).toContain('Blocked');
+    expect(dataValue(blocked.html, 'blocked-reason')).toBe('MAX_FAILED_ATTEMPTS');
+    // Blocked says so, in words, and offers no retry; the operation page now shows that outcome, not the form.
+    expect(testId(blocked.html, 'result')).toBe('Blocked');
+    expect(testId(blocked.html, 'result-text')).toContain('Your token is blocked (too many wrong codes)');
+    expect(testId(blocked.html, 'blocked-reason')).toBe('too many wrong codes');
+    expect(blocked.html).not.toContain('data-testid="retry"');
+    const opPage = await http(base, `/demo/operation/${op.id}`, { method: 'GET' });
+    expect(dataValue(opPage.text, 'result')).toBe('INVALID');
+    expect(opPage.text).not.toContain('data-testid="code-input"');
     // No ACTIVE activation left: the operation form says so.
     const none = await http(
       base,
@@ -293,7 +387,7 @@ describe('operation flow', () => {
       }),
     );
     expect(none.status).toBe(400);
-    expect(testId(none.text, 'error')).toContain('no ACTIVE activation');
+    expect(testId(none.text, 'error')).toContain('has no active token');
   });
 
   it('invalid operation input is shown on the form (nothing created)', async () => {
@@ -322,7 +416,7 @@ describe('operation flow', () => {
     clockOffsetMs = 301_000;
     try {
       const r = await submit(op.id, display);
-      expect(testId(r.html, 'result')).toBe('EXPIRED');
+      expect(dataValue(r.html, 'result')).toBe('EXPIRED');
     } finally {
       clockOffsetMs = 0;
     }
@@ -359,10 +453,10 @@ describe('operation flow', () => {
     await setSeed(other.id, row.proximity_seed);
     const moved = await submit(other.id, '1234-5678-1234-5678');
     expect(moved.status).toBe(400);
-    expect(testId(moved.html, 'error')).toContain('ERR0022');
+    expect(moved.html).toMatch(/data-testid="error"[^>]*data-code="ERR0022"/);
     await setSeed(other.id, otherSeed); // put back (the key-rotation tests re-seal every row)
     const { display } = await token.approve(op.qrText, { pin: '1234' });
-    expect(testId((await submit(op.id, display)).html, 'result')).toBe('VALID');
+    expect(dataValue((await submit(op.id, display)).html, 'result')).toBe('VALID');
   });
 });
 
@@ -394,8 +488,8 @@ describe('configuration', () => {
         await http(off.url, `/demo/operation/${id}/verify`, form({ code: display }));
         return (await http(off.url, `/demo/operation/${id}/result`, { method: 'GET' })).text;
       };
-      expect(testId(await submitOff(), 'result')).toBe('VALID');
-      expect(testId(await submitOff(), 'result')).toBe('ALREADY_APPROVED');
+      expect(dataValue(await submitOff(), 'result')).toBe('VALID');
+      expect(dataValue(await submitOff(), 'result')).toBe('ALREADY_APPROVED');
       expect((await ok(base, '/rest/v3/activation/status', { activationId })).failedAttempts).toBe(0);
     } finally {
       await off.close();
@@ -446,7 +540,7 @@ describe('configuration', () => {
       });
       expect(verified.status).toBe(303);
       const result = await http(guarded.url, `${opPath}/result`, { method: 'GET', headers: auth });
-      expect(testId(result.text, 'result')).toBe('VALID');
+      expect(dataValue(result.text, 'result')).toBe('VALID');
     } finally {
       await guarded.close();
     }
@@ -532,7 +626,7 @@ describe('keys at rest (the demo table set, server.md §5.7)', () => {
     const only = await attachApi(api.storage, { OFFCODE_MASTER_KEY: NEW_KEY });
     try {
       const { display } = await token.approve(op.qrText, { pin: '1234' });
-      expect(testId((await submit(op.id, display, only.url)).html, 'result')).toBe('VALID');
+      expect(dataValue((await submit(op.id, display, only.url)).html, 'result')).toBe('VALID');
     } finally {
       await only.close();
       // Back to the key of the other tests.

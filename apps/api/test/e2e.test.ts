@@ -1,11 +1,13 @@
 /**
  * End to end in real headless Chromium (Debian /usr/bin/chromium driven by playwright-core), server.md §7.4:
- * enrol → activate the in-browser software token → create an operation → read the QR from the page and
- * decode the image (jsQR + pngjs) to the exact payload text → compute the code on the token page → type it
- * in 4x4 form → VALID; the same code again → ALREADY_APPROVED; a wrong PIN → INVALID with the remaining
- * attempts, the right PIN next → VALID. Protocol 4 with a personalized proximity operation (QR text
- * pasted), then, after a token reset, protocol 3 with a non-personalized operation (QR image uploaded and
- * decoded in the browser). Screenshots go to apps/api/artifacts/. Without Chromium this test FAILS.
+ * enrol → activate the in-browser software token with the activation QR's text → create an operation →
+ * read the QR from the page and decode the image (jsQR + pngjs) to the exact payload text → compute the
+ * code on the token page → type it in 4x4 form → VALID, and the operation page then shows that outcome; a
+ * wrong PIN → INVALID with the remaining attempts, the right PIN next → VALID. Protocol 4 (plain exchange)
+ * with a personalized proximity operation (QR text pasted), then, after a token reset (confirmed), protocol
+ * 3 (PowerAuth activation) with a non-personalized operation (QR image uploaded and decoded in the
+ * browser). demo-browser.test.ts covers the bank-like behaviour at 390 and 1280 px. Screenshots go to
+ * apps/api/artifacts/. Without Chromium this test FAILS.
  *
  * The pages run under their content security policy (server.md §6.11): an init script records every
  * `securitypolicyviolation` event and the console's CSP errors are collected; any of them fails the test.
@@ -105,7 +107,12 @@ const poll = <T>(fn: () => Promise<T>) => expect.poll(fn, { timeout: 30_000, int
 
 const text = async (testId: string): Promise<string> =>
   ((await page.getByTestId(testId).first().textContent()) ?? '').trim();
+/** The machine value behind a status or result (pages say it in words, the attribute keeps the value). */
+const value = async (testId: string, attribute = 'data-value'): Promise<string> =>
+  (await page.getByTestId(testId).first().getAttribute(attribute)) ?? '';
+const tokenStatus = () => value('token-status', 'data-status');
 
+/** Enrols on the bank page; returns the activation QR's text (`CODE#SIGNATURE`). */
 async function enrol(userId: string, protocol: 3 | 4): Promise<string> {
   await page.goto(`${base}/demo/enrol`);
   await page.getByTestId('user-id-input').fill(userId);
@@ -118,8 +125,10 @@ async function enrol(userId: string, protocol: 3 | 4): Promise<string> {
   expect(await page.getByTestId('activation-qr').getAttribute('src')).toMatch(
     /^data:image\/svg\+xml;base64,/,
   );
+  const qrText = await text('activation-qr-text');
+  expect(qrText.startsWith(`${code}#`)).toBe(true);
   await shot(`v${protocol}-1-enrolled`);
-  return code;
+  return qrText;
 }
 
 async function openToken(query = ''): Promise<void> {
@@ -133,7 +142,8 @@ async function activateToken(code: string, protocol: 3 | 4, pin: string): Promis
   expect(await page.getByTestId('protocol-select').inputValue()).toBe(String(protocol));
   await page.getByTestId('pin-input').fill(pin);
   await page.getByTestId('activate-button').click();
-  await poll(() => text('token-status')).toBe('ACTIVE');
+  await poll(tokenStatus).toBe('ACTIVE');
+  expect(await text('token-status')).toBe('Active');
   expect(await text('token-activation-id')).toMatch(UUID_RE);
   await shot(`v${protocol}-2-token-active`);
 }
@@ -195,7 +205,7 @@ async function approveOnToken(
     await page.getByTestId('qr-file').setInputFiles(op.pngFile);
     await poll(() => page.getByTestId('qr-input').inputValue()).toBe(op.qrText);
   }
-  await poll(() => text('qr-signature-status')).toBe('verified');
+  await poll(() => value('qr-signature-status')).toBe('verified');
   expect(await text('operation-title')).toBe('Payment');
   expect(await text('operation-message')).toBe('Pay 100 EUR to CZ2730300000001165254011');
   expect(await text('operation-fields')).toContain('100 EUR');
@@ -218,17 +228,24 @@ async function submitCode(
   await page.getByTestId('result').waitFor();
   await shot(label);
   return {
-    result: await text('result'),
+    result: await value('result'),
     remaining: await text('remaining-attempts'),
-    status: await text('activation-status'),
+    status: await value('activation-status'),
   };
+}
+
+/** A finished operation's page shows its outcome, not the code form. */
+async function expectOutcomePage(op: Operation, result: string): Promise<void> {
+  await page.goto(op.url);
+  expect(await value('result')).toBe(result);
+  expect(await page.getByTestId('code-input').count()).toBe(0);
 }
 
 /** `1234-5678-9012-3456` typed the way people do: 4x4 groups separated by spaces. */
 const spaced = (display: string): string => display.replace(/-/g, ' ');
 
 describe('demo in headless Chromium', () => {
-  it('protocol 4: personalized payment with proximity check, approved; re-submission; wrong PIN then right PIN', async () => {
+  it('protocol 4: personalized payment with proximity check, approved, then its outcome page; wrong PIN then right PIN', async () => {
     const code = await enrol('alice', 4);
     await activateToken(code, 4, '1234');
 
@@ -236,26 +253,26 @@ describe('demo in headless Chromium', () => {
     const display = await approveOnToken(op, '1234', 'v4-4', 'text');
     const first = await submitCode(op, spaced(display), 'v4-5-approved');
     expect(first).toEqual({ result: 'VALID', remaining: '5', status: 'ACTIVE' });
-    expect(await text('result-text')).toContain('Approved');
-    expect(await text('matched-type')).toBe('POSSESSION_KNOWLEDGE');
-    const again = await submitCode(op, spaced(display), 'v4-6-already-approved');
-    expect(again.result).toBe('ALREADY_APPROVED');
+    expect(await text('result-text')).toBe('Approved with PIN.');
+    expect(await value('matched-type')).toBe('POSSESSION_KNOWLEDGE');
+    await expectOutcomePage(op, 'VALID');
 
     const op2 = await createOperation('alice', { kind: 'personalized', proximity: true }, 'v4-7');
     const wrong = await approveOnToken(op2, '9999', 'v4-7-wrong-pin', 'text');
     const rejected = await submitCode(op2, spaced(wrong), 'v4-7-rejected');
     expect(rejected).toEqual({ result: 'INVALID', remaining: '4', status: 'ACTIVE' });
-    expect(await text('result-text')).toContain('Rejected');
+    expect(await text('result-text')).toBe('The code is not valid. 4 attempts remaining.');
     expect(await page.getByTestId('retry').count()).toBe(1);
-    const right = await approveOnToken(op2, '1234', 'v4-8-right-pin', 'text');
-    const approved = await submitCode(op2, spaced(right), 'v4-8-approved');
-    expect(approved).toEqual({ result: 'VALID', remaining: '5', status: 'ACTIVE' });
 
     // A mistyped code is refused by the web app without calling verify (no attempt counted).
     await page.goto(op2.url);
     await page.getByTestId('code-input').fill('1234 5678');
     await page.getByTestId('verify-button').click();
     await poll(() => text('error')).toBe('enter 16 digits');
+
+    const right = await approveOnToken(op2, '1234', 'v4-8-right-pin', 'text');
+    const approved = await submitCode(op2, spaced(right), 'v4-8-approved');
+    expect(approved).toEqual({ result: 'VALID', remaining: '5', status: 'ACTIVE' });
     const json = (
       await http<{ status: string; protocolVersion: number; componentLength: number }>(
         base,
@@ -268,8 +285,10 @@ describe('demo in headless Chromium', () => {
 
   it('protocol 3 after a token reset: non-personalized payment, QR image uploaded and decoded in the browser', async () => {
     await openToken();
+    page.once('dialog', (dialog) => dialog.accept());
     await page.getByTestId('reset-button').click();
-    await poll(() => text('token-status')).toBe('NOT_ACTIVATED');
+    await poll(tokenStatus).toBe('');
+    expect(await text('token-status')).toBe('Not activated');
     expect(await page.evaluate(() => window.localStorage.getItem('offcode.token.v1'))).toBeNull();
 
     const code = await enrol('bob', 3);
@@ -279,8 +298,7 @@ describe('demo in headless Chromium', () => {
     const display = await approveOnToken(op, '1234', 'v3-4', 'file');
     const first = await submitCode(op, spaced(display), 'v3-5-approved');
     expect(first).toEqual({ result: 'VALID', remaining: '5', status: 'ACTIVE' });
-    const again = await submitCode(op, spaced(display), 'v3-6-already-approved');
-    expect(again.result).toBe('ALREADY_APPROVED');
+    await expectOutcomePage(op, 'VALID');
 
     const op2 = await createOperation('bob', { kind: 'non-personalized', proximity: false }, 'v3-7');
     const wrong = await approveOnToken(op2, '9999', 'v3-7-wrong-pin', 'text');
@@ -346,7 +364,7 @@ describe('demo behind integration credentials in Chromium', () => {
       await p.getByTestId('pin-input').fill('1234');
       await p.getByTestId('activate-button').click();
       await expect
-        .poll(async () => ((await p.getByTestId('token-status').textContent()) ?? '').trim(), {
+        .poll(async () => p.getByTestId('token-status').getAttribute('data-status'), {
           timeout: 30_000,
         })
         .toBe('ACTIVE');

@@ -111,7 +111,7 @@ export function createDemoOperations(offcode: OffcodeServer, application: string
       const activation = await newestActiveActivation(offcode, application, userId);
       if (!activation) {
         throw new DemoInputError(
-          `user "${userId}" has no ACTIVE activation in ${application}: enrol a token first`,
+          `user "${userId}" has no active token in ${application}: enrol a token first`,
         );
       }
       const texts = operationTexts(form);
@@ -218,6 +218,7 @@ export function createDemoOperations(offcode: OffcodeServer, application: string
           blockedReason: outcome.blockedReason,
           matchedType: outcome.valid ? outcome.type : null,
           blockExpiresAt: outcome.blockExpiresAt,
+          verifiedAt: new Date().toISOString(),
         };
         return done(op, result, outcome.valid);
       } catch (error) {
@@ -247,6 +248,7 @@ function already(name: 'ALREADY_APPROVED' | 'EXPIRED', op: DemoOperation): DemoR
     blockedReason: null,
     matchedType: null,
     blockExpiresAt: null,
+    verifiedAt: new Date().toISOString(),
   };
 }
 

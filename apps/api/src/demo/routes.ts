@@ -12,16 +12,21 @@ import { checkbox, field, parseForm } from './form.js';
 import { DEMO_CSS } from './html.js';
 import { createDemoOperations, DemoInputError, type OperationForm } from './operations.js';
 import {
+  activationPage,
   demoErrorPage,
   enrolFormPage,
   enrolResultPage,
   homePage,
+  isFinished,
   operationFormPage,
   operationPage,
+  type PageError,
   resultPage,
+  type TokenPageConfig,
   tokenPage,
 } from './pages.js';
 import { renderQrPng, renderQrSvg } from './qr.js';
+import { FAVICON_SVG, LOCAL_TIME_JS } from './static.js';
 import type { DemoOperation } from './store.js';
 
 export interface DemoOptions {
@@ -38,11 +43,14 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const sendHtml = (reply: FastifyReply, page: string, status = 200): FastifyReply =>
   reply.code(status).type('text/html; charset=utf-8').send(page);
 
-/** Message of an error a demo page can show (service errors carry safe messages by contract). */
-function userMessage(error: unknown): string | null {
-  if (error instanceof DemoInputError) return error.message;
-  if (error instanceof OffcodeError) return `${error.code}: ${error.message}`;
-  if (error instanceof PayloadFormatError) return error.message;
+/**
+ * An error a demo page can show (service errors carry safe messages by contract): the message for the
+ * reader, the service's code in `data-code` only.
+ */
+function userMessage(error: unknown): PageError | null {
+  if (error instanceof DemoInputError) return { message: error.message };
+  if (error instanceof OffcodeError) return { message: error.message, code: error.code };
+  if (error instanceof PayloadFormatError) return { message: error.message };
   return null;
 }
 
@@ -72,8 +80,10 @@ export async function registerDemo(app: FastifyInstance, options: DemoOptions): 
       const created = await offcode.activations.init({ userId, applicationId: application });
       const signature =
         protocolVersion === 3 ? created.activationSignatures.EC_P256 : created.activationSignatures.EC_P384;
-      // PowerAuth's activation QR: "ACTIVATION_CODE#BASE64_SIGNATURE" (signature over the code by the master key).
-      const svg = await renderQrSvg(`${created.activationCode}#${signature}`, 'M');
+      // PowerAuth's activation QR: "ACTIVATION_CODE#BASE64_SIGNATURE" (signature over the code by the master
+      // key of the protocol's curve); the token page reads it (scan or paste) and checks the signature.
+      const qrText = `${created.activationCode}#${signature}`;
+      const svg = await renderQrSvg(qrText, 'M');
       return sendHtml(
         reply,
         enrolResultPage({
@@ -81,6 +91,7 @@ export async function registerDemo(app: FastifyInstance, options: DemoOptions): 
           protocolVersion,
           activationId: created.activationId,
           activationCode: created.activationCode,
+          qrText,
           qrDataUri: `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}`,
           application,
         }),
@@ -146,6 +157,8 @@ export async function registerDemo(app: FastifyInstance, options: DemoOptions): 
           lastResult: op.lastResult,
         });
       }
+      // A finished operation shows its outcome, not the code form again.
+      if (isFinished(op) && op.lastResult) return sendHtml(reply, resultPage(op, op.lastResult));
       const notice =
         request.query.notice === 'proximity'
           ? 'The proximity check applies to personalized operations only; this one has no TOTP.'
@@ -193,14 +206,44 @@ export async function registerDemo(app: FastifyInstance, options: DemoOptions): 
     '/demo/token',
     { helmet: TOKEN_PAGE_HELMET },
     async (request, reply) => {
-      const code = typeof request.query.code === 'string' ? request.query.code.slice(0, 64) : '';
+      // Room for the QR form CODE#SIGNATURE (a DER P-384 signature is at most 104 bytes).
+      const code = typeof request.query.code === 'string' ? request.query.code.slice(0, 200) : '';
       const protocol = typeof request.query.protocol === 'string' ? request.query.protocol : '4';
-      return sendHtml(reply, tokenPage(application, { code, protocol }));
+      return sendHtml(reply, tokenPage(await tokenConfig(), { code, protocol }));
     },
   );
 
+  /** The demo application's credentials for the token page (what a PowerAuth app has compiled in). */
+  async function tokenConfig(): Promise<TokenPageConfig> {
+    const detail = await offcode.applications.detail({ applicationId: application });
+    const version = detail.versions.find((v) => v.supported) ?? detail.versions[0];
+    return {
+      application,
+      applicationKey: version?.applicationKey ?? '',
+      applicationSecret: version?.applicationSecret ?? '',
+      masterPublicKeyP256: detail.masterPublicKeys.EC_P256 ?? '',
+      masterPublicKeyP384: detail.masterPublicKeys.EC_P384 ?? '',
+    };
+  }
+
+  // The bank's view of one activation: the back office status (REMOVED after the token removed itself).
+  app.get<{ Params: { id: string } }>('/demo/activation/:id', async (request, reply) => {
+    const id = request.params.id;
+    const found = UUID.test(id) ? await offcode.activations.status({ activationId: id.toLowerCase() }) : null;
+    // The server answers REMOVED without a user for an id it does not know.
+    if (!found || found.userId === null)
+      return sendHtml(reply, demoErrorPage('No such activation.', 404), 404);
+    return sendHtml(reply, activationPage({ ...found, userId: found.userId }));
+  });
+
   app.get('/demo/assets/demo.css', async (_request, reply) =>
     reply.type('text/css; charset=utf-8').send(DEMO_CSS),
+  );
+  app.get('/demo/assets/local-time.js', async (_request, reply) =>
+    reply.type('text/javascript; charset=utf-8').send(LOCAL_TIME_JS),
+  );
+  app.get('/demo/assets/favicon.svg', async (_request, reply) =>
+    reply.type('image/svg+xml; charset=utf-8').send(FAVICON_SVG),
   );
 
   for (const name of ['token.js', 'token.js.map']) {

@@ -12,6 +12,8 @@ export interface DemoResult {
   blockedReason: string | null;
   matchedType: string | null;
   blockExpiresAt: string | null;
+  /** When the server answered (ISO); absent in rows written before it was recorded. */
+  verifiedAt?: string;
 }
 
 export interface DemoOperation {

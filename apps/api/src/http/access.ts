@@ -5,6 +5,7 @@
  */
 import type { RouteAccess } from '@offcode/fastify';
 import { OFFCODE_ROUTE_ACCESS } from '@offcode/fastify/internal';
+import { DEMO_ROUTE_ACCESS } from '../demo/access.js';
 
 export { ROUTE_ACCESS_CLASSES, type RouteAccess } from '@offcode/fastify';
 export { type RegisteredRoute, registeredRoutes } from '@offcode/fastify/internal';
@@ -14,21 +15,8 @@ export const APP_ROUTE_ACCESS: ReadonlyMap<string, RouteAccess> = new Map<string
   Object.entries({
     // Only a redirect to /demo (which is protected).
     '/': 'public',
-    // The demo creates activations, blocks users through failed attempts and shows operations: with
-    // credentials configured it needs them like the REST methods it stands for (pages, forms and assets).
-    '/demo': 'protected',
-    '/demo/enrol': 'protected',
-    '/demo/operation/new': 'protected',
-    '/demo/operation': 'protected',
-    '/demo/operation/:id': 'protected',
-    '/demo/operation/:id/qr.png': 'protected',
-    '/demo/operation/:id/qr.svg': 'protected',
-    '/demo/operation/:id/verify': 'protected',
-    '/demo/operation/:id/result': 'protected',
-    '/demo/token': 'protected',
-    '/demo/assets/token.js': 'protected',
-    '/demo/assets/token.js.map': 'protected',
-    '/demo/assets/demo.css': 'protected',
+    // The demo's routes are classified with the routes (demo/access.ts).
+    ...DEMO_ROUTE_ACCESS,
   } satisfies Record<string, RouteAccess>),
 );
 

@@ -2,6 +2,8 @@
  * The software token page (server.md §7.3), bundled for the browser with esbuild at build time: the
  * platform-neutral @offcode/client core (with @offcode/protocol and the wasm engine embedded as bytes) over
  * localStorage, plus a pure-JS QR reader (jsQR) for uploaded images. Every element has its data-testid.
+ * V3 enrols through PowerAuth (keystore + activation/create), V4 through the plain exchange; the page asks
+ * the bank for the status on load and on request, asks before reset and remove, and says states in words.
  */
 import {
   KeyValueTokenStore,
@@ -12,6 +14,7 @@ import {
 } from '@offcode/client';
 import { decodeScannedBytes, type OfflinePayload, type OperationField } from '@offcode/protocol';
 import jsQRModule from 'jsqr';
+import { activationStatusWords, blockedReasonWords, localDateTime } from '../demo/words.js';
 
 // jsQR is a CommonJS bundle: depending on the interop the default import is the function or its namespace.
 type JsQr = typeof import('jsqr').default;
@@ -24,45 +27,102 @@ const $ = <T extends HTMLElement = HTMLElement>(testId: string): T => {
 };
 
 const token = new OffcodeToken({ store: new KeyValueTokenStore(window.localStorage) });
-const application = document.body.dataset.application ?? 'offcode-demo';
+/** The demo application's credentials (server-rendered from the demo configuration, see the page text). */
+const config = {
+  application: document.body.dataset.application ?? 'offcode-demo',
+  applicationKey: document.body.dataset.applicationKey ?? '',
+  applicationSecret: document.body.dataset.applicationSecret ?? '',
+  masterKeyP256: document.body.dataset.masterKeyP256 ?? '',
+  masterKeyP384: document.body.dataset.masterKeyP384 ?? '',
+};
 let scanned: ScannedOperation | null = null;
 let busy = false;
 
-function showError(message: string | null): void {
+function showError(message: string | null, code = ''): void {
   const el = $('error');
+  el.textContent = message ?? '';
+  el.dataset.code = code;
+  el.hidden = message === null;
+}
+
+function showMessage(message: string | null): void {
+  const el = $('message');
   el.textContent = message ?? '';
   el.hidden = message === null;
 }
 
-function describe(error: unknown): string {
+/** The message for the reader; the client's code goes to `data-code` (no constants in the page text). */
+function showFailure(error: unknown): void {
   if (error instanceof OffcodeClientError) {
-    const detail = error.serverCode ? ` (${error.serverCode})` : error.reason ? ` (${error.reason})` : '';
-    return `${error.code}${detail}: ${error.message}`;
+    showError(error.message, error.serverCode ?? error.code);
+    return;
   }
-  return error instanceof Error ? error.message : String(error);
+  showError(error instanceof Error ? error.message : String(error));
+}
+
+const STATUS_NOTES: Record<string, string> = {
+  PENDING_COMMIT: 'The bank has not confirmed this token yet.',
+  BLOCKED: 'The bank refuses its codes until it unblocks the token.',
+  REMOVED: 'The bank removed this token; reset it to enrol again.',
+};
+
+/** "Too many wrong codes: the bank refuses …" — the reason first when the server gave one. */
+function statusNote(status: TokenStatus): string {
+  const note = STATUS_NOTES[status.activationStatus] ?? '';
+  const reason = status.activationStatus === 'BLOCKED' ? blockedReasonWords(status.blockedReason) : '';
+  if (!reason || !note) return note;
+  return `${reason[0]!.toUpperCase()}${reason.slice(1)}: ${note[0]!.toLowerCase()}${note.slice(1)}`;
 }
 
 function renderStatus(status: TokenStatus | null): void {
-  $('token-status').textContent = status ? status.activationStatus : 'NOT_ACTIVATED';
-  $('token-activation-id').textContent = status ? status.activationId : '';
-  $('token-protocol').textContent = status ? `V${status.protocol}, ${status.counter} codes` : '';
+  const el = $('token-status');
+  el.textContent = activationStatusWords(status?.activationStatus);
+  el.dataset.status = status?.activationStatus ?? '';
+  $('token-status-note').textContent = status ? statusNote(status) : '';
+  const checked = $('token-status-checked');
+  checked.textContent = status?.statusCheckedAt ? localDateTime(status.statusCheckedAt) : '–';
+  checked.dataset.value = status?.statusCheckedAt ?? '';
+  $('token-activation-id').textContent = status ? status.activationId : '–';
+  $('token-protocol').textContent = status
+    ? `V${status.protocol}, ${status.mechanism === 'powerauth' ? 'PowerAuth activation' : 'Offcode key exchange'}, ${status.counter} ${status.counter === 1 ? 'code' : 'codes'} computed`
+    : '–';
   $<HTMLButtonElement>('activate-button').disabled = status !== null;
+  $<HTMLButtonElement>('refresh-status').disabled = status === null;
   // Activation is offered only while the browser holds no token.
   document.getElementById('activate-section')!.hidden = status !== null;
-  $<HTMLButtonElement>('scan-button').disabled = status === null;
+  // Only a PowerAuth-enrolled token can sign its own removal; the bank removes plain ones.
+  document.getElementById('remove-box')!.hidden = status?.mechanism !== 'powerauth';
+  const usable = status !== null && status.activationStatus === 'ACTIVE';
+  $<HTMLButtonElement>('scan-button').disabled = !usable;
 }
 
-async function refreshStatus(): Promise<TokenStatus | null> {
+/** The stored status, or null when the browser holds no token. */
+async function localStatus(): Promise<TokenStatus | null> {
   try {
-    const status = await token.status();
-    renderStatus(status);
-    return status;
+    return await token.status();
   } catch (error) {
-    if (error instanceof OffcodeClientError && error.code === 'NOT_ACTIVATED') {
-      renderStatus(null);
-      return null;
-    }
+    if (error instanceof OffcodeClientError && error.code === 'NOT_ACTIVATED') return null;
     throw error;
+  }
+}
+
+/** Asks the bank (PowerAuth: the encrypted status blob; plain: the activation status route). */
+async function refreshStatus(): Promise<TokenStatus | null> {
+  const stored = await localStatus();
+  renderStatus(stored);
+  if (!stored) return null;
+  try {
+    const fresh = await token.status({ remote: true });
+    renderStatus(fresh);
+    if (fresh.powerAuth?.counterSync === 'resynchronized') {
+      showMessage(`The token caught up with the bank (${fresh.powerAuth.counterSteps} codes).`);
+    }
+    return fresh;
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const code = error instanceof OffcodeClientError ? (error.serverCode ?? error.code) : '';
+    showError(`Could not check the status with the bank (the stored status is shown): ${message}`, code);
+    return stored;
   }
 }
 
@@ -116,10 +176,14 @@ function fieldLabel(payload: OfflinePayload, field: OperationField, position: nu
   return byType[field.type] ?? 'Value';
 }
 
+const SIGNATURE_WORDS = { verified: 'verified: issued by your bank', invalid: 'not valid' } as const;
+
 function renderOperation(op: ScannedOperation | null, signature: 'verified' | 'invalid' | null): void {
   const box = document.getElementById('operation')!;
   box.hidden = signature === null;
-  $('qr-signature-status').textContent = signature ?? '';
+  const sig = $('qr-signature-status');
+  sig.textContent = signature ? SIGNATURE_WORDS[signature] : '';
+  sig.dataset.value = signature ?? '';
   const fields = $('operation-fields');
   fields.replaceChildren();
   if (!op) {
@@ -163,6 +227,7 @@ function renderOperation(op: ScannedOperation | null, signature: 'verified' | 'i
 
 async function scan(): Promise<void> {
   showError(null);
+  showMessage(null);
   $('code').textContent = '';
   scanned = null;
   const text = $<HTMLTextAreaElement>('qr-input').value;
@@ -178,7 +243,7 @@ async function scan(): Promise<void> {
     } else {
       renderOperation(null, null);
     }
-    showError(describe(error));
+    showFailure(error);
   }
 }
 
@@ -189,10 +254,10 @@ async function approve(auth: { pin: string } | { biometry: true }): Promise<void
     const result = await token.approve(scanned, auth);
     $('code').textContent = result.display;
     $<HTMLInputElement>('approve-pin').value = '';
-    await refreshStatus();
+    renderStatus(await localStatus());
   } catch (error) {
     $('code').textContent = '';
-    showError(describe(error));
+    showFailure(error);
   }
 }
 
@@ -234,26 +299,71 @@ async function guarded(fn: () => Promise<void>): Promise<void> {
   try {
     await fn();
   } catch (error) {
-    showError(describe(error));
+    showFailure(error);
   } finally {
     busy = false;
   }
 }
 
-$('activate-button').addEventListener('click', () =>
+/**
+ * V3 enrols like a PowerAuth mobile app: keystore + activation/create with the demo application's key,
+ * secret and P-256 master key; `CODE#SIGNATURE` (the activation QR) has its signature checked first. V4
+ * keeps Offcode's plain exchange, with the P-384 master key pinned (the server's answer must carry it).
+ */
+async function activate(): Promise<void> {
+  showError(null);
+  showMessage(null);
+  const protocol = $<HTMLSelectElement>('protocol-select').value === '3' ? 3 : 4;
+  const entered = $<HTMLInputElement>('activation-code-input').value.trim();
+  const pin = $<HTMLInputElement>('pin-input').value;
+  const enableBiometry = $<HTMLInputElement>('enable-biometry').checked;
+  const serverUrl = window.location.origin;
+  const status =
+    protocol === 3
+      ? await token.activate({
+          mechanism: 'powerauth',
+          serverUrl,
+          applicationId: config.application,
+          applicationKey: config.applicationKey,
+          applicationSecret: config.applicationSecret,
+          masterPublicKey: config.masterKeyP256,
+          activationCode: entered,
+          pin,
+          protocol,
+          enableBiometry,
+          device: { activationName: 'Demo software token', platform: 'browser' },
+        })
+      : await token.activate({
+          mechanism: 'plain',
+          serverUrl,
+          applicationId: config.application,
+          masterPublicKey: config.masterKeyP384,
+          activationCode: entered.split('#')[0] ?? '',
+          pin,
+          protocol,
+          enableBiometry,
+        });
+  $<HTMLInputElement>('pin-input').value = '';
+  renderStatus(status);
+  showMessage('The token is activated.');
+}
+
+$('activate-button').addEventListener('click', () => guarded(activate));
+
+$('activation-qr-file').addEventListener('change', () =>
   guarded(async () => {
     showError(null);
-    const protocol = $<HTMLSelectElement>('protocol-select').value === '3' ? 3 : 4;
-    const status = await token.activate({
-      serverUrl: window.location.origin,
-      applicationId: application,
-      activationCode: $<HTMLInputElement>('activation-code-input').value.trim(),
-      pin: $<HTMLInputElement>('pin-input').value,
-      protocol,
-      enableBiometry: $<HTMLInputElement>('enable-biometry').checked,
-    });
-    $<HTMLInputElement>('pin-input').value = '';
-    renderStatus(status);
+    const file = $<HTMLInputElement>('activation-qr-file').files?.[0];
+    if (!file) return;
+    $<HTMLInputElement>('activation-code-input').value = await readQrImage(file);
+  }),
+);
+
+$('refresh-status').addEventListener('click', () =>
+  guarded(async () => {
+    showError(null);
+    showMessage(null);
+    await refreshStatus();
   }),
 );
 
@@ -274,15 +384,39 @@ $('approve-button').addEventListener('click', () =>
 );
 $('approve-biometry').addEventListener('click', () => guarded(() => approve({ biometry: true })));
 
+function clearOperation(): void {
+  scanned = null;
+  renderOperation(null, null);
+  $('code').textContent = '';
+  $<HTMLTextAreaElement>('qr-input').value = '';
+}
+
 $('reset-button').addEventListener('click', () =>
   guarded(async () => {
+    const ok = window.confirm(
+      'Reset the token? It is deleted from this browser; the bank keeps its activation until it is removed there.',
+    );
+    if (!ok) return;
     await token.reset();
-    scanned = null;
-    renderOperation(null, null);
-    $('code').textContent = '';
-    $<HTMLTextAreaElement>('qr-input').value = '';
+    clearOperation();
     showError(null);
     renderStatus(null);
+    showMessage('The token was deleted from this browser.');
+  }),
+);
+
+$('remove-button').addEventListener('click', () =>
+  guarded(async () => {
+    showError(null);
+    showMessage(null);
+    const ok = window.confirm('Remove this token? The bank will no longer accept its codes.');
+    if (!ok) return;
+    const pin = $<HTMLInputElement>('remove-pin').value;
+    await token.remove({ pin });
+    $<HTMLInputElement>('remove-pin').value = '';
+    clearOperation();
+    renderStatus(null);
+    showMessage('The token was removed at the bank and deleted from this browser.');
   }),
 );
 
