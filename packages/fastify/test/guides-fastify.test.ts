@@ -166,6 +166,21 @@ describe.each(['pglite', 'postgresql'] as const)('guide: Fastify bank with the p
       expect(res.json).toMatchObject({ code: errorCode, field });
     }
 
+    const tooLarge = await post(base, '/bank/enrol', JSON.stringify({ userId: 'x'.repeat(1_100_000) }));
+    expect(tooLarge).toEqual({
+      status: 400,
+      json: expect.objectContaining({ code: 'BAD_REQUEST', field: 'body' }),
+    });
+
+    // Four more wrong codes block the activation; then even the right code is refused, with no retry left.
+    const confirm = (c: string) =>
+      post(base, '/bank/payments/confirm', { paymentId: second.paymentId, code: c });
+    let last: unknown;
+    for (let i = 0; i < 4; i++) last = (await confirm('1111 2222 3333 4444')).json;
+    const blocked = { approved: false, activationStatus: 'BLOCKED', remainingAttempts: 0 };
+    expect(last).toEqual(blocked);
+    expect((await confirm(device.computeCode(device.readPayload(second.qr)))).json).toEqual(blocked);
+
     // The PowerAuth device API under the SDK's base URL /offcode, device-facing (no credentials).
     expect(await post(base, '/offcode/pa/v3/keystore/create', '{}')).toEqual({
       status: 400,

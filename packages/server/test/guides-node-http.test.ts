@@ -195,6 +195,11 @@ describe.each(['pglite', 'postgresql'] as const)('guide: node:http bank on %s', 
       expect(res.status).toBe(400);
       expect(res.json).toMatchObject({ code: errorCode, field });
     }
+    const tooLarge = await call(base, '/bank/enrol', JSON.stringify({ userId: 'x'.repeat(70_000) }));
+    expect(tooLarge).toEqual({
+      status: 400,
+      json: expect.objectContaining({ code: 'BODY_TOO_LARGE', field: 'body' }),
+    });
     // The device-facing routes answer in PowerAuth's envelope.
     expect(await call(base, '/pa/v3/keystore/create', '{}')).toEqual({
       status: 400,
