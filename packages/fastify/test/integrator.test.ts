@@ -289,8 +289,9 @@ describe('mounted in an existing Fastify app (PGlite)', () => {
       expect(doc.components.securitySchemes.basicAuth).toEqual({ type: 'http', scheme: 'basic' });
       const paths = Object.keys(doc.paths);
       expect(paths).toContain('/offcode/rest/v4/auth/offline/verify');
+      expect(paths).toContain('/offcode/pa/v3/activation/create');
       expect(
-        paths.filter((p) => p.includes('/v3/') || p.endsWith('/metrics') || p.endsWith('/docs')),
+        paths.filter((p) => p.includes('/rest/v3/') || p.endsWith('/metrics') || p.endsWith('/docs')),
       ).toEqual([]);
       // Unmounted groups: 404 in the envelope, with or without credentials, before any credential check.
       for (const auth of [{}, { authorization: BASIC }] as Record<string, string>[]) {
