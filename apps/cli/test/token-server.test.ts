@@ -1,6 +1,7 @@
 /**
- * `offcode token activate | approve | status` in-process (`main()`) against a real @offcode/server
- * (PGlite in memory) behind a small node:http bridge; the kill test runs the built binary.
+ * `offcode token activate | approve | status` with the plain exchange, in-process (`main()`) against a real
+ * @offcode/server (PGlite in memory) behind the real @offcode/fastify routes (tools/test-harness); the kill
+ * test runs the built binary. The PowerAuth path: token-powerauth.test.ts.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
