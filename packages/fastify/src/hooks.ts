@@ -13,16 +13,20 @@ import { sendOffcodeError } from './reply.js';
 
 /**
  * `onRequest`: `X-Request-Id` (the request id, see `requestIdFrom`) and `Cache-Control: no-store` on every
- * answer, and the start time for the duration metric; `onResponse`: the request counters.
+ * answer, and the start time for the duration metric; `onResponse`: the request counters. Callback hooks,
+ * not async ones: they run on every request of the hot paths (verify, create) and do nothing asynchronous,
+ * so no promise is made per hook and request.
  */
 export function addOffcodeRequestHooks(app: FastifyInstance, metrics: OffcodeMetrics): void {
-  app.addHook('onRequest', async (request, reply) => {
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header('X-Request-Id', request.id);
     reply.header('Cache-Control', 'no-store');
     metrics.requestStarted(request);
+    done();
   });
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     metrics.requestFinished(request, request.routeOptions.url, request.method, reply.statusCode);
+    done();
   });
 }
 
@@ -31,9 +35,13 @@ export function addOffcodeRequestHooks(app: FastifyInstance, metrics: OffcodeMet
  * drain) get 503 OFF-0003 in the envelope, so a load balancer retries them elsewhere. The application sets
  * Fastify's `return503OnClosing: false`; otherwise Fastify answers these itself, outside the envelope.
  */
-export function refuseWhileClosing(closing: { readonly value: boolean }) {
-  return async (_request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> => {
-    if (!closing.value) return undefined;
+export function refuseWhileClosing(
+  closing: { readonly value: boolean },
+  /** Route URLs that answer during the drain themselves (`/livez`, `/readyz`). */
+  exempt: ReadonlySet<string> = new Set(),
+) {
+  return async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> => {
+    if (!closing.value || exempt.has(request.routeOptions.url ?? '')) return undefined;
     reply.header('Connection', 'close');
     return sendOffcodeError(reply, new OffcodeHttpError('OFF-0003'));
   };

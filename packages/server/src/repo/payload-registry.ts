@@ -42,7 +42,8 @@ export interface IssuedPayload {
  * The verify flow runs the same two operations of this SQL registry inside its own combined statements
  * (repo/queries.ts `lockForVerify`: the payload row locked in the activation's lock statement, after the
  * activation row; `writeVerification`: the same conditional consume in the statement of its writes), so one
- * verification costs three round trips; `findForUpdate` and `consume` are those operations on their own.
+ * verification costs two round trips on PostgreSQL (BEGIN with the lock, the writes with COMMIT); `findForUpdate`
+ * and `consume` are those operations on their own.
  */
 export interface PayloadRegistry {
   issue(tx: SqlExecutor, payload: IssuedPayload): Promise<boolean>;

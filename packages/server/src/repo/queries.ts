@@ -376,18 +376,23 @@ export async function lockForVerify(
   return { activation: mapActivation(row), payload };
 }
 
+/** SQLSTATE of the statement of `writeVerification` when a required consumption found the payload consumed. */
+export const CONSUME_REFUSED_SQLSTATE = '22012';
+
 /**
  * The writes of one verification in one statement: the activation update (`changes`, may be empty), the
  * audit row, and — with `consume` — the registry's conditional consumption (`consumed_at` set only while
  * unset, linked to this audit row). Answers the audit id and whether the payload was consumed (null
- * without `consume`).
+ * without `consume`). With `consume.required` (registry `enforce`) a consumption that changed no row fails
+ * the statement itself (division by the zero count: SQLSTATE 22012, `CONSUME_REFUSED_SQLSTATE`), so the
+ * transaction is aborted by the database and a COMMIT sent right behind the statement rolls back.
  */
 export async function writeVerification(
   db: SqlExecutor,
   activationId: string,
   changes: ActivationUpdate,
   audit: AuditInsert,
-  consume: { payloadId: number; now: Date } | null,
+  consume: { payloadId: number; now: Date; required: boolean } | null,
 ): Promise<{ auditId: number; consumed: boolean | null }> {
   const params: unknown[] = [activationId];
   const sets = activationSets(changes, params);
@@ -405,7 +410,7 @@ export async function writeVerification(
   }
   const r = await db.query<Row>(
     `WITH ${ctes.join(',\n     ')}
-     SELECT (SELECT id FROM audit) AS audit_id${consume ? ', (SELECT count(*) FROM con) AS consumed' : ''}`,
+     SELECT (SELECT id FROM audit) AS audit_id${consume ? `, ${consume.required ? '1 / ' : ''}(SELECT count(*) FROM con) AS consumed` : ''}`,
     params,
   );
   const row = r.rows[0]!;

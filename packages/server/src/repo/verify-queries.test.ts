@@ -12,7 +12,13 @@ import { activateDevice, createApp, makeServer } from '../../test/harness.js';
 import { type OpenedStorage, storageFactories, TEST_DATABASE_URL } from '../../test/storages.js';
 import type { OffcodeServer } from '../server.js';
 import { sqlPayloadRegistry as registry } from './payload-registry.js';
-import { type AuditInsert, findActivation, lockForVerify, writeVerification } from './queries.js';
+import {
+  type AuditInsert,
+  CONSUME_REFUSED_SQLSTATE,
+  findActivation,
+  lockForVerify,
+  writeVerification,
+} from './queries.js';
 
 const NOW = new Date(Date.UTC(2025, 4, 1, 10, 0, 0));
 
@@ -102,11 +108,15 @@ describe.each(storageFactories)('verify statements on $name', (factory) => {
     const payloadId = (await opened.storage.transaction((tx) => lockForVerify(tx, activationId, nonce)))!
       .payload!.id;
     const first = await opened.storage.transaction((tx) =>
-      writeVerification(tx, activationId, { failedAttempts: 2 }, audit(nonce), { payloadId, now: NOW }),
+      writeVerification(tx, activationId, { failedAttempts: 2 }, audit(nonce), {
+        payloadId,
+        now: NOW,
+        required: false,
+      }),
     );
     expect(first.consumed).toBe(true);
     const second = await opened.storage.transaction((tx) =>
-      writeVerification(tx, activationId, {}, audit(nonce), { payloadId, now: NOW }),
+      writeVerification(tx, activationId, {}, audit(nonce), { payloadId, now: NOW, required: false }),
     );
     expect(second.consumed).toBe(false);
     const noConsume = await opened.storage.transaction((tx) =>
@@ -127,6 +137,25 @@ describe.each(storageFactories)('verify statements on $name', (factory) => {
     expect((await findActivation(opened.storage, activationId))!.failedAttempts).toBe(0);
   });
 
+  it('a required consumption of a consumed payload fails the statement (22012) and leaves nothing', async () => {
+    const nonce = await issue();
+    const payloadId = (await opened.storage.transaction((tx) => lockForVerify(tx, activationId, nonce)))!
+      .payload!.id;
+    const consume = { payloadId, now: NOW, required: true };
+    const first = await opened.storage.transaction((tx) =>
+      writeVerification(tx, activationId, { failedAttempts: 0 }, audit(nonce), consume),
+    );
+    expect(first.consumed).toBe(true);
+    await expect(
+      opened.storage.transaction((tx) =>
+        writeVerification(tx, activationId, { failedAttempts: 4 }, audit(nonce), consume),
+      ),
+    ).rejects.toMatchObject({ sqlState: CONSUME_REFUSED_SQLSTATE });
+    expect((await findActivation(opened.storage, activationId))!.failedAttempts).toBe(0);
+    const rows = await opened.storage.query('SELECT id FROM oc_auth_audit WHERE nonce = $1', [nonce]);
+    expect(rows.rows.map((r) => Number(r.id))).toEqual([first.auditId]);
+  });
+
   it('a failing write statement leaves nothing (the transaction rolls back as a whole)', async () => {
     const nonce = await issue();
     const payloadId = (await opened.storage.transaction((tx) => lockForVerify(tx, activationId, nonce)))!
@@ -134,7 +163,11 @@ describe.each(storageFactories)('verify statements on $name', (factory) => {
     const bad = { ...audit(nonce), activationId: '00000000-0000-4000-8000-000000000000' }; // foreign key
     await expect(
       opened.storage.transaction((tx) =>
-        writeVerification(tx, activationId, { failedAttempts: 3 }, bad, { payloadId, now: NOW }),
+        writeVerification(tx, activationId, { failedAttempts: 3 }, bad, {
+          payloadId,
+          now: NOW,
+          required: false,
+        }),
       ),
     ).rejects.toThrow();
     expect((await findActivation(opened.storage, activationId))!.failedAttempts).toBe(0);

@@ -140,6 +140,31 @@ describe.each(storageFactories)('concurrency and crash safety on $name', (factor
       expect((await server.activations.status({ activationId: d.activationId })).counter).toBe(1);
   });
 
+  it.each([3, 4] as const)(
+    'V%i: a consumption refused in the writes statement (payload consumed after its check) rolls everything back: OFF-0103',
+    async (version) => {
+      const device = await activateDevice(server, app, version);
+      const { request } = await issueCode(server, device);
+      const before = await snapshot(opened.storage, device.activationId);
+      // Consumes the payload inside the verification's own transaction, after the lock statement read it
+      // unconsumed: the registry check passes and the conditional consume of the writes statement finds
+      // nothing to consume, so that statement fails and the COMMIT behind it (pipelined) rolls back.
+      const hooks: ServerHooks = {
+        afterVerifyLock: async (tx, activationId) => {
+          await tx.query(
+            'UPDATE oc_offline_payload SET consumed_at = now() WHERE activation_id = $1 AND consumed_at IS NULL',
+            [activationId],
+          );
+        },
+      };
+      const { server: racing } = await makeServer(opened.storage, {}, { clock, hooks });
+      expect(await settle(racing.offline.verifyOutcome(version, request))).toBe('OFF-0103');
+      expect(await snapshot(opened.storage, device.activationId)).toEqual(before);
+      expect(await settle(server.offline.verifyOutcome(version, request))).toMatchObject({ valid: true });
+      expect((await server.activations.status({ activationId: device.activationId })).counter).toBe(1);
+    },
+  );
+
   describe.each([
     ['after the lock', 'afterVerifyLock'],
     ['after every write, before COMMIT', 'beforeVerifyCommit'],

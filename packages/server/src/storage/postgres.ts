@@ -1,10 +1,12 @@
 /** PostgreSQL through `pg`: a pool of connections, one per transaction. */
+import type { Writable } from 'node:stream';
 import pg from 'pg';
 import {
   type QueryResult,
   type SqlExecutor,
   type Storage,
   StorageError,
+  type StorageStats,
   type TransactionOptions,
   toStorageError,
 } from './types.js';
@@ -52,6 +54,28 @@ function toQuery(sql: string, params?: readonly unknown[]): string | pg.QueryCon
   return name === undefined
     ? { text: sql, values: prepare(params) }
     : { name, text: sql, values: prepare(params) };
+}
+
+/**
+ * Statements of one transaction submitted in the same tick go to the socket in one write: the socket is
+ * corked at the first and uncorked when the tick's synchronous work is done (BEGIN with the lock statement,
+ * the last statement with COMMIT: one system call each instead of two). `pg` corks around each statement's
+ * messages itself; the counts nest, so its own uncork no longer flushes. Nothing waits longer than the tick.
+ */
+function coalesceWrites(client: pg.PoolClient): () => void {
+  const stream = (client as unknown as { connection?: { stream?: Partial<Writable> } }).connection?.stream;
+  if (typeof stream?.cork !== 'function' || typeof stream.uncork !== 'function') return () => undefined;
+  let corked = false;
+  const uncork = (): void => {
+    corked = false;
+    stream.uncork?.();
+  };
+  return () => {
+    if (corked) return;
+    corked = true;
+    stream.cork?.();
+    process.nextTick(uncork);
+  };
 }
 
 /** A multi-statement string yields one result per statement: keep the last. */
@@ -126,9 +150,16 @@ class PostgresStorage implements Storage {
       broken = true;
     };
     client.on('error', onError);
+    const coalesce = coalesceWrites(client);
+    // Set by `tx.commit` (a closure: a plain `let` would read as never assigned below).
+    const sent: { commit: Promise<unknown> | null } = { commit: null };
     const run = async <R>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>> => {
       try {
+        coalesce();
         const result = lastResult(await client.query(toQuery(sql, params)));
+        // COMMIT in an aborted transaction (a pipelined statement before it failed) answers ROLLBACK.
+        if (sql === 'COMMIT' && result.command === 'ROLLBACK')
+          throw new StorageError('other', null, null, new Error('COMMIT answered ROLLBACK'));
         return { rows: normaliseRows<R>(result.rows), rowCount: result.rowCount ?? result.rows.length };
       } catch (error) {
         const mapped = toStorageError(error);
@@ -160,16 +191,26 @@ class PostgresStorage implements Storage {
           },
         );
       },
+      // COMMIT behind the statements sent so far, without waiting (one write with a statement sent in the
+      // same tick); the transaction answers once it returned.
+      commit: () => {
+        if (!open) throw new Error('transaction already finished');
+        open = false;
+        sent.commit = run('COMMIT');
+        sent.commit.catch(() => undefined); // awaited below
+      },
     };
     try {
       const result = await fn(tx);
       await begin; // when fn sent nothing
       open = false;
-      await run('COMMIT');
+      await (sent.commit ?? run('COMMIT'));
       return result;
     } catch (error) {
       open = false;
-      if (!broken) await run('ROLLBACK').catch(() => undefined);
+      // After a sent COMMIT the transaction is over either way (committed, or rolled back by the database).
+      if (sent.commit) await sent.commit.catch(() => undefined);
+      else if (!broken) await run('ROLLBACK').catch(() => undefined);
       throw error;
     } finally {
       client.off('error', onError);
@@ -185,6 +226,16 @@ class PostgresStorage implements Storage {
 
   async ping(): Promise<void> {
     await this.query('SELECT 1');
+  }
+
+  stats(): StorageStats {
+    const pool = this.#pool;
+    return {
+      max: pool.options.max ?? 10,
+      total: pool.totalCount,
+      idle: pool.idleCount,
+      waiting: pool.waitingCount,
+    };
   }
 
   async close(): Promise<void> {

@@ -14,6 +14,14 @@ export interface QueryResult<R> {
 export interface SqlExecutor {
   /** One statement with `$n` parameters. Values: string, number, boolean, null, Date, Uint8Array. */
   query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>>;
+  /**
+   * A transaction's executor may have it (PostgreSQL): sends COMMIT now, behind the statements already
+   * sent, without waiting for their answers (the statement sent just before goes out in the same round
+   * trip). The executor then takes no more statements; the transaction still answers only once COMMIT
+   * returned, and if a statement before it failed the database rolled back and the transaction fails.
+   * Without it, COMMIT follows when `fn` returns.
+   */
+  commit?(): void;
 }
 
 export interface TransactionOptions {
@@ -22,6 +30,21 @@ export interface TransactionOptions {
 }
 
 export type StorageKind = 'pglite' | 'postgresql';
+
+/**
+ * Connection counts at this moment (for pool gauges). PostgreSQL: the `pg` pool's numbers; PGlite: its one
+ * connection (`idle` 0 while a statement or transaction holds it) and the callers queued behind it.
+ */
+export interface StorageStats {
+  /** Most connections the storage opens (OFFCODE_DB_POOL_MAX; 1 for PGlite). */
+  max: number;
+  /** Open connections, busy or idle. */
+  total: number;
+  /** Open connections not in use. */
+  idle: number;
+  /** Callers waiting for a connection. */
+  waiting: number;
+}
 
 export interface Storage extends SqlExecutor {
   readonly kind: StorageKind;
@@ -35,6 +58,8 @@ export interface Storage extends SqlExecutor {
   execScript(tx: SqlExecutor, sql: string): Promise<void>;
   /** `SELECT 1`; throws StorageError when the database is unreachable. */
   ping(): Promise<void>;
+  /** Connection counts (both shipped storages have it; a wrapper may leave it out). */
+  stats?(): StorageStats;
   close(): Promise<void>;
 }
 

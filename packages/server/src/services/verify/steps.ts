@@ -22,12 +22,13 @@ import { OffcodeError, type OffcodeErrorCode } from '../../errors.js';
 import {
   type ActivationUpdate,
   type AuditInsert,
+  CONSUME_REFUSED_SQLSTATE,
   insertAudit,
   lockForVerify,
   writeVerification,
 } from '../../repo/queries.js';
 import { type ActivationRow, ActivationStatus, type OfflinePayloadRow } from '../../repo/rows.js';
-import type { SqlExecutor } from '../../storage/types.js';
+import { type SqlExecutor, StorageError } from '../../storage/types.js';
 import { applyDueBlockExpiry, autoBlock } from '../blocking.js';
 import { deriveFactorKeys } from './keys.js';
 import { AUDIT_NOTES, outcome, type SignatureTypeName, TYPE_NAMES, type VerifyOutcome } from './outcome.js';
@@ -82,9 +83,22 @@ export async function lockActivation(
   return { row: await applyDueBlockExpiry(tx, activation, now), payload: locked.payload };
 }
 
-/** The hook that runs after every write of a verification, just before COMMIT. */
-async function beforeCommit(run: VerifyRun): Promise<void> {
-  await run.ctx.hooks.beforeVerifyCommit?.(run.tx, run.row.activationId);
+/**
+ * The last statement of a verification, then COMMIT right behind it: `tx.commit` (PostgreSQL) sends COMMIT
+ * in the same tick as the statement, so both go out in one write and one round trip; the transaction answers
+ * only once COMMIT returned, and a failed statement makes that COMMIT a rollback. With the test hook that
+ * runs after every write and before COMMIT, the statement's answer is awaited, then the hook runs, then
+ * COMMIT is sent. The statement's answer is used only after COMMIT was sent: nothing is decided on it that
+ * could still need a rollback (a refused consumption fails the statement itself, see `writeVerification`).
+ */
+async function lastStatement<T>(run: VerifyRun, statement: Promise<T>): Promise<T> {
+  const hook = run.ctx.hooks.beforeVerifyCommit;
+  if (hook) {
+    await statement;
+    await hook(run.tx, run.row.activationId);
+  }
+  run.tx.commit?.();
+  return statement;
 }
 
 interface AuditFields {
@@ -127,19 +141,37 @@ function auditRecord(run: VerifyRun, fields: AuditFields): AuditInsert {
   };
 }
 
-/** Writes the audit row alone (a registry rejection). */
+/** Writes the audit row alone (a registry rejection) and commits. */
 export function auditVerification(run: VerifyRun, fields: AuditFields): Promise<number> {
-  return insertAudit(run.tx, auditRecord(run, fields));
+  return lastStatement(run, insertAudit(run.tx, auditRecord(run, fields)));
 }
 
-/** The activation changes and the audit row in one statement (and the consumption when given). */
-function writeWithAudit(
+/**
+ * The activation changes and the audit row in one statement (and the consumption when given) and COMMIT.
+ * `enforce`: a consumption that finds the payload consumed fails the statement, the transaction rolls back
+ * as a whole, and the answer is OFF-0103.
+ */
+async function writeWithAudit(
   run: VerifyRun,
   changes: ActivationUpdate,
   fields: AuditFields,
   consume: { payloadId: number; now: Date } | null = null,
 ): Promise<{ auditId: number; consumed: boolean | null }> {
-  return writeVerification(run.tx, run.row.activationId, changes, auditRecord(run, fields), consume);
+  const required = consume !== null && run.ctx.config.payloadRegistry === 'enforce';
+  const statement = writeVerification(
+    run.tx,
+    run.row.activationId,
+    changes,
+    auditRecord(run, fields),
+    consume && { ...consume, required },
+  );
+  try {
+    return await lastStatement(run, statement);
+  } catch (error) {
+    if (required && error instanceof StorageError && error.sqlState === CONSUME_REFUSED_SQLSTATE)
+      throw new OffcodeError('OFF-0103');
+    throw error;
+  }
 }
 
 /**
@@ -154,7 +186,6 @@ export async function checkState(run: VerifyRun): Promise<VerifyOutcome | null> 
       { timestampLastUsed: now },
       { valid: false, note: 'activation_invalid_state', blocked: row },
     );
-    await beforeCommit(run);
     return outcome({ ...row, timestampLastUsed: now }, false, 'POSSESSION_KNOWLEDGE', { result: 'inactive' });
   }
   if (row.failedAttempts >= row.maxFailedAttempts) {
@@ -164,7 +195,6 @@ export async function checkState(run: VerifyRun): Promise<VerifyOutcome | null> 
       { timestampLastUsed: now },
       { valid: false, note: 'activation_invalid_state_ctr_mismatch', blocked },
     );
-    await beforeCommit(run);
     return outcome(blocked, false, 'POSSESSION_KNOWLEDGE', { result: 'inactive', blockedNow: true });
   }
   return null;
@@ -206,7 +236,6 @@ export async function checkRegistry(
   const rejection = registryRejection(run, payload);
   if (rejection && ctx.config.payloadRegistry === 'enforce') {
     await auditVerification(run, { valid: false, note: rejection[1] });
-    await beforeCommit(run);
     return new CommittedRejection(rejection[0]);
   }
   return { payloadId: !rejection && payload ? payload.id : null };
@@ -280,7 +309,7 @@ export async function applySuccess(
   candidates: readonly Uint8Array[],
   payloadId: number | null,
 ): Promise<VerifyOutcome> {
-  const { ctx, row, now, version } = run;
+  const { row, now, version } = run;
   const type = TYPE_NAMES[match.type];
   const changes = {
     counter: row.counter + match.counterIncrement,
@@ -289,14 +318,12 @@ export async function applySuccess(
     temporaryBlockCount: 0,
     timestampLastUsed: now,
   };
-  const { consumed } = await writeWithAudit(
+  await writeWithAudit(
     run,
     changes,
     { valid: true, note: AUDIT_NOTES[version].match, type, data: candidates[match.candidate]! },
     payloadId === null ? null : { payloadId, now },
   );
-  if (consumed === false && ctx.config.payloadRegistry === 'enforce') throw new OffcodeError('OFF-0103');
-  await beforeCommit(run);
   return outcome({ ...row, ...changes }, true, type, { result: 'valid', matchedPosition: match.position });
 }
 
@@ -315,7 +342,6 @@ export async function applyFailure(
     { failedAttempts, timestampLastUsed: now },
     { valid: false, note: AUDIT_NOTES[version].mismatch, data: candidates[0]!, blocked: after },
   );
-  await beforeCommit(run);
   return outcome(after, false, 'POSSESSION_KNOWLEDGE', {
     result: 'invalid',
     blockedNow: after.status === ActivationStatus.BLOCKED,
