@@ -2,8 +2,8 @@
 // (packages/server/src/repo/queries.ts: lockForVerify — the activation row, with the registry on also the
 // payload row, in one statement — and writeVerification with the success changes: activation update, audit
 // row and, with the registry on, the consumption in one statement), on the schema the server's own
-// migrations create; BEGIN goes out in the same round trip as the lock statement (pipelined), as the
-// PostgreSQL storage sends it. `floor-sql.test.ts` records what a real verification sends and fails when
+// migrations create; BEGIN goes out in the same round trip as the lock statement and COMMIT in the same
+// round trip as the writes statement (pipelined), as the PostgreSQL storage sends them. `floor-sql.test.ts` records what a real verification sends and fails when
 // the two differ, so a change of the server's statements has to be followed here.
 
 /** BEGIN and the lock timeout in one simple query, as the storage layer opens a verification. */
@@ -46,7 +46,9 @@ const SUCCESS_UPDATE =
 
 /**
  * The writes of a match in one statement: $1 activation id, $2..$6 counter, ctr_data, failed attempts,
- * temporary block count, last used; $7..$21 the audit row; registry on: $22 now, $23 the payload id.
+ * temporary block count, last used; $7..$21 the audit row; registry on: $22 now, $23 the payload id — and,
+ * as the server's `enforce` mode sends it, `1 /` the consumed count, so a consumption that finds the payload
+ * consumed fails the statement (22012) and the COMMIT pipelined behind it rolls back.
  */
 export const writeSuccess = (registry) =>
   registry
@@ -54,7 +56,7 @@ export const writeSuccess = (registry) =>
      audit AS (${AUDIT_INSERT}),
      con AS (UPDATE oc_offline_payload SET consumed_at = $22,
        consumed_audit_id = (SELECT id FROM audit) WHERE id = $23 AND consumed_at IS NULL RETURNING id)
-     SELECT (SELECT id FROM audit) AS audit_id, (SELECT count(*) FROM con) AS consumed`
+     SELECT (SELECT id FROM audit) AS audit_id, 1 / (SELECT count(*) FROM con) AS consumed`
     : `WITH upd AS (${SUCCESS_UPDATE}),
      audit AS (${AUDIT_INSERT})
      SELECT (SELECT id FROM audit) AS audit_id`;

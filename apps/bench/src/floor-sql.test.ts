@@ -104,23 +104,23 @@ async function checkOneTransaction(db: Executor) {
   const before = (await db.query('SELECT counter FROM oc_activation WHERE activation_id = $1', [id])).rows[0];
   expect(Number(before.counter)).toBe(0);
   expect(await floorTransaction(db, { activationId: id, nonce: payloadNonce(3), registry: true })).toBe(true);
-  // the same payload again: locked and found, but already consumed
-  expect(await floorTransaction(db, { activationId: id, nonce: payloadNonce(3), registry: true })).toBe(
-    false,
-  );
+  // the same payload again: locked and found, but already consumed: the writes fail (22012, as the server's
+  // enforce mode) and the COMMIT pipelined behind them rolls everything back
+  await expect(
+    floorTransaction(db, { activationId: id, nonce: payloadNonce(3), registry: true }),
+  ).rejects.toMatchObject({ code: '22012' });
   expect(await floorTransaction(db, { activationId: id, nonce: payloadNonce(4), registry: false })).toBe(
     false,
   );
   const after = (await db.query('SELECT counter FROM oc_activation WHERE activation_id = $1', [id])).rows[0];
-  expect(Number(after.counter)).toBe(3);
+  expect(Number(after.counter)).toBe(2);
   const audit = await db.query(
     'SELECT activation_counter, nonce, valid FROM oc_auth_audit WHERE activation_id = $1 ORDER BY id',
     [id],
   );
   expect(audit.rows.map((r) => [Number(r.activation_counter), r.nonce, r.valid])).toEqual([
     [0, payloadNonce(3), true],
-    [1, payloadNonce(3), true],
-    [2, payloadNonce(4), true],
+    [1, payloadNonce(4), true],
   ]);
   const consumed = await db.query('SELECT nonce FROM oc_offline_payload WHERE consumed_at IS NOT NULL');
   expect(consumed.rows.map((r) => r.nonce)).toEqual([payloadNonce(3)]);

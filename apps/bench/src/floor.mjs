@@ -90,10 +90,12 @@ export async function migrateFloor(db) {
  * One verification's transaction, as the server sends it: BEGIN pipelined with the lock statement (the
  * activation row joined with its application; with the registry, its payload row too), then the writes in
  * one statement (activation update as a match does it, the audit row, with the registry the conditional
- * consumption), then COMMIT. Returns whether a payload was consumed.
+ * consumption) with COMMIT pipelined behind it. Returns whether a payload was consumed; with the registry,
+ * a payload already consumed fails the writes (22012) and the transaction rolls back.
  */
 export async function floorTransaction(db, { activationId, nonce, registry }) {
   const begin = db.begin();
+  let commit = null;
   const lock = registry
     ? db.query(LOCK_ACTIVATION_AND_PAYLOAD, [activationId, nonce])
     : db.query(LOCK_ACTIVATION, [activationId]);
@@ -129,12 +131,18 @@ export async function floorTransaction(db, { activationId, nonce, registry }) {
     ];
     const payloadId = registry && row.p_id !== null ? row.p_id : null;
     if (registry) params.push(now, payloadId);
-    const written = (await db.query(writeSuccess(registry), params)).rows[0];
-    await db.query('COMMIT');
+    // COMMIT pipelined behind the writes, as the server sends it: one round trip for both; a failed writes
+    // statement makes the database answer that COMMIT with a rollback.
+    const writes = db.query(writeSuccess(registry), params);
+    commit = db.query('COMMIT');
+    commit.catch(() => undefined); // awaited below
+    const written = (await writes).rows[0];
+    await commit;
     return registry && Number(written.consumed) > 0;
   } catch (error) {
     lock.catch(() => undefined);
-    await db.query('ROLLBACK').catch(() => undefined);
+    if (commit) await commit.catch(() => undefined);
+    else await db.query('ROLLBACK').catch(() => undefined);
     throw error;
   }
 }

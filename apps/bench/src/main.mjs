@@ -81,7 +81,7 @@ const md = [
   '',
   '## Database floor (the verification transaction without Offcode: same statements, schema from the server migrations)',
   '',
-  "BEGIN sent with the lock statement (the activation row joined with its application, [and its payload row]), then one statement for the writes (activation update, audit row, [the payload consumed]), then COMMIT — the statements the server sends (floor-sql.test.ts compares them with a recorded verification); random activations; closed loop per connection. `pg driver` = node-postgres from this process, pipelined and with named (prepared) statements like the server's pool (the fair comparison for the Offcode rows), `pgbench` = the C client (-M prepared, -j 2; it cannot pipeline BEGIN with a statement whose row it keeps, so one round trip more), PGlite = its own driver in this process (one connection: PGlite serialises).",
+  "BEGIN sent with the lock statement (the activation row joined with its application, [and its payload row]), then one statement for the writes (activation update, audit row, [the payload consumed]) with COMMIT pipelined behind it — the statements the server sends (floor-sql.test.ts compares them with a recorded verification); random activations; closed loop per connection. `pg driver` = node-postgres from this process, pipelined and with named (prepared) statements like the server's pool (the fair comparison for the Offcode rows), `pgbench` = the C client (-M prepared, -j 2; it cannot pipeline BEGIN with a statement whose row it keeps, so one round trip more), PGlite = its own driver in this process (one connection: PGlite serialises).",
   '',
   floorTable(floorRows),
   '',
