@@ -69,39 +69,65 @@ async function newestActiveActivation(
   return { activationId: found.activationId, protocolVersion: found.protocolVersion };
 }
 
+/** Title, message and OPERATION_DATA of the form (payment: template 1; login: template 2). */
+function operationTexts(form: OperationForm): { title: string; message: string; operationData: string } {
+  try {
+    if (form.template === 'login') {
+      const note = form.note.trim();
+      return {
+        title: 'Login',
+        message: 'Confirm the login into the demo internet banking.',
+        operationData: buildOperationData({
+          version: 'A',
+          templateId: 2,
+          set: note ? [{ position: 1, field: { type: 'note', text: note } }] : [],
+        }),
+      };
+    }
+    const amount = form.amount.trim();
+    const currency = form.currency.trim().toUpperCase();
+    const iban = form.iban.replace(/\s+/g, '').toUpperCase();
+    const note = form.note.trim();
+    return {
+      title: 'Payment',
+      message: `Pay ${amount} ${currency} to ${iban}`,
+      operationData: paymentOperationData({ amount, currency, iban, ...(note ? { note } : {}) }),
+    };
+  } catch (error) {
+    if (error instanceof PayloadFormatError) throw new DemoInputError(error.message);
+    throw error;
+  }
+}
+
+/** The verify request of an operation: normalized data rebuilt server-side, the proximity seed opened. */
+function verifyRequest(tables: DemoTables, op: DemoOperation, typed: string) {
+  const data = buildRequestData({
+    nonce: op.nonce,
+    body: buildOfflineBody({ operationId: op.operationId, operationData: op.operationData }),
+  });
+  let seedB64: string | null = null;
+  if (op.proximitySeed) {
+    const seed = tables.open(PROXIMITY_SEED, op.id, op.proximitySeed, op.proximitySeedEncryption);
+    seedB64 = encodeBase64(seed);
+    seed.fill(0);
+  }
+  const request = {
+    activationId: op.activationId,
+    data,
+    componentLength: op.componentLength,
+    allowBiometry: op.allowBiometry,
+    ...(seedB64
+      ? { proximityCheck: { seed: seedB64, stepLength: op.stepLength, stepCount: DEMO_STEP_COUNT } }
+      : {}),
+    typedCode: typed,
+  };
+  return request;
+}
+
 export function createDemoOperations(offcode: OffcodeServer, application: string) {
   const config = offcode.config;
   // The demo's table and its sealed seeds, through the server (server.md §5.7): no storage of its own.
   const tables = offcode.tables(DEMO_NAMESPACE);
-
-  function operationTexts(form: OperationForm): { title: string; message: string; operationData: string } {
-    try {
-      if (form.template === 'login') {
-        const note = form.note.trim();
-        return {
-          title: 'Login',
-          message: 'Confirm the login into the demo internet banking.',
-          operationData: buildOperationData({
-            version: 'A',
-            templateId: 2,
-            set: note ? [{ position: 1, field: { type: 'note', text: note } }] : [],
-          }),
-        };
-      }
-      const amount = form.amount.trim();
-      const currency = form.currency.trim().toUpperCase();
-      const iban = form.iban.replace(/\s+/g, '').toUpperCase();
-      const note = form.note.trim();
-      return {
-        title: 'Payment',
-        message: `Pay ${amount} ${currency} to ${iban}`,
-        operationData: paymentOperationData({ amount, currency, iban, ...(note ? { note } : {}) }),
-      };
-    } catch (error) {
-      if (error instanceof PayloadFormatError) throw new DemoInputError(error.message);
-      throw error;
-    }
-  }
 
   return {
     /** Creates and stores an operation for the user's newest ACTIVE activation; returns its id. */
@@ -189,26 +215,7 @@ export function createDemoOperations(offcode: OffcodeServer, application: string
         // second submission does not count as a failed attempt (whatever was typed: the operation is done).
         return done(op, already('ALREADY_APPROVED', op), false);
       }
-      const data = buildRequestData({
-        nonce: op.nonce,
-        body: buildOfflineBody({ operationId: op.operationId, operationData: op.operationData }),
-      });
-      let seedB64: string | null = null;
-      if (op.proximitySeed) {
-        const seed = tables.open(PROXIMITY_SEED, op.id, op.proximitySeed, op.proximitySeedEncryption);
-        seedB64 = encodeBase64(seed);
-        seed.fill(0);
-      }
-      const request = {
-        activationId: op.activationId,
-        data,
-        componentLength: op.componentLength,
-        allowBiometry: op.allowBiometry,
-        ...(seedB64
-          ? { proximityCheck: { seed: seedB64, stepLength: op.stepLength, stepCount: DEMO_STEP_COUNT } }
-          : {}),
-        typedCode: typed,
-      };
+      const request = verifyRequest(tables, op, typed);
       try {
         const outcome = await offcode.offline.verifyTyped(op.protocolVersion, request);
         const result: DemoResult = {
@@ -239,6 +246,8 @@ export function createDemoOperations(offcode: OffcodeServer, application: string
     return result;
   }
 }
+
+type DemoTables = ReturnType<OffcodeServer['tables']>;
 
 function already(name: 'ALREADY_APPROVED' | 'EXPIRED', op: DemoOperation): DemoResult {
   return {

@@ -10,7 +10,12 @@ import { TOKEN_PAGE_HELMET } from '../http/security-headers.js';
 import { defaultAssetsDir } from './assets.js';
 import { checkbox, field, parseForm } from './form.js';
 import { DEMO_CSS } from './html.js';
-import { createDemoOperations, DemoInputError, type OperationForm } from './operations.js';
+import {
+  createDemoOperations,
+  DemoInputError,
+  type DemoOperations,
+  type OperationForm,
+} from './operations.js';
 import {
   activationPage,
   demoErrorPage,
@@ -56,20 +61,26 @@ function userMessage(error: unknown): PageError | null {
 
 const statusOf = (error: unknown): number => (error instanceof OffcodeError ? httpStatusOf(error) : 400);
 
+/** What the route groups share. */
+interface DemoContext {
+  offcode: OffcodeServer;
+  application: string;
+  operations: DemoOperations;
+}
+
 export async function registerDemo(app: FastifyInstance, options: DemoOptions): Promise<void> {
-  const { offcode } = options;
-  const { application } = options;
-  const operations = createDemoOperations(offcode, application);
-  const assetsDir = options.assetsDir ?? defaultAssetsDir();
-
-  async function loadOperation(id: string, reply: FastifyReply): Promise<DemoOperation | null> {
-    const op = UUID.test(id) ? await operations.find(id.toLowerCase()) : null;
-    if (!op) sendHtml(reply, demoErrorPage('No such operation.', 404), 404);
-    return op;
-  }
-
+  const { offcode, application } = options;
+  const ctx: DemoContext = { offcode, application, operations: createDemoOperations(offcode, application) };
   app.get('/demo', async (_request, reply) => sendHtml(reply, homePage(application)));
+  registerEnrolment(app, ctx);
+  registerOperationForms(app, ctx);
+  registerOperationPages(app, ctx);
+  registerTokenPage(app, ctx);
+  registerAssets(app, options.assetsDir ?? defaultAssetsDir());
+}
 
+/** The enrol form and its result (the activation QR), and the bank's view of an activation. */
+function registerEnrolment(app: FastifyInstance, { offcode, application }: DemoContext): void {
   app.get('/demo/enrol', async (_request, reply) => sendHtml(reply, enrolFormPage()));
 
   app.post('/demo/enrol', async (request, reply) => {
@@ -107,6 +118,19 @@ export async function registerDemo(app: FastifyInstance, options: DemoOptions): 
     }
   });
 
+  // The bank's view of one activation: the back office status (REMOVED after the token removed itself).
+  app.get<{ Params: { id: string } }>('/demo/activation/:id', async (request, reply) => {
+    const id = request.params.id;
+    const found = UUID.test(id) ? await offcode.activations.status({ activationId: id.toLowerCase() }) : null;
+    // The server answers REMOVED without a user for an id it does not know.
+    if (!found || found.userId === null)
+      return sendHtml(reply, demoErrorPage('No such activation.', 404), 404);
+    return sendHtml(reply, activationPage({ ...found, userId: found.userId }));
+  });
+}
+
+/** The new-operation form and its submission. */
+function registerOperationForms(app: FastifyInstance, { operations }: DemoContext): void {
   app.get('/demo/operation/new', async (_request, reply) => sendHtml(reply, operationFormPage()));
 
   app.post('/demo/operation', async (request, reply) => {
@@ -132,6 +156,15 @@ export async function registerDemo(app: FastifyInstance, options: DemoOptions): 
       return sendHtml(reply, operationFormPage(values, message), statusOf(error));
     }
   });
+}
+
+/** An operation's page (or JSON), its QR images, the code submission and the result. */
+function registerOperationPages(app: FastifyInstance, { operations }: DemoContext): void {
+  async function loadOperation(id: string, reply: FastifyReply): Promise<DemoOperation | null> {
+    const op = UUID.test(id) ? await operations.find(id.toLowerCase()) : null;
+    if (!op) sendHtml(reply, demoErrorPage('No such operation.', 404), 404);
+    return op;
+  }
 
   app.get<{ Params: { id: string }; Querystring: { notice?: string } }>(
     '/demo/operation/:id',
@@ -200,19 +233,10 @@ export async function registerDemo(app: FastifyInstance, options: DemoOptions): 
     if (!op.lastResult) return reply.redirect(`/demo/operation/${op.id}`, 303);
     return sendHtml(reply, resultPage(op, op.lastResult));
   });
+}
 
-  // The token page compiles the WebAssembly engine and decodes QR pictures from blob: URLs: its own policy.
-  app.get<{ Querystring: { code?: string; protocol?: string } }>(
-    '/demo/token',
-    { helmet: TOKEN_PAGE_HELMET },
-    async (request, reply) => {
-      // Room for the QR form CODE#SIGNATURE (a DER P-384 signature is at most 104 bytes).
-      const code = typeof request.query.code === 'string' ? request.query.code.slice(0, 200) : '';
-      const protocol = typeof request.query.protocol === 'string' ? request.query.protocol : '4';
-      return sendHtml(reply, tokenPage(await tokenConfig(), { code, protocol }));
-    },
-  );
-
+/** The software token page with the demo application's credentials. */
+function registerTokenPage(app: FastifyInstance, { offcode, application }: DemoContext): void {
   /** The demo application's credentials for the token page (what a PowerAuth app has compiled in). */
   async function tokenConfig(): Promise<TokenPageConfig> {
     const detail = await offcode.applications.detail({ applicationId: application });
@@ -226,16 +250,21 @@ export async function registerDemo(app: FastifyInstance, options: DemoOptions): 
     };
   }
 
-  // The bank's view of one activation: the back office status (REMOVED after the token removed itself).
-  app.get<{ Params: { id: string } }>('/demo/activation/:id', async (request, reply) => {
-    const id = request.params.id;
-    const found = UUID.test(id) ? await offcode.activations.status({ activationId: id.toLowerCase() }) : null;
-    // The server answers REMOVED without a user for an id it does not know.
-    if (!found || found.userId === null)
-      return sendHtml(reply, demoErrorPage('No such activation.', 404), 404);
-    return sendHtml(reply, activationPage({ ...found, userId: found.userId }));
-  });
+  // The token page compiles the WebAssembly engine and decodes QR pictures from blob: URLs: its own policy.
+  app.get<{ Querystring: { code?: string; protocol?: string } }>(
+    '/demo/token',
+    { helmet: TOKEN_PAGE_HELMET },
+    async (request, reply) => {
+      // Room for the QR form CODE#SIGNATURE (a DER P-384 signature is at most 104 bytes).
+      const code = typeof request.query.code === 'string' ? request.query.code.slice(0, 200) : '';
+      const protocol = typeof request.query.protocol === 'string' ? request.query.protocol : '4';
+      return sendHtml(reply, tokenPage(await tokenConfig(), { code, protocol }));
+    },
+  );
+}
 
+/** The stylesheet, the small scripts, the favicon and the built token bundle. */
+function registerAssets(app: FastifyInstance, assetsDir: string): void {
   app.get('/demo/assets/demo.css', async (_request, reply) =>
     reply.type('text/css; charset=utf-8').send(DEMO_CSS),
   );
