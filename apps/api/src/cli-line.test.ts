@@ -27,4 +27,19 @@ describe('the start banner CLI line', () => {
     );
     expect(line).not.toMatch(/--pin|--state/);
   });
+
+  it('with the PowerAuth values: the V3 PowerAuth form (what an SDK app has compiled in), still no PIN or state', () => {
+    const line = cliActivateLine({
+      url: 'http://127.0.0.1:8080',
+      application: 'offcode-demo',
+      activationCode: 'AAAAA-AAAAA-AAAAA-AAAAA',
+      applicationKey: 'a2V5a2V5a2V5a2V5a2V5aw==',
+      applicationSecret: 'c2VjcmV0c2VjcmV0c2VjcmV0',
+      masterPublicKey: 'BKzq+/Vn0t5f4h3lQ7yQe2cW8mV0kX1a==',
+    });
+    expect(line).toMatch(
+      /token activate --server http:\/\/127\.0\.0\.1:8080 --code AAAAA-AAAAA-AAAAA-AAAAA --app-key a2V5a2V5a2V5a2V5a2V5aw== --app-secret c2VjcmV0c2VjcmV0c2VjcmV0 --master-key BKzq\+\/Vn0t5f4h3lQ7yQe2cW8mV0kX1a== --application offcode-demo$/,
+    );
+    expect(line).not.toMatch(/--pin|--state|--protocol/);
+  });
 });

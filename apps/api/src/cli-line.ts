@@ -22,11 +22,39 @@ export function cliCommand(resolve: (id: string) => string = createRequire(impor
   }
 }
 
-export function cliActivateLine(input: { url: string; application: string; activationCode: string }): string {
+export interface CliLineInput {
+  url: string;
+  application: string;
+  activationCode: string;
+  /**
+   * The application's PowerAuth values (what a PowerAuth mobile SDK app has compiled in). With all three the
+   * line enrols V3 through /pa/v3 (the CLI's default); without them it keeps the plain V4 exchange.
+   */
+  applicationKey?: string;
+  applicationSecret?: string;
+  masterPublicKey?: string;
+}
+
+export function cliActivateLine(input: CliLineInput): string {
+  const head = [cliCommand(), 'token activate --server', shellWord(input.url)];
+  const { applicationKey, applicationSecret, masterPublicKey } = input;
+  if (applicationKey && applicationSecret && masterPublicKey) {
+    return [
+      ...head,
+      '--code',
+      shellWord(input.activationCode),
+      '--app-key',
+      shellWord(applicationKey),
+      '--app-secret',
+      shellWord(applicationSecret),
+      '--master-key',
+      shellWord(masterPublicKey),
+      '--application',
+      shellWord(input.application),
+    ].join(' ');
+  }
   return [
-    cliCommand(),
-    'token activate --server',
-    shellWord(input.url),
+    ...head,
     '--application',
     shellWord(input.application),
     '--code',

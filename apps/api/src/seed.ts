@@ -30,14 +30,32 @@ export const CLI_DEMO_USER = 'cli-demo';
 /** Deadline of that activation: long enough to read the banner and run the command. */
 export const CLI_ACTIVATION_TTL_MS = 24 * 60 * 60 * 1000;
 
+/** The banner's activation and what the CLI line needs to enrol it through PowerAuth. */
+export interface CliActivation {
+  activationId: string;
+  activationCode: string;
+  /** What a PowerAuth mobile SDK app has compiled in (application detail: version, P-256 master key). */
+  applicationKey: string;
+  applicationSecret: string;
+  masterPublicKey: string;
+}
+
 export async function createCliActivation(
   offcode: OffcodeServer,
   applicationId: string,
-): Promise<{ activationId: string; activationCode: string }> {
+): Promise<CliActivation> {
   const created = await offcode.activations.init({
     userId: CLI_DEMO_USER,
     applicationId,
     timestampActivationExpire: new Date(Date.now() + CLI_ACTIVATION_TTL_MS).toISOString(),
   });
-  return { activationId: created.activationId, activationCode: created.activationCode };
+  const detail = await offcode.applications.detail({ applicationId });
+  const version = detail.versions.find((v) => v.supported) ?? detail.versions[0];
+  return {
+    activationId: created.activationId,
+    activationCode: created.activationCode,
+    applicationKey: version?.applicationKey ?? '',
+    applicationSecret: version?.applicationSecret ?? '',
+    masterPublicKey: detail.masterPublicKeys.EC_P256 ?? '',
+  };
 }
