@@ -344,6 +344,45 @@ describe.each(STORAGES)('PowerAuth enrolment end to end over HTTP on $name', ({ 
     expect(Number(row.removed)).toBeGreaterThanOrEqual(2);
   });
 
+  it('three CLI devices (main in-process, concurrently) racing one code: one exit 0, two ACTIVATION_FAILED', async () => {
+    const app = await b.application(true);
+    const { activationId, activationCode } = await b.init(app.applicationId);
+    const states = [stateFile(), stateFile(), stateFile()];
+    const runs = await Promise.all(
+      states.map((state) =>
+        offcode([
+          ...[
+            'token',
+            'activate',
+            '--server',
+            api.url,
+            '--code',
+            activationCode,
+            '--pin',
+            PIN,
+            '--state',
+            state,
+          ],
+          ...['--app-key', app.appKey, '--app-secret', app.appSecret, '--master-key', app.masterKey],
+        ]),
+      ),
+    );
+    expect(runs.map((r) => r.status).sort()).toEqual([0, 1, 1]);
+    const winner = runs.findIndex((r) => r.status === 0);
+    expect(okJson(runs[winner]!).activationId).toBe(activationId);
+    for (const [i, r] of runs.entries()) {
+      if (i === winner) continue;
+      expect(r.stderr).toMatch(/^offcode: ACTIVATION_FAILED: [^\n]+\n$/);
+      expect(() => readFileSync(states[i]!)).toThrow();
+    }
+    const pay = await b.payment(activationId);
+    const code = await offcode(
+      ['token', 'approve', '--state', states[winner]!, '--pin', PIN],
+      pay.offlineData,
+    );
+    expect(await pay.verify(code.stdout.trim())).toMatchObject({ signatureValid: true });
+  });
+
   it('devices racing one activation code over HTTP: exactly one wins, the others are refused', async () => {
     const app = await b.application(true);
     for (let round = 0; round < 3; round++) {
