@@ -19,6 +19,7 @@ import { MemoryTokenStore, OffcodeClientError, OffcodeToken } from '@offcode/cli
 import { FileTokenStore } from '@offcode/client/node';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cliActivateLine } from '../src/cli-line.js';
 import type { RunningApi } from '../src/start.js';
 import {
   type AnyJson,
@@ -288,6 +289,27 @@ describe.each(STORAGES)('PowerAuth enrolment end to end over HTTP on $name', ({ 
     const removeAgain = await offcode(['token', 'remove', '--state', kept, '--pin', PIN]);
     expect(removeAgain.status).toBe(1);
     expect(removeAgain.stderr).toMatch(/^offcode: REMOVE_FAILED: /);
+  });
+
+  it("the start banner's CLI line (cliActivateLine with the application's values) enrols via /pa/v3 as printed", async () => {
+    const app = await b.application(true);
+    const { activationId, activationCode } = await b.init(app.applicationId);
+    const line = cliActivateLine({
+      url: api.url,
+      application: app.applicationId,
+      activationCode,
+      applicationKey: app.appKey,
+      applicationSecret: app.appSecret,
+      masterPublicKey: app.masterKey,
+    });
+    // Every word is a plain shell word (nothing quoted), so splitting on spaces is what the shell does.
+    expect(line).not.toMatch(/['"\\]/);
+    const words = line.split(' ');
+    const start = words.indexOf('token');
+    expect(words.slice(0, start).join(' ')).toMatch(/^(node \S+\/bin\/offcode\.js|offcode)$/);
+    const state = stateFile();
+    const enrolled = okJson(await offcode([...words.slice(start), '--pin', PIN, '--state', state]));
+    expect(enrolled).toMatchObject({ activationId, mechanism: 'powerauth', activationStatus: 'ACTIVE' });
   });
 
   it('CLI: an application that commits later → PENDING_COMMIT; after the bank commits, --remote shows ACTIVE', async () => {
