@@ -111,9 +111,19 @@ describe('applications', () => {
       expect(detail.versions).toHaveLength(1);
       expect(detail.versions[0]).toMatchObject({
         applicationVersionId: 'default',
-        mobileSdkConfig: null,
         supported: true,
       });
+      // PowerAuth's configuration string: 0x01 | key | secret | 1 key | id 0x01 | 65 | P-256 master key.
+      const sdk = Buffer.from(detail.versions[0].mobileSdkConfig, 'base64');
+      expect(sdk.toString('hex')).toBe(
+        Buffer.concat([
+          Buffer.from([1]),
+          Buffer.from(detail.versions[0].applicationKey, 'base64'),
+          Buffer.from(detail.versions[0].applicationSecret, 'base64'),
+          Buffer.from([1, 1, 65]),
+          Buffer.from(detail.masterPublicKey, 'base64'),
+        ]).toString('hex'),
+      );
       expect(b64Length(detail.versions[0].applicationKey)).toBe(16);
       expect(b64Length(detail.versions[0].applicationSecret)).toBe(16);
     }

@@ -10,7 +10,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { normalizedDataForPayload, parseOfflinePayloadOrThrow } from '@offcode/protocol';
+import { encodeBase64, normalizedDataForPayload, parseOfflinePayloadOrThrow } from '@offcode/protocol';
+import { parseMobileSdkConfig } from '@offcode/protocol/pa3';
 import { SimulatedDevice } from '@offcode/sim-token';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -107,7 +108,7 @@ describe.each(['pglite', 'postgresql'] as const)('guide: Fastify bank with the p
     const detail = (
       await post(base, '/offcode/rest/v3/application/detail', detailRequest, { authorization: BASIC })
     ).json.responseObject;
-    expect(detail.versions[0]).toMatchObject({ supported: true, mobileSdkConfig: null });
+    expect(detail.versions[0]).toMatchObject({ supported: true, mobileSdkConfig: expect.any(String) });
     expect(decodeLength(detail.masterPublicKey)).toBe(65);
     secrets.push(detail.versions[0].applicationSecret);
 
@@ -197,18 +198,26 @@ describe.each(['pglite', 'postgresql'] as const)('guide: Fastify bank with the p
   }, 120_000);
 
   it('a PowerAuth 3.3 device configured as docs/guides/powerauth-mobile-sdk.md says enrols under /offcode', async () => {
-    // The SDK's configuration: base URL = origin + the plugin's prefix; key, secret and master key from detail.
+    // The SDK's configuration: base URL = origin + the plugin's prefix; the configuration string from detail
+    // (SDK 1.8+), which must carry the same key, secret and master key as the three separate values.
     const sdkBase = `${base}/offcode`;
     const detailRequest = { requestObject: { applicationId: 'guide-bank' } };
     const detail = (
       await post(base, '/offcode/rest/v3/application/detail', detailRequest, { authorization: BASIC })
     ).json.responseObject;
     const version = detail.versions.find((v: { supported: boolean }) => v.supported);
-    const device = new Pa3Device({
+    const sdkConfig = parseMobileSdkConfig(version.mobileSdkConfig);
+    const configured = {
+      applicationKey: encodeBase64(sdkConfig.applicationKey),
+      applicationSecret: encodeBase64(sdkConfig.applicationSecret),
+      masterPublicKey: encodeBase64(sdkConfig.keys.get(1)!),
+    };
+    expect(configured).toEqual({
       applicationKey: version.applicationKey,
       applicationSecret: version.applicationSecret,
       masterPublicKey: detail.masterPublicKey,
     });
+    const device = new Pa3Device(configured);
     const enrol = (await post(base, '/bank/enrol', { userId: 'carol' })).json;
     const keystore = await post(
       sdkBase,

@@ -1,6 +1,6 @@
 /**
  * `@offcode/protocol/pa3`: the PowerAuth 3.3 enrollment primitives (activation.md): ECIES 3.3, the keystore
- * JWTs, the activation status blob, the activation fingerprint and the V3.1+ online signature. Every
+ * JWTs, the activation status blob, the activation fingerprint, the V3.1+ online signature and the mobile SDK configuration string. Every
  * function that hashes, MACs, multiplies or encrypts takes a `CryptoSuite`.
  */
 export type { CryptoSuite } from '../suite.js';
@@ -63,6 +63,12 @@ export {
   type SignatureType,
   verifyOnlineSignature,
 } from './online-signature.js';
+export {
+  encodeMobileSdkConfig,
+  type MobileSdkConfig,
+  parseMobileSdkConfig,
+  SDK_CONFIG_KEY_IDS,
+} from './sdk-config.js';
 export {
   ACTIVATION_STATUS_CODES,
   type ActivationStatusName,

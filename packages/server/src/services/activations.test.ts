@@ -1,4 +1,5 @@
-import { decodeBase64Strict, utf8Encode, verifyEcdsaDer } from '@offcode/protocol';
+import { decodeBase64Strict, encodeBase64, utf8Encode, verifyEcdsaDer } from '@offcode/protocol';
+import { parseMobileSdkConfig } from '@offcode/protocol/pa3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SimulatedDevice } from '../../test/device.js';
 import { activateDevice, createApp, makeServer, type TestClock, uniqueName } from '../../test/harness.js';
@@ -43,9 +44,14 @@ describe.each(storageFactories)('applications and activations on $name', (factor
       expect(detail.versions[0]).toMatchObject({
         applicationVersionId: 'default',
         supported: true,
-        mobileSdkConfig: null,
       });
       expect(decodeBase64Strict(detail.versions[0]!.applicationKey)).toHaveLength(16);
+      // The PowerAuth mobile SDK configuration string holds exactly this version's key, secret and P-256 key.
+      const sdk = parseMobileSdkConfig(detail.versions[0]!.mobileSdkConfig!);
+      expect(encodeBase64(sdk.applicationKey)).toBe(detail.versions[0]!.applicationKey);
+      expect(encodeBase64(sdk.applicationSecret)).toBe(detail.versions[0]!.applicationSecret);
+      expect([...sdk.keys.keys()]).toEqual([1]);
+      expect(encodeBase64(sdk.keys.get(1)!)).toBe(detail.masterPublicKey);
       expect(detail.commitOnKeyExchange).toBe(false);
       const list = await server.applications.list({});
       expect(list.applications).toContainEqual({ applicationId: name, applicationRoles: ['ROLE_A'] });

@@ -1,6 +1,7 @@
 /** Applications, versions and master key pairs (server.md §2.3). */
 import { randomBytes } from 'node:crypto';
-import { encodeBase64 } from '@offcode/protocol';
+import { encodeBase64, tryDecodeBase64Strict } from '@offcode/protocol';
+import { encodeMobileSdkConfig, SDK_CONFIG_KEY_IDS } from '@offcode/protocol/pa3';
 import type { ServerContext } from '../context.js';
 import { OffcodeError } from '../errors.js';
 import { createMasterKeyPair } from '../keys.js';
@@ -26,7 +27,11 @@ export interface ApplicationVersionInfo {
   applicationVersionId: string;
   applicationKey: string;
   applicationSecret: string;
-  mobileSdkConfig: null;
+  /**
+   * The PowerAuth mobile SDK configuration string (activation.md 11: key, secret and the P-256 master public
+   * key in one Base64 value); `null` when the application has no P-256 master key.
+   */
+  mobileSdkConfig: string | null;
   supported: boolean;
 }
 
@@ -46,6 +51,15 @@ export interface ApplicationVersionCreated {
 }
 
 const randomB64 = (n: number): string => encodeBase64(new Uint8Array(randomBytes(n)));
+
+/** activation.md 11; `null` without a P-256 master key or for key/secret values that are not 16 bytes. */
+function mobileSdkConfigOf(key: string, secret: string, p256: Uint8Array | undefined): string | null {
+  const applicationKey = tryDecodeBase64Strict(key);
+  const applicationSecret = tryDecodeBase64Strict(secret);
+  if (!p256 || applicationKey?.length !== 16 || applicationSecret?.length !== 16) return null;
+  const keys: [number, Uint8Array][] = [[SDK_CONFIG_KEY_IDS.MASTER_P256_PUBLIC, p256]];
+  return encodeMobileSdkConfig({ applicationKey, applicationSecret, keys });
+}
 
 export async function requireApplication(db: SqlExecutor, name: string): Promise<ApplicationRow> {
   const app = await findApplicationByName(db, name);
@@ -123,7 +137,7 @@ export function createApplicationService(ctx: ServerContext) {
               applicationVersionId: v.name,
               applicationKey: v.applicationKey,
               applicationSecret: v.applicationSecret,
-              mobileSdkConfig: null,
+              mobileSdkConfig: mobileSdkConfigOf(v.applicationKey, v.applicationSecret, p256?.publicKey),
               supported: v.supported,
             })),
             masterPublicKeys: { EC_P256: b64(p256), EC_P384: b64(p384) },
