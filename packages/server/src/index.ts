@@ -80,7 +80,7 @@ export type {
 export type { AuditItem } from './services/audit.js';
 export type { OfflinePayloadResponse } from './services/offline-create.js';
 export type { ResealResult } from './services/reseal.js';
-export type { SweepResult, SystemStatus } from './services/system.js';
+export type { Readiness, SweepResult, SystemStatus } from './services/system.js';
 export type {
   SignatureTypeName,
   VerifyOutcome,
@@ -99,6 +99,12 @@ export {
   type TableSet,
   type TableSetDefinition,
 } from './storage/table-set.js';
-export { type QueryResult, type Storage, StorageError, type StorageKind } from './storage/types.js';
+export {
+  type QueryResult,
+  type Storage,
+  StorageError,
+  type StorageKind,
+  type StorageStats,
+} from './storage/types.js';
 export type { OwnedTables, TableExecutor } from './table-access.js';
 export { BUILD_TIME, SERVER_VERSION } from './version.js';

@@ -26,11 +26,13 @@ export {
   migrate,
   migrateSets,
   migrationChecksum,
+  pendingMigrationScript,
   pendingMigrations,
   pendingMigrationsOf,
   SERVER_MIGRATIONS,
   SERVER_NAMESPACE,
 } from './storage/migrate.js';
+export { openStorageUnmigrated } from './storage/open.js';
 export { openPgliteStorage, type PgliteStorageOptions } from './storage/pglite.js';
 export { openPostgresStorage, type PostgresStorageOptions } from './storage/postgres.js';
 export { foreignTables, SERVER_TABLES } from './storage/table-set.js';

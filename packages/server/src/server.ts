@@ -26,6 +26,7 @@ import { createOfflineCreateService } from './services/offline-create.js';
 import { createResealService } from './services/reseal.js';
 import { createMaintenanceService, createSystemService } from './services/system.js';
 import { createVerifyService } from './services/verify.js';
+import { SERVER_MIGRATIONS } from './storage/migrate.js';
 import type { TableSet } from './storage/table-set.js';
 import type { Storage } from './storage/types.js';
 import { prepareTableSets } from './table-access.js';
@@ -184,7 +185,7 @@ export async function createOffcodeServer(options: CreateOffcodeServerOptions) {
     audit: createAuditService(ctx),
     /** PowerAuth 3.3 device enrollment, the `/pa/v3/*` entry points (activation.md). */
     enrollment: createEnrollmentService(ctx),
-    system: createSystemService(ctx),
+    system: createSystemService(ctx, [SERVER_MIGRATIONS, ...tableSets]),
     /** The tables of a registered table set (server.md §5.7); TableScopeError for an unknown namespace. */
     tables,
     maintenance: {

@@ -3,6 +3,8 @@ import type { ServerContext } from '../context.js';
 import { purgeEnrollment } from '../enrollment/service.js';
 import { findActivation, lockDueBlockExpiries, purgePayloadBatch } from '../repo/queries.js';
 import { parseRequest } from '../schema/core.js';
+import { type MigrationSet, pendingMigrationsOf } from '../storage/migrate.js';
+import type { StorageStats } from '../storage/types.js';
 import { inTransaction, read, service } from '../transactions.js';
 import { BUILD_TIME, SERVER_VERSION } from '../version.js';
 import { applyDueBlockExpiry } from './blocking.js';
@@ -33,9 +35,24 @@ export interface SweepResult {
   purgedReplays: number;
 }
 
+/** What `/readyz` reports (server.md §2.6); `ready` when the database answers and nothing is pending. */
+export interface Readiness {
+  ready: boolean;
+  /** `SELECT 1` succeeded. */
+  database: boolean;
+  /** Pending migrations as `namespace/version name` (empty once migrated; unknown while the database is down). */
+  pendingMigrations: string[];
+}
+
 const SWEEP_BATCH = 100;
 
-export function createSystemService(ctx: ServerContext) {
+/**
+ * `migrationSets`: the server's own set and every registered table set, whose pending migrations keep the
+ * instance unready (an integrator may pass a storage it has not migrated yet).
+ */
+export function createSystemService(ctx: ServerContext, migrationSets: readonly MigrationSet[] = []) {
+  // Migrations are only ever added: once none is pending, readiness stops asking (one query less per probe).
+  let migrated = false;
   return {
     status: async (request: unknown = {}): Promise<SystemStatus> =>
       service(async () => {
@@ -58,6 +75,30 @@ export function createSystemService(ctx: ServerContext) {
 
     /** `SELECT 1` through the storage: resolves when the database answers (for /healthz). */
     health: (): Promise<void> => service(() => read(() => ctx.storage.ping())),
+
+    /** Database round trip and pending migrations; never throws (a failed check is `false` / unready). */
+    readiness: async (): Promise<Readiness> => {
+      try {
+        await ctx.storage.ping();
+      } catch {
+        return { ready: false, database: false, pendingMigrations: [] };
+      }
+      if (!migrated) {
+        try {
+          const pending = await pendingMigrationsOf(ctx.storage, migrationSets);
+          const names = pending.map((p) => `${p.namespace}/${p.migration.version} ${p.migration.name}`);
+          if (names.length > 0) return { ready: false, database: true, pendingMigrations: names };
+          migrated = true;
+        } catch {
+          // A checksum mismatch or a lost connection: not ready; the next probe asks again.
+          return { ready: false, database: true, pendingMigrations: ['(cannot be read)'] };
+        }
+      }
+      return { ready: true, database: true, pendingMigrations: [] };
+    },
+
+    /** Connection counts of the storage, or null when it has none (a wrapper without `stats`). */
+    storageStats: (): StorageStats | null => ctx.storage.stats?.() ?? null,
   };
 }
 

@@ -207,3 +207,46 @@ export async function pendingMigrations(storage: Storage, migrations = MIGRATION
   const pending = await pendingMigrationsOf(storage, [{ namespace: SERVER_NAMESPACE, migrations }]);
   return pending.map((p) => p.migration);
 }
+
+const sqlLiteral = (text: string): string => `'${text.replace(/'/g, "''")}'`;
+
+/** The statements that bring the bookkeeping table to (namespace, version) from the state found. */
+function bookkeepingScript(state: 'none' | 'v1' | 'v2'): string[] {
+  if (state === 'v2') return [];
+  if (state === 'none') return [`${CREATE_TABLE};`];
+  return [
+    `ALTER TABLE oc_schema_migrations ADD COLUMN namespace text NOT NULL DEFAULT '${SERVER_NAMESPACE}';`,
+    `ALTER TABLE oc_schema_migrations DROP CONSTRAINT oc_schema_migrations_pkey,
+  ADD CONSTRAINT oc_schema_migrations_pkey PRIMARY KEY (namespace, version);`,
+  ];
+}
+
+/**
+ * The pending migrations of the given sets as one SQL script a DBA can review and apply (`psql -v
+ * ON_ERROR_STOP=1 -f`): one transaction under the runner's advisory lock, the bookkeeping table, and per
+ * migration its SQL followed by its `oc_schema_migrations` row with the same checksum the runner writes, so
+ * a later start finds nothing pending. Reads only; an empty `pending` means the script is `null`.
+ */
+export async function pendingMigrationScript(
+  storage: Storage,
+  sets: readonly MigrationSet[],
+): Promise<{ pending: { namespace: string; migration: Migration }[]; script: string | null }> {
+  const pending = await pendingMigrationsOf(storage, sets);
+  if (pending.length === 0) return { pending, script: null };
+  const state = await storage.transaction((tx) => bookkeeping(tx));
+  const parts = [
+    `-- Offcode: ${pending.length} pending migration(s): ${pending.map((p) => `${p.namespace}/${p.migration.version} (${p.migration.name})`).join(', ')}`,
+    'BEGIN;',
+    `SELECT pg_advisory_xact_lock(${MIGRATION_LOCK_KEY});`,
+    ...bookkeepingScript(state),
+  ];
+  for (const { namespace, migration: m } of pending) {
+    parts.push(
+      `-- ${namespace}/${m.version} ${m.name}`,
+      /;\s*$/.test(m.sql) ? m.sql.trim() : `${m.sql.trim()};`,
+      `INSERT INTO oc_schema_migrations (namespace, version, name, checksum, applied_at) VALUES (${sqlLiteral(namespace)}, ${m.version}, ${sqlLiteral(m.name)}, ${sqlLiteral(migrationChecksum(m))}, now());`,
+    );
+  }
+  parts.push('COMMIT;');
+  return { pending, script: `${parts.join('\n')}\n` };
+}

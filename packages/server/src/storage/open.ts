@@ -10,17 +10,28 @@ export interface OpenStorageOptions {
   schema?: string;
 }
 
-export async function openStorage(
-  config: Pick<OffcodeConfig, 'databaseUrl' | 'dataDir' | 'dbPoolMax' | 'autoMigrate'>,
+/**
+ * The storage of `openStorage` without touching the schema: for callers that run the migrations themselves
+ * (apps/api's `offcode-api migrate`, its start, which logs what it applied).
+ */
+export async function openStorageUnmigrated(
+  config: Pick<OffcodeConfig, 'databaseUrl' | 'dataDir' | 'dbPoolMax'>,
   options: OpenStorageOptions = {},
 ): Promise<Storage> {
-  const storage = config.databaseUrl
+  return config.databaseUrl
     ? await openPostgresStorage({
         connectionString: config.databaseUrl,
         poolMax: config.dbPoolMax,
         ...(options.schema ? { schema: options.schema } : {}),
       })
     : await openPgliteStorage({ dataDir: config.dataDir });
+}
+
+export async function openStorage(
+  config: Pick<OffcodeConfig, 'databaseUrl' | 'dataDir' | 'dbPoolMax' | 'autoMigrate'>,
+  options: OpenStorageOptions = {},
+): Promise<Storage> {
+  const storage = await openStorageUnmigrated(config, options);
   try {
     if (config.autoMigrate) {
       await migrate(storage);

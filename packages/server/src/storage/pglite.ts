@@ -18,6 +18,7 @@ import {
   type SqlExecutor,
   type Storage,
   StorageError,
+  type StorageStats,
   type TransactionOptions,
   toStorageError,
 } from './types.js';
@@ -194,6 +195,16 @@ class PgliteStorage implements Storage {
 
   async ping(): Promise<void> {
     await this.query('SELECT 1');
+  }
+
+  stats(): StorageStats {
+    const entered = this.#mutex.entered;
+    return {
+      max: 1,
+      total: this.#closed ? 0 : 1,
+      idle: entered === 0 && !this.#closed ? 1 : 0,
+      waiting: Math.max(0, entered - 1),
+    };
   }
 
   async close(): Promise<void> {
