@@ -236,6 +236,10 @@ describe('the demo reads like a bank (Chromium, de-DE, 390 and 1280 px)', () => 
   it('V3 through PowerAuth: activation QR read by the token, payment approved, status from the server, remove asks first, bank shows removed', async () => {
     await forgetToken();
     await checkPage('home');
+    await page.goto(`${base}/demo/operation/new`);
+    await checkPage('operation-form');
+    await page.goto(`${base}/demo/enrol`);
+    await checkPage('enrol-form');
     const { qrText, qrFile, activationId } = await enrol('paula', 3);
     await checkPage('enrolled-v3');
     await page.getByTestId('activation-link').click();
@@ -265,6 +269,9 @@ describe('the demo reads like a bank (Chromium, de-DE, 390 and 1280 px)', () => 
     expect(await text('token-status-checked')).toBe(localDateTime(checkedAfterActivation, LOCALE, TIME_ZONE));
     await checkPage('token-active-v3');
     expect(await serverStatus(activationId)).toBe('ACTIVE');
+    await page.goto(`${base}/demo/activation/${activationId}`);
+    expect(await text('activation-status')).toBe('Active');
+    await checkPage('bank-active');
 
     // An offline payment approved with the token and verified on the bank page.
     const op = await createPayment('paula');
@@ -333,6 +340,18 @@ describe('the demo reads like a bank (Chromium, de-DE, 390 and 1280 px)', () => 
     await page.locator('body[data-ready="true"]').waitFor();
     expect(await page.getByTestId('activation-code-input').inputValue()).toBe(qrText);
     expect(await page.getByTestId('protocol-select').inputValue()).toBe('4');
+    // A QR whose signature does not verify with the bank's P-384 master key is refused before any request.
+    const [code, signature] = qrText.split('#') as [string, string];
+    const forged = Buffer.from(signature, 'base64');
+    forged[forged.length - 5]! ^= 0x01;
+    await page.getByTestId('activation-code-input').fill(`${code}#${forged.toString('base64')}`);
+    await page.getByTestId('pin-input').fill('1234');
+    await page.getByTestId('activate-button').click();
+    await poll(() => text('error')).toContain('was not issued by this bank');
+    expect(await attr('error', 'data-code')).toBe('SIGNATURE_INVALID');
+    expect(await tokenStatus()).toBe('');
+    expect(requests).not.toContain('/rest/offcode/activation/exchange');
+    await page.getByTestId('activation-code-input').fill(qrText);
     await page.getByTestId('pin-input').fill('1234');
     await page.getByTestId('activate-button').click();
     await poll(tokenStatus).toBe('ACTIVE');

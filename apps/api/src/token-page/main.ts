@@ -12,7 +12,15 @@ import {
   type ScannedOperation,
   type TokenStatus,
 } from '@offcode/client';
-import { decodeScannedBytes, type OfflinePayload, type OperationField } from '@offcode/protocol';
+import {
+  createCryptoSuite,
+  decodeScannedBytes,
+  type OfflinePayload,
+  type OperationField,
+  tryDecodeBase64Strict,
+  utf8Encode,
+  verifyEcdsaDer,
+} from '@offcode/protocol';
 import jsQRModule from 'jsqr';
 import { activationStatusWords, blockedReasonWords, localDateTime } from '../demo/words.js';
 
@@ -306,9 +314,31 @@ async function guarded(fn: () => Promise<void>): Promise<void> {
 }
 
 /**
+ * The plain exchange takes the bare code; a `CODE#SIGNATURE` from the activation QR has its signature (DER
+ * ECDSA over the code by the P-384 master key) checked first, as the PowerAuth path does with P-256.
+ */
+function plainActivationCode(entered: string): string {
+  const hash = entered.indexOf('#');
+  if (hash < 0) return entered;
+  const code = entered.slice(0, hash);
+  const signature = tryDecodeBase64Strict(entered.slice(hash + 1));
+  const key = tryDecodeBase64Strict(config.masterKeyP384);
+  const suite = createCryptoSuite({ engine: token.engine });
+  if (!signature || !key || !verifyEcdsaDer(suite, 'P-384', key, utf8Encode(code), signature)) {
+    throw new OffcodeClientError(
+      'SIGNATURE_INVALID',
+      'this activation QR code was not issued by this bank (its signature does not verify)',
+      { field: 'activationCode' },
+    );
+  }
+  return code;
+}
+
+/**
  * V3 enrols like a PowerAuth mobile app: keystore + activation/create with the demo application's key,
  * secret and P-256 master key; `CODE#SIGNATURE` (the activation QR) has its signature checked first. V4
- * keeps Offcode's plain exchange, with the P-384 master key pinned (the server's answer must carry it).
+ * keeps Offcode's plain exchange, with the P-384 master key pinned (the server's answer must carry it) and
+ * the QR's signature checked with it.
  */
 async function activate(): Promise<void> {
   showError(null);
@@ -338,7 +368,7 @@ async function activate(): Promise<void> {
           serverUrl,
           applicationId: config.application,
           masterPublicKey: config.masterKeyP384,
-          activationCode: entered.split('#')[0] ?? '',
+          activationCode: plainActivationCode(entered),
           pin,
           protocol,
           enableBiometry,
