@@ -3,7 +3,8 @@
 // transaction as the server sends it (floor.mjs), and the "classic" floor — the seven round trips the
 // server sent before issue 13 (BEGIN, lock, payload lock, update, audit insert, consume, COMMIT) — a fixed
 // reference for before/after comparisons across runs. Prints per-round medians and the median of the
-// per-round ratios. Usage (after a build): node apps/bench/src/side-by-side.mjs [rounds] [per round]
+// per-round ratios, and this process's CPU per transaction for each side. Usage (after a build):
+// [SIDE_ASYNC_COMMIT=1] node apps/bench/src/side-by-side.mjs [rounds] [per round]
 import { randomBytes } from 'node:crypto';
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { createOffcodeServer, loadConfig, openStorage } from '@offcode/server';
@@ -130,10 +131,27 @@ async function offcodeSide(url) {
   };
 }
 
+// CPU time of this process per side (user + system µs and transactions): unlike latency, hardly moved by
+// a neighbour's load or a slow disk, so it shows what Offcode itself adds to the floor's client work.
+const cpu = {};
+async function withCpu(side, fn) {
+  const before = process.cpuUsage();
+  const result = await fn();
+  const used = process.cpuUsage(before);
+  cpu[side] ??= { us: 0, n: 0 };
+  cpu[side].us += used.user + used.system;
+  cpu[side].n += PER_ROUND;
+  return result;
+}
+
 const dbName = `offcode_side_${randomBytes(4).toString('hex')}`;
 const admin = new pg.Client({ connectionString: ADMIN_URL });
 await admin.connect();
 await admin.query(`CREATE DATABASE ${dbName}`);
+// SIDE_ASYNC_COMMIT=1: diagnostics on a machine whose disk is shared (every COMMIT waits for a slow WAL
+// flush, which hides the round trips): synchronous_commit off for this scratch database only.
+if (process.env.SIDE_ASYNC_COMMIT === '1')
+  await admin.query(`ALTER DATABASE ${dbName} SET synchronous_commit = off`);
 const url = ADMIN_URL.replace(/\/[^/]*$/, `/${dbName}`);
 const floorClient = new pg.Client({ connectionString: url, pipeline: true });
 const classicClient = new pg.Client({ connectionString: url });
@@ -171,19 +189,26 @@ try {
     const m = {};
     const order = r % 2 === 0 ? ['v3', 'v4', 'floor', 'classic'] : ['classic', 'floor', 'v4', 'v3'];
     for (const side of order) {
-      if (side === 'v3') m.v3 = await offcode.run(3, reqs3);
-      if (side === 'v4') m.v4 = await offcode.run(4, reqs4);
+      if (side === 'v3') m.v3 = await withCpu('v3', () => offcode.run(3, reqs3));
+      if (side === 'v4') m.v4 = await withCpu('v4', () => offcode.run(4, reqs4));
       if (side === 'floor')
-        m.floor = await floorRun((activationId, n) =>
-          floorTransaction(floor, { activationId, nonce: n, registry: true }),
+        m.floor = await withCpu('floor', () =>
+          floorRun((activationId, n) => floorTransaction(floor, { activationId, nonce: n, registry: true })),
         );
-      if (side === 'classic') m.classic = await floorRun((a, n) => classicTransaction(classicClient, a, n));
+      if (side === 'classic')
+        m.classic = await withCpu('classic', () =>
+          floorRun((a, n) => classicTransaction(classicClient, a, n)),
+        );
     }
     rounds.push(m);
     console.log(
       `round ${r + 1}: V3 ${m.v3.toFixed(3)} ms, V4 ${m.v4.toFixed(3)} ms, floor ${m.floor.toFixed(3)} ms, classic floor ${m.classic.toFixed(3)} ms`,
     );
   }
+  const perTx = (side) => (cpu[side].us / cpu[side].n).toFixed(0);
+  console.log(
+    `this process's CPU per transaction (user+system µs, all rounds): V3 ${perTx('v3')}, V4 ${perTx('v4')}, floor ${perTx('floor')}, classic ${perTx('classic')}`,
+  );
   const ratio = (a, b) => median(rounds.map((m) => m[a] / m[b])).toFixed(2);
   console.log(
     `median of per-round medians: V3 ${median(rounds.map((m) => m.v3)).toFixed(3)} ms, V4 ${median(rounds.map((m) => m.v4)).toFixed(3)} ms, floor ${median(rounds.map((m) => m.floor)).toFixed(3)} ms, classic ${median(rounds.map((m) => m.classic)).toFixed(3)} ms`,
