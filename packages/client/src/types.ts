@@ -69,12 +69,18 @@ export interface ActivateInput {
    * verifies the keystore answer and the activation-code signature (PowerAuth, required).
    */
   masterPublicKey?: string | Uint8Array;
-  /** Default: `powerauth` when `applicationKey` is given, else `plain`. */
+  /** Default: `powerauth` when `applicationKey` or `mobileSdkConfig` is given, else `plain`. */
   mechanism?: KeyExchangeMechanism;
   /** PowerAuth: APP_KEY, Base64 text of 16 bytes. */
   applicationKey?: string;
   /** PowerAuth: APP_SECRET, Base64 text of 16 bytes. */
   applicationSecret?: string;
+  /**
+   * PowerAuth: the mobile SDK 1.8+ configuration string (application detail `versions[].mobileSdkConfig`,
+   * activation.md 11) instead of `applicationKey`, `applicationSecret` and `masterPublicKey` (key 1);
+   * implies mechanism `powerauth` and protocol 3. Giving it with any of the three is INVALID_INPUT.
+   */
+  mobileSdkConfig?: string;
   /** PowerAuth: the device description sent to the server (omitted members are not sent). */
   device?: DeviceDescription;
 }

@@ -30,6 +30,7 @@ import type { ExchangeContext, ExchangedActivation, KeyExchange } from './key-ex
 import { type ActivationKeys, deriveActivationKeys } from './keys.js';
 import { plainExchange } from './plain.js';
 import { powerAuthExchange } from './powerauth.js';
+import { resolveMobileSdkConfig } from './sdk-config.js';
 
 interface CheckedActivation {
   serverUrl: string;
@@ -76,7 +77,8 @@ function checkCommon(input: ActivateInput) {
 }
 
 /** Validates everything before any lock or network call; picks the mechanism. */
-export function checkActivateInput(input: ActivateInput, suite: () => CryptoSuite): CheckedActivation {
+export function checkActivateInput(given: ActivateInput, suite: () => CryptoSuite): CheckedActivation {
+  const input = resolveMobileSdkConfig(given);
   const c = checkCommon(input);
   if (c.mechanism === 'plain') {
     const applicationId = checkApplicationId(input.applicationId);
