@@ -36,7 +36,12 @@ export {
   offcodeNotFoundHandler,
 } from './hooks.js';
 export { OFFCODE_LOG_REDACT } from './logging.js';
-export { createMetrics as createOffcodeMetrics, type OffcodeMetrics } from './metrics.js';
+export {
+  type CreateMetricsOptions,
+  createMetrics as createOffcodeMetrics,
+  type OffcodeMetrics,
+} from './metrics.js';
+export { withOfflineMetrics } from './offline-metrics.js';
 export {
   type MountKey,
   type OffcodeMount,

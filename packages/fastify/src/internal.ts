@@ -11,6 +11,5 @@ export { listAllErrors } from './errors.js';
 export { REST_METHODS, type RestGroup, type RestMethod, restGroupOf } from './groups/rest-methods.js';
 export { SYSTEM_ROUTES } from './groups/system-routes.js';
 export { type MappedError, mapError } from './map-error.js';
-export { Counter, Gauge, Histogram } from './metrics.js';
 export { buildOpenApiDocument, type OpenApiOptions } from './openapi.js';
 export { MOUNT_KEYS, resolveOptions } from './options.js';

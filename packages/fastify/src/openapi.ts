@@ -167,6 +167,7 @@ function systemPaths(options: OpenApiOptions, paths: Record<string, Record<strin
         },
       },
     };
+  if (options.mount.health) probePaths(at, paths);
   if (options.mount.metrics) {
     paths[at('/metrics')] = {
       get: {
@@ -206,4 +207,60 @@ function systemPaths(options: OpenApiOptions, paths: Record<string, Record<strin
         },
       },
     };
+}
+
+/** `/livez` and `/readyz` (server.md §2.6): public, in the envelope. */
+function probePaths(at: (path: string) => string, paths: Record<string, Record<string, JsonSchema>>): void {
+  paths[at('/livez')] = {
+    get: {
+      operationId: 'livez',
+      summary:
+        'Liveness: 200 while the process serves requests (also while it drains); no database round trip',
+      tags: ['System'],
+      responses: {
+        '200': {
+          description: 'live',
+          content: {
+            'application/json': {
+              schema: okEnvelope({
+                type: 'object',
+                properties: { live: { type: 'boolean', enum: [true] } },
+                required: ['live'],
+              }),
+            },
+          },
+        },
+      },
+    },
+  };
+  paths[at('/readyz')] = {
+    get: {
+      operationId: 'readyz',
+      summary: 'Readiness: database reachable, no migration pending, not shutting down',
+      tags: ['System'],
+      responses: {
+        '200': {
+          description: 'ready',
+          content: {
+            'application/json': {
+              schema: okEnvelope({
+                type: 'object',
+                properties: {
+                  ready: { type: 'boolean', enum: [true] },
+                  database: { type: 'boolean', enum: [true] },
+                  pendingMigrations: { type: 'array', items: { type: 'string' }, maxItems: 0 },
+                },
+                required: ['ready', 'database', 'pendingMigrations'],
+              }),
+            },
+          },
+        },
+        '503': {
+          description:
+            'not ready: OFF-0003 shutting down; OFF-0201 database unreachable or migrations pending (the message names them)',
+          content: { 'application/json': { schema: errorRef } },
+        },
+      },
+    },
+  };
 }

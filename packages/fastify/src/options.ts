@@ -17,7 +17,7 @@ export interface OffcodeMount {
   device?: boolean;
   /** The PowerAuth device API `/pa/v3/{keystore/create, activation/create, activation/status, activation/remove}` (device-facing). */
   powerauth?: boolean;
-  /** `GET /healthz`. */
+  /** `GET /healthz` and the probes `GET /livez`, `GET /readyz`. */
   health?: boolean;
   /** `GET /metrics` (protected). */
   metrics?: boolean;

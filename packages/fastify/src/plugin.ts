@@ -20,7 +20,14 @@ import { registerDocs } from './groups/docs.js';
 import { registerPowerAuthGroup } from './groups/powerauth.js';
 import { POWERAUTH_AREA } from './groups/powerauth-routes.js';
 import { REST_AREA, registerRestGroup } from './groups/rest.js';
-import { registerHealth, registerMetrics, registerOpenApi } from './groups/system.js';
+import {
+  registerHealth,
+  registerLiveness,
+  registerMetrics,
+  registerOpenApi,
+  registerReadiness,
+} from './groups/system.js';
+import { DRAIN_ROUTES } from './groups/system-routes.js';
 import {
   acceptRawBodies,
   addOffcodeRequestHooks,
@@ -56,7 +63,16 @@ function prepareArea(area: FastifyInstance, ctx: AreaContext, path: string, notF
   const mirror = classifyRoutes(area);
   acceptRawBodies(area);
   addOffcodeRequestHooks(area, ctx.metrics);
-  area.addHook('onRequest', refuseWhileClosing(ctx.closing));
+  // The probes at the system area's own prefix answer during the drain themselves.
+  const drainRoutes = path === '' ? new Set([...DRAIN_ROUTES].map((r) => `${area.prefix}${r}`)) : undefined;
+  const refuse = refuseWhileClosing(ctx.closing);
+  area.addHook(
+    'onRequest',
+    drainRoutes
+      ? async (request, reply) =>
+          drainRoutes.has(request.routeOptions.url ?? '') ? undefined : refuse(request, reply)
+      : refuse,
+  );
   area.addHook('onRequest', authorizeHook(createCredentialChecker(ctx.options.credentials)));
   area.setErrorHandler(offcodeErrorHandler(ctx.metrics));
   if (notFound) area.setNotFoundHandler(offcodeNotFoundHandler(mirror));
@@ -81,7 +97,11 @@ async function systemArea(area: FastifyInstance, ctx: AreaContext): Promise<void
   prepareArea(area, ctx, '', prefix !== '');
   // The full prefix of this context: the plugin's option below whatever prefix the application mounted it at.
   const base = area.prefix;
-  if (mount.health) registerHealth(area, server);
+  if (mount.health) {
+    registerHealth(area, server);
+    registerLiveness(area);
+    registerReadiness(area, server, ctx.closing);
+  }
   if (mount.metrics) registerMetrics(area, ctx.metrics);
   if (mount.openapi) {
     const document = buildOpenApiDocument(server, {
@@ -99,6 +119,7 @@ async function buildInfo(server: OffcodeServer, metrics: OffcodeMetrics, version
   const status = await server.system.status({});
   const v = version ?? status.version;
   metrics.buildInfo.set({ version: v, crypto_backend: status.cryptoBackend, database: status.database }, 1);
+  metrics.watchServer(server);
   return v;
 }
 

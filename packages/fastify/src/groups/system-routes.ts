@@ -1,3 +1,6 @@
+/** Routes that answer during the drain themselves (the probes): the closing refusal leaves them alone. */
+export const DRAIN_ROUTES: ReadonlySet<string> = new Set(['/livez', '/readyz']);
+
 /**
  * The classes of the plugin's routes outside the REST method table (server.md §1.5), by route template
  * relative to the `prefix` option. The REST method table gives its entries' classes itself.
@@ -6,6 +9,9 @@ import type { RouteAccess } from '../access.js';
 
 export const SYSTEM_ROUTES: Readonly<Record<string, RouteAccess>> = Object.freeze({
   '/healthz': 'public',
+  // Probes of the orchestrator: they tell whether to restart or to route traffic, nothing else.
+  '/livez': 'public',
+  '/readyz': 'public',
   '/openapi.json': 'public',
   '/docs': 'public',
   '/docs/init.js': 'public',
