@@ -16,7 +16,8 @@ const PIN_NOTE =
 const ACTIVATE_NOTE =
   '\nPowerAuth (V3 default): --app-key, --app-secret and --master-key are what a PowerAuth mobile SDK app has\n' +
   'compiled in; the bank gets them from application/detail (versions[].applicationKey/applicationSecret,\n' +
-  'masterPublicKeys.EC_P256).\n';
+  'masterPublicKeys.EC_P256). --sdk-config gives the three in the one string a PowerAuth mobile SDK 1.8+ app is\n' +
+  'configured with (application/detail versions[].mobileSdkConfig).\n';
 
 const STATE_HELP = 'state file (default: token.json in the per-user data directory, see README)';
 
@@ -106,6 +107,10 @@ function addTokenCommands(program: Command, io: CliIo): void {
     .option(
       '--master-key <b64>',
       'application master public key, Base64 (PowerAuth: required, P-256; plain: optional pin)',
+    )
+    .option(
+      '--sdk-config <b64>',
+      'PowerAuth mobile SDK configuration string, instead of --app-key, --app-secret and --master-key',
     )
     .addOption(new Option('--pin <pin>', 'PIN, 4..64 characters').conflicts('pinStdin'))
     .option('--pin-stdin', 'read the PIN from the first line of stdin')

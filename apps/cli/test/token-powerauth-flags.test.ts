@@ -7,6 +7,8 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { decodeBase64Strict, encodeBase64 } from '@offcode/protocol';
+import { encodeMobileSdkConfig } from '@offcode/protocol/pa3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { EXAMPLES, writeExampleState } from './fixtures.js';
 import { cli, expectFailure } from './helpers.js';
@@ -117,6 +119,69 @@ describe('token activate, PowerAuth (the V3 default): flags checked before the P
       '--application',
     );
     await refused([...activate(), '--mechanism', 'pa'], '--mechanism');
+  });
+});
+
+/** A configuration string (activation.md §11) of KEY, SECRET and the given keys (default: key 1 = the V3 master key). */
+function sdkConfig(keys: [number, Uint8Array][] = [[1, decodeBase64Strict(EXAMPLES[3].master)]]): string {
+  return encodeMobileSdkConfig({
+    applicationKey: decodeBase64Strict(KEY),
+    applicationSecret: decodeBase64Strict(SECRET),
+    keys,
+  });
+}
+
+/** The PowerAuth command line with --sdk-config in place of the three flags it carries. */
+function withSdkConfig(value: string, flags: Record<string, string | undefined> = {}): string[] {
+  const three = { '--app-key': undefined, '--app-secret': undefined, '--master-key': undefined };
+  return [...activate({ ...three, ...flags }), '--sdk-config', value];
+}
+
+describe('token activate --sdk-config, checked before the PIN and the network', () => {
+  it('well-formed: the PIN is asked twice and the closed port fails the call (exit 1)', async () => {
+    const r = await cli(withSdkConfig(sdkConfig()), { answers: ['1234', '1234'] });
+    expect(r.prompts).toEqual(['PIN: ', 'PIN again: ']);
+    expectFailure(r, 1, 'NETWORK_ERROR');
+    const qrForm = await cli([...withSdkConfig(sdkConfig(), { '--code': `${CODE}#AAAA` }), '--pin', '1234']);
+    expectFailure(qrForm, 1, 'SIGNATURE_INVALID'); // the string's master key checks the QR signature
+  });
+
+  it.each(['--app-key', '--app-secret', '--master-key'])(
+    'with %s too → exit 2 naming --sdk-config',
+    async (flag) => {
+      const value = { '--app-key': KEY, '--app-secret': SECRET, '--master-key': EXAMPLES[3].master }[flag]!;
+      const line = await refused(withSdkConfig(sdkConfig(), { [flag]: value }), '--sdk-config');
+      expect(line).toMatch(/give one or the other/);
+    },
+  );
+
+  const good = decodeBase64Strict(sdkConfig());
+  it.each([
+    ['not Base64', 'not*base64'],
+    ['empty', ''],
+    ['no padding', sdkConfig().replace(/=+$/, '')],
+    ['truncated', encodeBase64(good.subarray(0, 40))],
+    ['a trailing byte', encodeBase64(Uint8Array.of(...good, 0))],
+    ['version 2', encodeBase64(Uint8Array.of(2, ...good.subarray(1)))],
+    ['no key 1', sdkConfig([[2, new Uint8Array(97).fill(4)]])],
+    ['key 1 a P-384 key', sdkConfig([[1, decodeBase64Strict(EXAMPLES[4].master)]])],
+  ])('%s → exit 2, one line naming --sdk-config, the secret not in it', async (_name, value) => {
+    const line = await refused(withSdkConfig(value), '--sdk-config');
+    expect(line).not.toContain(SECRET);
+  });
+
+  it('with --protocol 4 or --mechanism plain → exit 2 naming --sdk-config', async () => {
+    await refused([...withSdkConfig(sdkConfig()), '--protocol', '4'], '--sdk-config');
+    await refused(
+      [...withSdkConfig(sdkConfig()), '--mechanism', 'plain', '--application', 'a'],
+      '--sdk-config',
+    );
+  });
+
+  it('--help lists --sdk-config', async () => {
+    const r = await cli(['token', 'activate', '--help']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/--sdk-config <b64>/);
   });
 });
 

@@ -31,6 +31,7 @@ async function sdkValues() {
     appKey: version.applicationKey,
     appSecret: version.applicationSecret,
     masterKey: detail.masterPublicKeys.EC_P256!,
+    sdkConfig: version.mobileSdkConfig,
   };
 }
 
@@ -69,6 +70,36 @@ describe('offcode token through PowerAuth (the V3 default)', () => {
     expect(
       await verifyOnServer(h, 3, activationId, op2, b.stdout.trim(), { allowBiometry: true }),
     ).toMatchObject({ valid: true, type: 'POSSESSION_BIOMETRY' });
+  });
+
+  it('activate --sdk-config (the string from the application detail) enrols the same way: ACTIVE, a code the server accepts', async () => {
+    const { activationId, activationCode } = await newActivationCode(h);
+    const v = await sdkValues();
+    expect(v.sdkConfig).toEqual(expect.any(String));
+    const state = join(dir, `s${n++}.json`);
+    const before = h.requests.length;
+    const r = await cli([
+      ...['token', 'activate', '--server', h.url, '--code', activationCode, '--pin', '1234'],
+      ...['--state', state, '--sdk-config', v.sdkConfig!],
+    ]);
+    expectOk(r);
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      activationId,
+      protocol: 3,
+      mechanism: 'powerauth',
+      activationStatus: 'ACTIVE',
+      applicationId: v.appKey,
+    });
+    expect(h.requests.slice(before).map((q) => q.path)).toEqual([
+      '/pa/v3/keystore/create',
+      '/pa/v3/activation/create',
+      '/pa/v3/activation/status',
+    ]);
+    expect((await h.server.activations.status({ activationId })).activationStatus).toBe('ACTIVE');
+    const op = await issuePayload(h, { protocol: 3, activationId });
+    const a = await cli(['token', 'approve', '--state', state, '--pin', '1234'], { input: op.offlineData });
+    expectOk(a);
+    expect(await verifyOnServer(h, 3, activationId, op, a.stdout.trim())).toMatchObject({ valid: true });
   });
 
   it('status --remote reads /pa/v3/activation/status: blocked on the server shows BLOCKED, a restored backup resyncs', async () => {

@@ -1,12 +1,13 @@
 /**
  * `token activate` flags → `OffcodeToken.activate` input (client.md §5.2). V3 enrols through PowerAuth 3.3
  * by default (what a PowerAuth mobile SDK app does: the application key, secret and master public key are
- * compiled into the app, here they are flags); V4 and `--mechanism plain` use Offcode's own exchange. Every
+ * compiled into the app, here they are flags, or the one `--sdk-config` string that carries them); V4 and `--mechanism plain` use Offcode's own exchange. Every
  * flag is checked here, before the PIN is asked for and before any network call, so a mistake costs neither
  * a prompt nor the one-shot activation code.
  */
 import type { ActivateInput, KeyExchangeMechanism } from '@offcode/client';
 import { normalizePublicKey, parseActivationCode, tryDecodeBase64Strict } from '@offcode/protocol';
+import { parseMobileSdkConfig, SDK_CONFIG_KEY_IDS } from '@offcode/protocol/pa3';
 import { invalidInput } from '../errors.js';
 
 export interface ActivateFlags {
@@ -19,6 +20,7 @@ export interface ActivateFlags {
   masterKey?: string;
   appKey?: string;
   appSecret?: string;
+  sdkConfig?: string;
 }
 
 /** The library's input fields and the flags that carry them (its messages name the field first). */
@@ -29,6 +31,7 @@ const FLAG_OF_FIELD: Readonly<Record<string, string>> = {
   masterPublicKey: '--master-key',
   applicationKey: '--app-key',
   applicationSecret: '--app-secret',
+  mobileSdkConfig: '--sdk-config',
   protocol: '--protocol',
   mechanism: '--mechanism',
 };
@@ -77,6 +80,29 @@ function activationCode(value: string, mechanism: KeyExchangeMechanism): string 
   return value;
 }
 
+const SDK_CONFIG_FORM =
+  'the PowerAuth mobile SDK configuration string (application/detail versions[].mobileSdkConfig)';
+
+/**
+ * `--sdk-config`, the one value a PowerAuth mobile SDK 1.8+ app is configured with, in place of the three
+ * flags it carries: parsed here (version 1, lengths, key 1 a P-256 point) so a typo is exit 2 before the PIN.
+ */
+function sdkConfig(o: ActivateFlags, value: string): string {
+  if (o.appKey !== undefined || o.appSecret !== undefined || o.masterKey !== undefined)
+    throw invalidInput(
+      '--sdk-config replaces --app-key, --app-secret and --master-key: give one or the other',
+    );
+  let masterKey: Uint8Array | undefined;
+  try {
+    masterKey = parseMobileSdkConfig(value).keys.get(SDK_CONFIG_KEY_IDS.MASTER_P256_PUBLIC);
+    if (masterKey !== undefined) normalizePublicKey('P-256', masterKey);
+  } catch {
+    throw invalidInput(`--sdk-config must be ${SDK_CONFIG_FORM}`);
+  }
+  if (masterKey === undefined) throw invalidInput('--sdk-config has no P-256 master public key (key 1)');
+  return value;
+}
+
 function serverUrl(value: string): string {
   let url: URL | undefined;
   try {
@@ -90,6 +116,8 @@ function serverUrl(value: string): string {
 }
 
 function mechanismOf(o: ActivateFlags, protocol: 3 | 4): KeyExchangeMechanism {
+  if (o.sdkConfig !== undefined && (protocol === 4 || o.mechanism === 'plain'))
+    throw invalidInput('--sdk-config is PowerAuth enrolment: protocol 3 and --mechanism powerauth only');
   const mechanism = (o.mechanism ?? (protocol === 3 ? 'powerauth' : 'plain')) as KeyExchangeMechanism;
   if (mechanism === 'powerauth' && protocol === 4)
     throw invalidInput('--mechanism powerauth enrols protocol 3 only (protocol 4 uses --mechanism plain)');
@@ -119,12 +147,15 @@ export function activationInput(o: ActivateFlags): Omit<ActivateInput, 'pin'> {
       ...(o.masterKey !== undefined ? { masterPublicKey: masterKey(o.masterKey, protocol) } : {}),
     };
   }
-  const why = 'for PowerAuth enrolment (the V3 default; --mechanism plain for the Offcode exchange)';
+  const label = o.application !== undefined ? { applicationId: o.application } : {};
+  if (o.sdkConfig !== undefined) return { ...common, mobileSdkConfig: sdkConfig(o, o.sdkConfig), ...label };
+  const why =
+    'for PowerAuth enrolment (the V3 default, or --sdk-config; --mechanism plain for the Offcode exchange)';
   return {
     ...common,
     applicationKey: credential(required(o.appKey, '--app-key', why), '--app-key'),
     applicationSecret: credential(required(o.appSecret, '--app-secret', why), '--app-secret'),
     masterPublicKey: masterKey(required(o.masterKey, '--master-key', why), protocol),
-    ...(o.application !== undefined ? { applicationId: o.application } : {}),
+    ...label,
   };
 }
