@@ -11,11 +11,15 @@ rm -f .test-results/*.json
 pnpm exec biome check .
 pnpm exec turbo run build lint:pkg typecheck --output-logs=errors-only
 status=0
-pnpm exec turbo run test --concurrency=1 --output-logs=full || status=$?
+# Two packages' suites at a time (each on its own PostgreSQL database or in-memory PGlite, ports chosen by the
+# OS): one package's last long file no longer leaves the second core idle. --continue: a failing package does
+# not hide the results of the others (the summary line counts every failure).
+pnpm exec turbo run test --concurrency=2 --continue --output-logs=full || status=$?
 # The installed tarballs (release-check's scratch project, reused) on Node 22 and 24 from the npm registry.
 node tools/release-check/src/other-nodes.mjs 22 24 || { echo "packages on Node 22/24: FAILED" >&2; status=1; }
 # Benchmarks in quick mode: fail only on ratio sanity, never on absolute times.
-pnpm bench --quick || { echo "bench: ratio sanity FAILED" >&2; status=1; }
+# Straight to the bench package: every package is built above (`pnpm bench` would run turbo's build again).
+pnpm --filter @offcode/bench bench --quick || { echo "bench: ratio sanity FAILED" >&2; status=1; }
 # Last line of the run: "Tests: N passed, M failed, K skipped".
 node scripts/test-summary.mjs || status=$?
 exit $status
