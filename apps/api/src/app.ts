@@ -22,6 +22,7 @@ import {
   offcodeNotFoundHandler,
   offcodeRoutes,
   requestIdFrom,
+  withOfflineMetrics,
 } from '@offcode/fastify';
 import type { OffcodeServer } from '@offcode/server';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
@@ -120,7 +121,8 @@ async function registerProtectedDemo(
   await app.register(async (demo) => {
     demo.addHook('onRequest', authorizeHook(createCredentialChecker(settings.integrationCredentials)));
     await registerDemo(demo, {
-      offcode,
+      // The demo's verifications, payloads and blocks count in the same offcode_* series as the REST methods.
+      offcode: withOfflineMetrics(offcode, metrics),
       metrics,
       application: settings.demoApplication,
       ...(options.assetsDir ? { assetsDir: options.assetsDir } : {}),

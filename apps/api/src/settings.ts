@@ -108,6 +108,14 @@ export const API_SETTINGS = defineSettings({
     meaning: 'JSON log lines on stdout; per-request lines only at `debug` and `trace`',
     owner: API,
   }),
+  banner: setting({
+    name: 'OFFCODE_BANNER',
+    kind: oneOf(['auto', 'true', 'false']),
+    default: 'auto',
+    meaning:
+      'the human start banner (URLs, CLI line) on stdout: `auto` = only when stdout is a terminal; without it start-up, warnings and stop are JSON log lines',
+    owner: API,
+  }),
   allowPlaintextKeys: setting({
     name: 'OFFCODE_ALLOW_PLAINTEXT_KEYS',
     kind: boolean,

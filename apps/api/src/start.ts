@@ -10,10 +10,17 @@ import {
   type ConfigInput,
   type CreateOffcodeServerOptions,
   createOffcodeServer,
+  MigrationError,
   type OffcodeServer,
-  openStorage,
   type Storage,
 } from '@offcode/server';
+import {
+  type MigrationSet,
+  migrateSets,
+  openStorageUnmigrated,
+  pendingMigrationsOf,
+  SERVER_MIGRATIONS,
+} from '@offcode/server/internal';
 import type { FastifyInstance } from 'fastify';
 import { buildApi } from './app.js';
 import { packageRoot } from './demo/assets.js';
@@ -41,6 +48,40 @@ export interface StartApiOptions {
   schema?: string;
 }
 
+/** Every migration set this application runs: the server's tables and the demo's (namespace `demo`). */
+export const API_MIGRATION_SETS: readonly MigrationSet[] = [SERVER_MIGRATIONS, DEMO_TABLES];
+
+const migrationName = (sets: readonly MigrationSet[], namespace: string, version: number): string =>
+  sets.find((s) => s.namespace === namespace)?.migrations.find((m) => m.version === version)?.name ?? '?';
+
+export interface NamedMigration {
+  namespace: string;
+  version: number;
+  name: string;
+}
+
+/** `namespace/version name`, as logged. */
+export const describeMigration = (m: NamedMigration): string => `${m.namespace}/${m.version} ${m.name}`;
+
+/** Applies the pending migrations of every set; returns what it applied, in order. */
+export async function applyMigrations(storage: Storage): Promise<NamedMigration[]> {
+  const applied = await migrateSets(storage, API_MIGRATION_SETS);
+  return applied.map((a) => ({ ...a, name: migrationName(API_MIGRATION_SETS, a.namespace, a.version) }));
+}
+
+/** OFFCODE_AUTO_MIGRATE=true: apply; false: refuse a schema that is behind, naming the command that fixes it. */
+async function migrateOrCheck(storage: Storage, autoMigrate: boolean): Promise<string[]> {
+  if (autoMigrate) return (await applyMigrations(storage)).map(describeMigration);
+  const pending = await pendingMigrationsOf(storage, API_MIGRATION_SETS);
+  if (pending.length > 0) {
+    const list = pending.map((p) => `${p.namespace}/${p.migration.version}`).join(', ');
+    throw new MigrationError(
+      `the database schema is behind (pending migrations ${list}) and OFFCODE_AUTO_MIGRATE=false: run \`offcode-api migrate\` first`,
+    );
+  }
+  return [];
+}
+
 export interface RunningApi {
   app: FastifyInstance;
   offcode: OffcodeServer;
@@ -50,6 +91,8 @@ export interface RunningApi {
   /** `http://host:port` as listened on. */
   url: string;
   warnings: string[];
+  /** The migrations this start applied (`namespace/version name`), also logged. */
+  migrationsApplied: string[];
   cliActivation: { activationId: string; activationCode: string } | null;
   close(): Promise<void>;
 }
@@ -85,7 +128,14 @@ export async function startApi(options: StartApiOptions = {}): Promise<RunningAp
   const { config, errors, warnings } = resolveApiConfig(env);
   if (errors.length > 0) throw new ConfigError(errors);
 
-  const opened = await openStorage(config, options.schema ? { schema: options.schema } : {});
+  const opened = await openStorageUnmigrated(config, options.schema ? { schema: options.schema } : {});
+  let migrationsApplied: string[];
+  try {
+    migrationsApplied = await migrateOrCheck(opened, config.autoMigrate);
+  } catch (error) {
+    await opened.close().catch(() => undefined);
+    throw error;
+  }
   const storage = options.wrapStorage ? options.wrapStorage(opened) : opened;
   let offcode: OffcodeServer | null = null;
   let app: FastifyInstance | null = null;
@@ -102,9 +152,16 @@ export async function startApi(options: StartApiOptions = {}): Promise<RunningAp
       offcode,
       settings: config,
       ...(options.logger !== undefined ? { logger: options.logger } : {}),
+      ...(options.logStream ? { logStream: options.logStream } : {}),
     });
     await app.listen({ port: config.port, host: config.host });
     const server = app;
+    server.log.info(
+      { migrations: migrationsApplied },
+      migrationsApplied.length > 0
+        ? `migrations applied: ${migrationsApplied.join(', ')}`
+        : 'migrations: none pending',
+    );
     stopSweep = offcode.maintenance.start((error) =>
       server.log.warn({ err: error }, 'maintenance sweep failed'),
     );
@@ -120,6 +177,7 @@ export async function startApi(options: StartApiOptions = {}): Promise<RunningAp
       config,
       url: `http://${host}:${port}`,
       warnings,
+      migrationsApplied,
       cliActivation,
       async close() {
         if (closed) return;

@@ -75,7 +75,11 @@ describe('start command', () => {
 
   it('prints the URLs and a working `offcode token activate` line; the CLI token approves a demo operation', async () => {
     const dataDir = join(tempDir(), 'pgdata');
-    const api = await spawnApi({ OFFCODE_DATA_DIR: dataDir, OFFCODE_DEMO_ENABLED: 'true' });
+    const api = await spawnApi({
+      OFFCODE_DATA_DIR: dataDir,
+      OFFCODE_DEMO_ENABLED: 'true',
+      OFFCODE_BANNER: 'true',
+    });
     try {
       const out = api.output();
       const url = api.url;
@@ -139,7 +143,7 @@ describe('start command', () => {
       });
       expect(verified.status).toBe(303);
       const result = await http(url, `${opPath}/result`, { method: 'GET' });
-      expect(result.text).toMatch(/data-testid="result">VALID</);
+      expect(result.text).toMatch(/data-testid="result" data-value="VALID"/);
     } finally {
       expect(await api.stop()).toBe(0);
     }
