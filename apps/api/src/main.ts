@@ -16,11 +16,17 @@ const USAGE = `usage: offcode-api            start the API (settings from the en
        offcode-api migrate    apply the pending migrations and exit (--print-sql: print them instead)
 ${MIGRATE_USAGE}`;
 
-function printBanner(api: RunningApi): void {
+/** The first line of the banner, also the message of the JSON start line. */
+function startedLine(api: RunningApi): string {
   const { url, config } = api;
   const storage = config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `PGlite ${config.dataDir}`;
+  return `Offcode API: ${url}  (storage: ${storage})`;
+}
+
+function printBanner(api: RunningApi): void {
+  const { url, config } = api;
   const lines = [
-    `Offcode API: ${url}  (storage: ${storage})`,
+    startedLine(api),
     `  REST        ${url}/rest/v3/status   ${url}/rest/v4/status`,
     `  OpenAPI     ${url}/openapi.json   viewer ${url}/docs`,
     `  health      ${url}/healthz   probes ${url}/livez ${url}/readyz${config.metricsEnabled ? `   metrics ${url}/metrics` : ''}`,
@@ -52,7 +58,7 @@ function logStarted(api: RunningApi): void {
   const log = config.logLevel === 'silent' ? api.app.log : api.app.log.child({}, { level: 'info' });
   log.info(
     { url, storage: config.databaseUrl ? 'postgresql' : 'pglite', demo: config.demoEnabled },
-    `Offcode API: ${url}`,
+    startedLine(api),
   );
 }
 

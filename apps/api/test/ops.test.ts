@@ -63,7 +63,7 @@ async function startProcess(env: Record<string, string>): Promise<{
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no start line:\n${out}${err}`)), 60_000);
     child.stdout?.on('data', () => {
-      const m = /"msg":"Offcode API: (http:\/\/127\.0\.0\.1:\d+)"/.exec(out);
+      const m = /"msg":"Offcode API: (http:\/\/127\.0\.0\.1:\d+) /.exec(out);
       if (m) {
         clearTimeout(timer);
         resolve(m[1]!);
@@ -196,7 +196,9 @@ describe('the start on a pipe', () => {
     expect(
       lines.find((l) => typeof l.msg === 'string' && l.msg.startsWith('migrations applied'))?.migrations,
     ).toHaveLength(3);
-    expect(msgs).toContain(`Offcode API: ${api.url}`);
+    expect(msgs).toContainEqual(
+      expect.stringMatching(new RegExp(`^Offcode API: ${api.url} {2}\\(storage: PGlite /`)),
+    );
     expect(msgs).toContain('stopping');
     expect(api.stdout()).not.toContain(MASTER_KEY);
     expect(api.stdout()).not.toContain(appSecret);
