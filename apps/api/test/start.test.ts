@@ -206,8 +206,10 @@ describe('start command', () => {
   it("the README's start command (scripts/start.sh) turns the demo on; node dist/main.js alone does not", async () => {
     const script = readFileSync(join(API_ROOT, '..', '..', 'scripts', 'start.sh'), 'utf8');
     expect(script).toMatch(/^\s*export OFFCODE_DEMO_ENABLED="\$\{OFFCODE_DEMO_ENABLED:-true\}"$/m);
-    const api = await spawnApi({ OFFCODE_DATA_DIR: 'memory://' });
+    // The banner (which would name the demo) needs OFFCODE_BANNER on a pipe.
+    const api = await spawnApi({ OFFCODE_DATA_DIR: 'memory://', OFFCODE_BANNER: 'true' });
     try {
+      expect(api.output()).toContain('Offcode API: http');
       expect(api.output()).not.toContain('Offcode demo:');
       expect((await http(api.url, '/demo', { method: 'GET' })).status).toBe(404);
     } finally {
