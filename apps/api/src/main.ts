@@ -42,7 +42,7 @@ function printBanner(api: RunningApi): void {
   if (api.cliActivation) {
     lines.push(
       'Software token on the command line (activation for user cli-demo, valid 24 h):',
-      `  ${cliActivateLine({ url, application: config.demoApplication, activationCode: api.cliActivation.activationCode })}`,
+      `  ${cliActivateLine({ url, application: config.demoApplication, ...api.cliActivation })}`,
       '  (paste it as it is: it asks for a new PIN; the token is saved in the per-user data directory)',
     );
   }

@@ -25,7 +25,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApi } from './app.js';
 import { packageRoot } from './demo/assets.js';
 import { DEMO_TABLES } from './demo/migrations.js';
-import { createCliActivation, ensureDemoApplication } from './seed.js';
+import { type CliActivation, createCliActivation, ensureDemoApplication } from './seed.js';
 import { type ApiConfig, isLoopbackHost, loadApiSettings } from './settings.js';
 
 /** Thrown when the configuration is invalid; `errors` holds one line per problem (server.md §4). */
@@ -93,7 +93,8 @@ export interface RunningApi {
   warnings: string[];
   /** The migrations this start applied (`namespace/version name`), also logged. */
   migrationsApplied: string[];
-  cliActivation: { activationId: string; activationCode: string } | null;
+  /** The start-up activation for the banner's CLI line, with the demo application's PowerAuth values. */
+  cliActivation: CliActivation | null;
   close(): Promise<void>;
 }
 

@@ -99,7 +99,7 @@ describe('start command', () => {
       const activateLine = /^\s*(node \S+\/bin\/offcode\.js token activate .*)$/m.exec(out)?.[1];
       expect(activateLine).toMatch(
         new RegExp(
-          `token activate --server ${url.replace(/\./g, '\\.')} --application offcode-demo --code [A-Z2-7]{5}(-[A-Z2-7]{5}){3} --protocol 4$`,
+          `token activate --server ${url.replace(/\./g, '\\.')} --code [A-Z2-7]{5}(-[A-Z2-7]{5}){3} --app-key [A-Za-z0-9+/=]{24} --app-secret [A-Za-z0-9+/=]{24} --master-key [A-Za-z0-9+/=]{88} --application offcode-demo$`,
         ),
       );
       expect(existsSync(dataDir)).toBe(true);
@@ -113,7 +113,8 @@ describe('start command', () => {
       const json = pasted.output.slice(brace, pasted.output.lastIndexOf('}') + 1);
       expect(JSON.parse(json)).toMatchObject({
         activationStatus: 'ACTIVE',
-        protocol: 4,
+        protocol: 3,
+        mechanism: 'powerauth',
         applicationId: 'offcode-demo',
       });
       const state = join(xdg, 'offcode', 'token.json');
