@@ -88,7 +88,8 @@ async function restArea(area: FastifyInstance, ctx: AreaContext): Promise<void> 
 
 async function powerAuthArea(area: FastifyInstance, ctx: AreaContext): Promise<void> {
   prepareArea(area, ctx, POWERAUTH_AREA, true);
-  // Its own error handler (the RESTful-integration envelope) in a child context: the area keeps the common one.
+  // Each route carries its own error handler (the RESTful-integration envelope with that route's
+  // malformed-input code); the area keeps the common one.
   await area.register(async (routes) => registerPowerAuthGroup(routes, ctx.options.server, ctx.metrics));
 }
 
