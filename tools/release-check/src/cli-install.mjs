@@ -3,7 +3,7 @@
 // from the tarballs' own manifests, transitively) are given to npm in the same command; third-party dependencies
 // come from the npm registry (or npm's cache). The tarballs are copied into a directory named after their
 // content, so npx's install cache (keyed by the spec strings) and the global prefix never serve a stale build.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -47,7 +47,39 @@ export function cliTarballs() {
   return { dir, tarballs, version: /** @type {any} */ (byName.get(CLI_PACKAGE)).manifest.version };
 }
 
-const NPM_FLAGS = ['--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', '--no-update-notifier'];
+const BASE_FLAGS = [
+  '--no-audit',
+  '--no-fund',
+  '--prefer-offline',
+  '--loglevel=error',
+  '--no-update-notifier',
+];
+/** @type {string | undefined} */
+let scopeRegistry;
+const npmFlags = () => (scopeRegistry ? [...BASE_FLAGS, `--@offcode:registry=${scopeRegistry}`] : BASE_FLAGS);
+
+/**
+ * npm still asks the registry for the manifests of the tarballs' @offcode dependencies (it then takes the
+ * tarballs given in the same command). The public registry answers 404 for them, but through this machine's
+ * network that lookup has also hung on TLS errors and retries; so the @offcode scope is pointed at a local
+ * registry that answers 404 at once (a child process: the npm calls here are synchronous). Third-party
+ * dependencies still come from the npm registry or npm's cache. Returns a function that stops it.
+ * @returns {Promise<() => void>}
+ */
+export async function useLocalScopeRegistry() {
+  const code = `const s=require('node:http').createServer((q,r)=>{r.writeHead(404,{'content-type':'application/json'});r.end('{"error":"Not found"}')});s.listen(0,'127.0.0.1',()=>console.log(s.address().port))`;
+  const child = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (c) => reject(new Error(`local scope registry exited with ${c}`)));
+    child.stdout.once('data', (d) => resolve(String(d).trim()));
+  });
+  scopeRegistry = `http://127.0.0.1:${port}/`;
+  return () => {
+    scopeRegistry = undefined;
+    child.kill();
+  };
+}
 
 /** @type {string | undefined} */
 let userCache;
@@ -66,7 +98,7 @@ const npmCache = () => {
  */
 export function npxOffcode(tarballs, args, o) {
   const packages = tarballs.flatMap((t) => ['--package', t]);
-  const flags = [...NPM_FLAGS, '--cache', npmCache()];
+  const flags = [...npmFlags(), '--cache', npmCache()];
   return run('npx', ['--yes', ...flags, ...packages, '--', 'offcode', ...args], o);
 }
 
@@ -79,7 +111,7 @@ export function globalInstall(set) {
   const bin = join(prefix, 'bin', 'offcode');
   if (!existsSync(join(set.dir, '.global-installed'))) {
     rmSync(prefix, { recursive: true, force: true });
-    execFileSync('npm', ['install', '-g', '--prefix', prefix, ...NPM_FLAGS, ...set.tarballs], {
+    execFileSync('npm', ['install', '-g', '--prefix', prefix, ...npmFlags(), ...set.tarballs], {
       cwd: set.dir,
       encoding: 'utf8',
       stdio: 'pipe',

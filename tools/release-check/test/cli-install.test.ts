@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, readdirSync, realpathSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cliTarballs, globalInstall, npxOffcode, run } from '../src/cli-install.mjs';
+import { cliTarballs, globalInstall, npxOffcode, run, useLocalScopeRegistry } from '../src/cli-install.mjs';
 
 const V3_EXAMPLE = [
   ...['code', '--protocol', '3', '--type', 'possession_knowledge'],
@@ -27,10 +27,13 @@ const scratch = () => {
   return d;
 };
 
-beforeAll(() => {
+let stopRegistry: (() => void) | undefined;
+beforeAll(async () => {
+  stopRegistry = await useLocalScopeRegistry();
   set = cliTarballs();
 });
 afterAll(() => {
+  stopRegistry?.();
   for (const d of temp) rmSync(d, { recursive: true, force: true });
 });
 
