@@ -198,9 +198,10 @@ export interface ChildApi {
 export function runMain(
   env: Record<string, string>,
   nodeArgs: string[] = [],
+  args: string[] = [],
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [...nodeArgs, join(API_ROOT, 'dist', 'main.js')], {
+    const child = spawn(process.execPath, [...nodeArgs, join(API_ROOT, 'dist', 'main.js'), ...args], {
       cwd: API_ROOT,
       env: { PATH: process.env.PATH ?? '', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -9,35 +9,11 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { API_ROOT, activateToken, createTestDatabase, http, startTestApi } from './harness.js';
+import { API_ROOT, activateToken, createTestDatabase, http, runMain, startTestApi } from './harness.js';
 
 const MASTER_KEY = Buffer.alloc(32, 7).toString('base64');
 
-function runApi(
-  args: string[],
-  env: Record<string, string>,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(API_ROOT, 'dist', 'main.js'), ...args], {
-      cwd: API_ROOT,
-      env: { PATH: process.env.PATH ?? '', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => {
-      stdout += c;
-    });
-    child.stderr.on('data', (c: Buffer) => {
-      stderr += c;
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const runApi = (args: string[], env: Record<string, string>) => runMain(env, [], args);
 
 /** Starts the API as a process on a pipe; resolves once its JSON start line names the URL. */
 async function startProcess(env: Record<string, string>): Promise<{

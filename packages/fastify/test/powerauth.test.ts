@@ -1,13 +1,5 @@
-/**
- * The PowerAuth device API over real HTTP (issue 14 item 3): the recorded PowerAuth SDK 1.9.2 transcript
- * replayed byte for byte through the plugin's `/pa/v3/*` routes (request bodies and headers as the SDK sent
- * them, the recorded server randomness injected), and refusals in the RESTful-integration envelope that
- * create nothing, without integration credentials (device-facing), on PGlite and PostgreSQL.
- */
-import { randomBytes } from 'node:crypto';
-import { createOffcodeServer, loadConfigOrThrow, type OffcodeServer, openStorage } from '@offcode/server';
+import { createOffcodeServer, loadConfigOrThrow, type OffcodeServer } from '@offcode/server';
 import Fastify, { type FastifyInstance } from 'fastify';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { offcodeRoutes } from '../src/index.js';
 import {
@@ -20,46 +12,11 @@ import {
   TestClock,
   transcript,
 } from './powerauth-fixtures.js';
+import { openDb, PAIR } from './powerauth-http.js';
 
-const DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const PAIR = { token: 'bank-backend', secret: 's3cret-pair' };
 const { secrets, steps, serverPreparation } = transcript;
 const create = steps['2_activationCreate'];
 const statusSteps = [steps['3_activationStatus'], steps['5_activationStatusAfterOfflineSignature']];
-
-type Storage = Awaited<ReturnType<typeof openStorage>>;
-
-async function openDb(
-  kind: 'pglite' | 'postgresql',
-): Promise<{ storage: Storage; cleanup(): Promise<void> }> {
-  if (kind === 'pglite') {
-    const storage = await openStorage({
-      databaseUrl: null,
-      dataDir: 'memory://',
-      dbPoolMax: 1,
-      autoMigrate: true,
-    });
-    return { storage, cleanup: () => storage.close() };
-  }
-  const schema = `oc_test_${randomBytes(6).toString('hex')}`;
-  const admin = async (sql: string) => {
-    const c = new pg.Client({ connectionString: DATABASE_URL });
-    await c.connect();
-    await c.query(sql).finally(() => c.end());
-  };
-  await admin(`CREATE SCHEMA ${schema}`);
-  const storage = await openStorage(
-    { databaseUrl: DATABASE_URL, dataDir: '', dbPoolMax: 4, autoMigrate: true },
-    { schema },
-  );
-  return {
-    storage,
-    async cleanup() {
-      await storage.close();
-      await admin(`DROP SCHEMA ${schema} CASCADE`);
-    },
-  };
-}
 
 async function post(
   base: string,
