@@ -149,7 +149,20 @@ describe('PairQueue', () => {
     );
   });
 
-  it('full mode: 10 000 activations and 10 s points', () => {
-    expect(httpBenchOptions(false)).toEqual({ durationS: 10, activations: 10_000 });
+  it('full mode: 10 000 activations and 10 s points at 1, 16 and 64 connections, profiled at 64', () => {
+    expect(httpBenchOptions(false)).toEqual({
+      durationS: 10,
+      activations: 10_000,
+      connections: [1, 16, 64],
+      profileConnections: 64,
+    });
+  });
+
+  it('quick mode: 1 and more connections, the profiled point at one of its levels', () => {
+    const o = httpBenchOptions(true);
+    expect(o.connections).toContain(1);
+    expect(o.connections.some((c) => c > 1)).toBe(true);
+    expect(o.connections).toContain(o.profileConnections);
+    expect(o.activations).toBeGreaterThanOrEqual(100);
   });
 });

@@ -9,12 +9,12 @@ import { fileURLToPath } from 'node:url';
 import { machine, publicRows, ratio, runGroups, timingTable } from '@offcode/bench-kit';
 import { ratioChart } from './chart.mjs';
 import { engineGroups } from './engine.mjs';
-import { floorTable, runFloorBench } from './floor.mjs';
+import { floorBenchOptions, floorTable, runFloorBench } from './floor.mjs';
 import { comparisonTable, floorComparisons, sanityFailures, targetChecks } from './floor-report.mjs';
-import { httpTable, runHttpBench } from './http.mjs';
+import { httpBenchOptions, httpTable, runHttpBench } from './http.mjs';
 import { httpPhaseTable, inProcessPhaseTable, profileTables } from './phases-report.mjs';
 import { primitiveGroups } from './primitives.mjs';
-import { runServerBench, serverTable } from './server.mjs';
+import { runServerBench, serverBenchOptions, serverTable } from './server.mjs';
 
 const quick = process.argv.includes('--quick');
 // --tag NAME: an extra suffix for the file names (e.g. a second run to compare with `compare.mjs`)
@@ -30,17 +30,51 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const started = Date.now();
 const adminUrl = process.env.OFFCODE_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const loadBefore = loadavg();
+// Quick mode (CI, issue 11 item 10: the whole test command in 7 minutes) only has to keep every section
+// and the sanity checks alive: short samples, and fewer rows in each group (see each group's quick options).
 const rounds = quick ? 2 : 8;
-const timeMs = quick ? 60 : 150;
+const timeMs = quick ? 25 : 150;
+const warmupMs = quick ? 10 : 50;
 
-const groups = [...primitiveGroups(), ...engineGroups()];
-const rows = runs('timings') ? await runGroups(groups, { rounds, timeMs }) : [];
-if (runs('server')) console.error('bench: server in-process (PGlite, PostgreSQL)');
-const serverRows = runs('server') ? runServerBench({ quick }) : [];
-if (runs('floor')) console.error('bench: database floor (pg driver and pgbench on PostgreSQL, PGlite)');
-const floorRows = runs('floor') ? await runFloorBench({ quick, adminUrl }) : [];
-if (runs('http')) console.error('bench: HTTP (closed loop on undici, PostgreSQL, 1 and 2 API processes)');
-const httpRows = runs('http') ? await runHttpBench({ quick, adminUrl }) : [];
+/** Runs one group of the report if it was asked for, and says on stderr how long it took. */
+async function phase(group, label, run, empty) {
+  if (!runs(group)) return empty;
+  console.error(`bench: ${label}`);
+  const t0 = performance.now();
+  const result = await run();
+  console.error(`bench: ${group} done in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  return result;
+}
+
+const groups = [...primitiveGroups({ quick }), ...engineGroups({ quick })];
+const serverPhase = () =>
+  phase('server', 'server in-process (PGlite, PostgreSQL)', () => runServerBench({ quick }), []);
+// Quick mode runs the in-process server group (its own child process) beside the timings: on two cores
+// that saves its whole time, and the sanity ratios (wasm 14-20x faster than noble on KMAC256) survive the
+// neighbour, as both backends of a group share it (alternating order). The full run keeps them apart.
+const serverBeside = quick ? serverPhase() : null;
+serverBeside?.catch(() => undefined); // awaited below; a failure of the timings must not hide it
+const rows = await phase(
+  'timings',
+  'timings (primitives, code engine)',
+  () => runGroups(groups, { rounds, timeMs, warmupMs }),
+  [],
+);
+const serverRows = await (serverBeside ?? serverPhase());
+const floorOptions = floorBenchOptions(quick);
+const floorRows = await phase(
+  'floor',
+  'database floor (pg driver and pgbench on PostgreSQL, PGlite)',
+  () => runFloorBench({ quick, adminUrl }),
+  [],
+);
+const httpOptions = httpBenchOptions(quick);
+const httpRows = await phase(
+  'http',
+  'HTTP (closed loop on undici, PostgreSQL, 1 and 2 API processes)',
+  () => runHttpBench({ quick, adminUrl }),
+  [],
+);
 const loadAfter = loadavg();
 const comparisonsToFloor = floorComparisons({ serverRows, httpRows, floorRows });
 const targets = targetChecks({ serverRows, httpRows, floorRows });
@@ -67,6 +101,11 @@ const md = [
   '# Offcode benchmark report',
   '',
   `Machine: ${m.cpu}, ${m.cores} cores, node ${m.node}. Mode: ${quick ? 'quick' : 'full'} (${rounds} rounds x ${timeMs} ms per task, task order alternating between rounds).`,
+  ...(quick
+    ? [
+        `**Quick run (CI)**: it keeps every section and the sanity checks alive, its numbers are not measurements — a subset of the timing rows (every KMAC256 row, HMAC and SHA3 at 100 B, the failed window searches), ${serverBenchOptions(true).verifications} in-process verifications per row (run beside the timings), floor points of ${floorOptions.durationS} s at ${floorOptions.connections.join(' and ')} connections (pgbench at ${floorOptions.pgbenchConnections.join(', ')} only, ${floorOptions.activations} activations), HTTP points of ${httpOptions.durationS} s at ${httpOptions.connections.join(' and ')} connections on ${httpOptions.activations} activations. The numbers of record come from \`pnpm bench\`.`,
+      ]
+    : []),
   ...(only ? [`Only the groups ${[...only].join(', ')} were run (--only).`] : []),
   `Date: ${new Date().toISOString()}. Medians over all rounds; min-max are single-sample extremes; the ratio range is the per-round spread (the noise of this run).`,
   `Load average (1/5/15 min) at the start ${loadBefore.map((l) => l.toFixed(2)).join(' / ')}, at the end ${loadAfter.map((l) => l.toFixed(2)).join(' / ')} (the machine is shared: anything above ~0.3 at the start means other work ran beside this one).`,
@@ -87,13 +126,13 @@ const md = [
   '',
   '## HTTP (closed loop on undici against apps/api on PostgreSQL; payload registry off so replays reach the counter check)',
   '',
-  `Codes for activations drawn uniformly at random; every code sent twice, the copies racing (through both processes when there are two); double accepts counted from the answers and from the audit table. Each point ${quick ? '2' : '10'} s or more.`,
+  `Codes for activations drawn uniformly at random; every code sent twice, the copies racing (through both processes when there are two); double accepts counted from the answers and from the audit table. Each point ${httpOptions.durationS} s or more.`,
   '',
   httpTable(httpRows),
   '',
   '## Where the time goes (issue 13 item 3)',
   '',
-  'Phase timers of the server (server.md §3.5 "Phase timings", on only for these measurements): mean ms per verification and its share. In-process: a second pass of 60 fresh codes per row, sequential. HTTP: an extra verification point on the first API process with the timers and a CPU profile on; "HTTP and event-loop wait" = mean request time (Node\'s HTTP server channels, headers parsed to response finished) minus the verify time.',
+  `Phase timers of the server (server.md §3.5 "Phase timings", on only for these measurements): mean ms per verification and its share. In-process: a second pass of ${Math.min(serverBenchOptions(quick).verifications, 60)} fresh codes per row, sequential. HTTP: an extra verification point at ${httpOptions.profileConnections} connections on the first API process with the timers and a CPU profile on; "HTTP and event-loop wait" = mean request time (Node's HTTP server channels, headers parsed to response finished) minus the verify time.`,
   '',
   inProcessPhaseTable(serverRows),
   '',

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { floorBenchOptions, migrateFloor, pgExecutor } from './floor.mjs';
+import { floorBenchOptions, migrateFloor, pgbenchSeconds, pgExecutor } from './floor.mjs';
 import { LOCK_ACTIVATION, seedFloorActivations, seedFloorPayloads } from './floor-sql.mjs';
 import { parsePgbenchLog, parsePgbenchSummary, pgbenchScript, runPgbench } from './pgbench.mjs';
 
@@ -118,7 +118,24 @@ describe('the pgbench script', () => {
     });
   });
 
-  it('full mode: 10 s points on 10 000 activations', () => {
-    expect(floorBenchOptions(false)).toEqual({ durationS: 10, activations: 10_000 });
+  it('full mode: 10 s points on 10 000 activations, pg driver and pgbench at 1, 16 and 64 connections', () => {
+    expect(floorBenchOptions(false)).toEqual({
+      durationS: 10,
+      activations: 10_000,
+      connections: [1, 16, 64],
+      pgbenchConnections: [1, 16, 64],
+    });
+    expect(pgbenchSeconds(floorBenchOptions(false))).toBe(10);
+  });
+
+  it('quick mode: every kind of floor row still runs (both drivers, more than one connection)', () => {
+    const o = floorBenchOptions(true);
+    expect(o.durationS).toBeGreaterThan(0);
+    expect(o.connections).toContain(1);
+    expect(o.connections.some((c) => c > 1)).toBe(true);
+    expect(o.pgbenchConnections.length).toBeGreaterThan(0);
+    expect(o.pgbenchConnections.every((c) => o.connections.includes(c))).toBe(true);
+    // pgbench -T takes whole seconds: never 0
+    expect(pgbenchSeconds(o)).toBeGreaterThanOrEqual(1);
   });
 });
