@@ -1,6 +1,7 @@
 /** Server key material: master key pairs and activation keys, sealed at rest (server.md §5.2). */
 import {
   type Curve,
+  deriveMasterSecretV3,
   encodeBase64,
   generateKeyPair,
   normalizePrivateKey,
@@ -88,6 +89,40 @@ export function openServerPrivateKey(ctx: ServerContext, row: ActivationRow): Ui
     throw error;
   } finally {
     plain.fill(0);
+  }
+}
+
+/**
+ * V3: KEY_MASTER_SECRET (16 bytes). The key exchange seals it in `activation_secret` beside the server
+ * private key (server.md §5.1), so a verification opens one envelope instead of running ECDH (the largest
+ * CPU cost of a V3 verification); V3 rows exchanged before that keep it NULL and derive it as before:
+ * ECDH(server private key, device public key), xor-folded.
+ */
+export function openMasterSecretV3(ctx: ServerContext, row: ActivationRow): Uint8Array {
+  if (row.protocolVersion !== 3) throw new OffcodeError('ERR0008');
+  if (row.activationSecret) {
+    const secret = ctx.cipher.open(
+      row.activationSecret,
+      row.keyEncryption,
+      aad.activationSecret(row.activationId, 3),
+    );
+    if (secret.length !== PROTOCOL_PARAMETERS[3].rootSecretBytes) {
+      secret.fill(0);
+      throw new OffcodeError('ERR0010', 'Stored master secret cannot be parsed.', { kind: 'internal' });
+    }
+    return secret;
+  }
+  if (!row.devicePublicKey)
+    throw new OffcodeError('ERR0010', 'Stored device public key is missing.', { kind: 'internal' });
+  const privateKey = openServerPrivateKey(ctx, row);
+  try {
+    return deriveMasterSecretV3(ctx.suite, privateKey, row.devicePublicKey);
+  } catch (error) {
+    if (error instanceof ProtocolError)
+      throw new OffcodeError('ERR0010', 'Stored key cannot be parsed.', { cause: error, kind: 'internal' });
+    throw error;
+  } finally {
+    privateKey.fill(0);
   }
 }
 

@@ -802,11 +802,13 @@ describe.each(storageFactories)('offline payloads and verification on $name', (f
     it('activation keys copied into another activation row do not decrypt (ERR0022)', async () => {
       const a = await activateDevice(server, app, version);
       const b = await activateDevice(server, app, version);
-      const column = version === 3 ? 'server_private_key' : 'activation_secret';
-      await opened.storage.query(
-        `UPDATE oc_activation SET ${column} = (SELECT ${column} FROM oc_activation WHERE activation_id = $1) WHERE activation_id = $2`,
-        [a.activationId, b.activationId],
-      );
+      // Every sealed key column of the row (V3: server private key and KEY_MASTER_SECRET).
+      const columns = version === 3 ? ['server_private_key', 'activation_secret'] : ['activation_secret'];
+      const sets = columns.map((c) => `${c} = (SELECT ${c} FROM oc_activation WHERE activation_id = $1)`);
+      await opened.storage.query(`UPDATE oc_activation SET ${sets.join(', ')} WHERE activation_id = $2`, [
+        a.activationId,
+        b.activationId,
+      ]);
       expect(
         await rejection(
           server.offline.createPersonalized(version, { activationId: b.activationId, data: paymentData() }),
@@ -824,6 +826,34 @@ describe.each(storageFactories)('offline payloads and verification on $name', (f
       // The failed verification changed nothing (rolled back).
       expect((await server.activations.status({ activationId: b.activationId })).failedAttempts).toBe(0);
     });
+
+    it.runIf(version === 3)(
+      'V3: the sealed KEY_MASTER_SECRET is what verifies; a row without it (older exchange) derives it by ECDH',
+      async () => {
+        const a = await activateDevice(server, app, version);
+        const b = await activateDevice(server, app, version);
+        // Only KEY_MASTER_SECRET copied: bound to its row (ERR0022), the server private key is not used.
+        await opened.storage.query(
+          'UPDATE oc_activation SET activation_secret = (SELECT activation_secret FROM oc_activation WHERE activation_id = $1) WHERE activation_id = $2',
+          [a.activationId, b.activationId],
+        );
+        const first = await issue(off, b);
+        expect(await rejection(verifyOutcome(off, b, first.payload, b.computeCode(first.payload)))).toBe(
+          'ERR0022',
+        );
+        // NULL (a row exchanged before the column was written): ECDH fallback, same keys, code accepted once.
+        await opened.storage.query(
+          'UPDATE oc_activation SET activation_secret = NULL WHERE activation_id = $1',
+          [b.activationId],
+        );
+        const { payload } = await issue(off, b);
+        const code = b.computeCode(payload);
+        expect(await verifyOutcome(off, b, payload, code)).toMatchObject({ valid: true });
+        expect(await verifyOutcome(off, b, payload, code)).toMatchObject({ valid: false });
+        // 2: the device's refused first code moved its own counter, the accepted one is the next.
+        expect(await counterOf(b.activationId)).toBe(2);
+      },
+    );
   });
 
   it('temporary block: permanent after OFFCODE_TEMP_BLOCK_MAX_BLOCKS; an operator block makes a temporary block permanent', async () => {

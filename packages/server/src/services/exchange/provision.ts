@@ -7,6 +7,7 @@
 import {
   type Curve,
   deriveActivationSecretV4,
+  deriveMasterSecretV3,
   generateCounterData,
   generateKeyPair,
   type ProtocolVersion,
@@ -90,7 +91,11 @@ export async function provisionActivation(
   try {
     if (version === 3) {
       const sealed = ctx.cipher.seal(serverPair.privateKey, aad.serverPrivateKey(row.activationId, 3));
-      secretColumns = { serverPrivateKey: sealed.bytes, activationSecret: null };
+      // KEY_MASTER_SECRET sealed too: verifications then skip the ECDH (server.md §5.1).
+      const master = deriveMasterSecretV3(ctx.suite, serverPair.privateKey, input.devicePublicKey);
+      const sealedMaster = ctx.cipher.seal(master, aad.activationSecret(row.activationId, 3));
+      master.fill(0);
+      secretColumns = { serverPrivateKey: sealed.bytes, activationSecret: sealedMaster.bytes };
       keyEncryption = sealed.encryption;
     } else {
       const secret = deriveActivationSecretV4(ctx.suite, serverPair.privateKey, input.devicePublicKey);

@@ -4,17 +4,9 @@
  * enabled. V3's transport and vault keys and V4's utility branch are never derived here (nothing offline
  * verifies with them), so each request computes and wipes fewer secrets.
  */
-import {
-  deriveMasterSecretV3,
-  kdfV3,
-  kdfV4,
-  ProtocolError,
-  V3_KEY_INDEX,
-  V4_LABELS,
-} from '@offcode/protocol';
+import { kdfV3, kdfV4, V3_KEY_INDEX, V4_LABELS } from '@offcode/protocol';
 import type { ServerContext } from '../../context.js';
-import { OffcodeError } from '../../errors.js';
-import { openActivationSecret, openServerPrivateKey } from '../../keys.js';
+import { openActivationSecret, openMasterSecretV3 } from '../../keys.js';
 import type { ActivationRow } from '../../repo/rows.js';
 
 export interface FactorKeys {
@@ -39,26 +31,17 @@ function withWipe(possession: Uint8Array, knowledge: Uint8Array, biometry: Uint8
   };
 }
 
-/** V3: decrypt the server private key, ECDH with the device key → KEY_MASTER_SECRET → factor keys. */
+/** V3: KEY_MASTER_SECRET (sealed copy, or ECDH for older rows) → factor keys. */
 function factorKeysV3(ctx: ServerContext, row: ActivationRow, withBiometry: boolean): FactorKeys {
-  if (!row.devicePublicKey)
-    throw new OffcodeError('ERR0010', 'Stored device public key is missing.', { kind: 'internal' });
-  const privateKey = openServerPrivateKey(ctx, row);
-  let master: Uint8Array | null = null;
+  const master = openMasterSecretV3(ctx, row);
   try {
-    master = deriveMasterSecretV3(ctx.suite, privateKey, row.devicePublicKey);
     return withWipe(
       kdfV3(ctx.suite, master, V3_KEY_INDEX.possession),
       kdfV3(ctx.suite, master, V3_KEY_INDEX.knowledge),
       withBiometry ? kdfV3(ctx.suite, master, V3_KEY_INDEX.biometry) : null,
     );
-  } catch (error) {
-    if (error instanceof ProtocolError)
-      throw new OffcodeError('ERR0010', 'Stored key cannot be parsed.', { cause: error, kind: 'internal' });
-    throw error;
   } finally {
-    master?.fill(0);
-    privateKey.fill(0);
+    master.fill(0);
   }
 }
 
