@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { SUITE, suiteOf } from '../test/suites.js';
 import { b64, EXAMPLE, hex, IMPLS, utf8 } from '../test/vectors.js';
 import { encodeDerSignature, parseDerSignature } from './der.js';
-import { signEcdsaDer, verifyEcdsaDer } from './ecdsa.js';
+import { EcdsaSigningKey, prepareEcdsaSigningKey, signEcdsaDer, verifyEcdsaDer } from './ecdsa.js';
 import { ProtocolError } from './errors.js';
 import { generateKeyPair, publicKeyFromPrivate } from './keys/ec.js';
 import { getNodeCrypto } from './runtime.js';
@@ -109,6 +109,32 @@ describe.each(IMPLS)('ECDSA DER (%s)', (impl) => {
         verifyEcdsaDer(suiteOf(impl), curve, publicKey, msg, encodeDerSignature({ r: 0n, s: v.s }, size)),
       ).toBe(false);
       expect(verifyEcdsaDer(suiteOf(impl), curve, publicKey, msg, new Uint8Array(0))).toBe(false);
+    },
+  );
+
+  it.each(CURVES)(
+    '$curve: a prepared key signs like the scalar (Java form accepted), many times',
+    ({ curve, size }) => {
+      const { privateKey, publicKey } = generateKeyPair(suiteOf(impl), curve);
+      const java = privateKey[0]! & 0x80 ? new Uint8Array([0, ...privateKey]) : privateKey;
+      const key = prepareEcdsaSigningKey(suiteOf(impl), curve, java);
+      expect(key).toBeInstanceOf(EcdsaSigningKey);
+      expect(key.curve).toBe(curve);
+      expect(Object.keys(key)).toEqual(['curve']); // no key material on the object itself
+      for (const text of ['one\n1', 'two\n1', 'three\n0']) {
+        const sig = signEcdsaDer(suiteOf(impl), curve, key, utf8(text));
+        expect(
+          parseDerSignature(sig, size, CURVES.find((c) => c.curve === curve)!.noble.Point.Fn.ORDER),
+        ).not.toBeNull();
+        for (const other of IMPLS)
+          expect(verifyEcdsaDer(suiteOf(other), curve, publicKey, utf8(text), sig)).toBe(true);
+      }
+      const otherCurve = curve === 'P-256' ? 'P-384' : 'P-256';
+      expect(() => signEcdsaDer(suiteOf(impl), otherCurve, key, utf8('x'))).toThrowError(/must be a P-/);
+      expect(() => prepareEcdsaSigningKey(suiteOf(impl), curve, new Uint8Array(size))).toThrowError(
+        ProtocolError,
+      );
+      expect(() => new EcdsaSigningKey(Symbol('prepareEcdsaSigningKey'), curve)).toThrowError(ProtocolError);
     },
   );
 

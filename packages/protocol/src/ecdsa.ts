@@ -7,7 +7,7 @@ import { derToCompact, parseDerSignature } from './der.js';
 import { ProtocolError } from './errors.js';
 import { type Curve, type CurveInfo, curveInfo } from './keys/curves.js';
 import { normalizePrivateKeyFor, normalizePublicKeyFor } from './keys/ec.js';
-import type { NodeCrypto } from './runtime.js';
+import { getNodeCrypto, type NodeCrypto } from './runtime.js';
 import { type CryptoSuite, nodeCryptoOf } from './suite.js';
 
 function checkMessage(message: unknown): Uint8Array {
@@ -33,18 +33,76 @@ function nodePrivateKey(node: NodeCrypto, info: CurveInfo, d: Uint8Array) {
   });
 }
 
+type NodeKeyObject = ReturnType<NodeCrypto['createPrivateKey']>;
+const PREPARE = Symbol('prepareEcdsaSigningKey');
+const prepared = new WeakMap<EcdsaSigningKey, { node: NodeKeyObject | null; d: Uint8Array | null }>();
+
+/**
+ * A private key prepared once for many signatures (`prepareEcdsaSigningKey`). On Node it is a node:crypto
+ * KeyObject: the key lives in OpenSSL's memory, freed (cleared) when the object is collected, and nothing
+ * here exports it. Without node:crypto it holds a copy of the scalar for @noble. Preparing is the costly
+ * part of a node:crypto signature (the public point and the JWK import, 2-4x the signing itself), so a
+ * caller that signs repeatedly with one key prepares it once.
+ */
+export class EcdsaSigningKey {
+  readonly curve: Curve;
+  /** Not constructible from outside: the key material is attached by `prepareEcdsaSigningKey` only. */
+  constructor(token: symbol, curve: Curve) {
+    if (token !== PREPARE)
+      throw new ProtocolError('INVALID_ARGUMENT', 'EcdsaSigningKey', 'is made by prepareEcdsaSigningKey');
+    this.curve = curve;
+  }
+}
+function preparedKey(curve: Curve, node: NodeKeyObject | null, d: Uint8Array | null): EcdsaSigningKey {
+  const key = new EcdsaSigningKey(PREPARE, curve);
+  prepared.set(key, { node, d });
+  return key;
+}
+
+/** Validates `privateKey` (the forms `normalizePrivateKey` accepts) and prepares it for `signEcdsaDer`. */
+export function prepareEcdsaSigningKey(
+  suite: CryptoSuite,
+  curve: Curve,
+  privateKey: Uint8Array,
+): EcdsaSigningKey {
+  const node = nodeCryptoOf(suite);
+  const info = curveInfo(curve);
+  const d = normalizePrivateKeyFor(info, privateKey);
+  if (!node) return preparedKey(info.name, null, d);
+  try {
+    return preparedKey(info.name, nodePrivateKey(node, info, d), null);
+  } finally {
+    d.fill(0);
+  }
+}
+
+function signPrepared(key: EcdsaSigningKey, info: CurveInfo, msg: Uint8Array, node: NodeCrypto | null) {
+  const inner = prepared.get(key);
+  if (!inner || key.curve !== info.name)
+    throw new ProtocolError('INVALID_KEY', 'privateKey', `must be a ${info.name} key`);
+  if (inner.node) {
+    // A KeyObject signs on node:crypto whatever the suite: only node:crypto can use it.
+    const nodeCrypto = node ?? (getNodeCrypto() as NodeCrypto);
+    return new Uint8Array(nodeCrypto.sign(info.hash, msg, { key: inner.node, dsaEncoding: 'der' }));
+  }
+  return info.noble.sign(msg, inner.d as Uint8Array, { format: 'der' });
+}
+
 /**
  * Signs `message` (the library hashes it: SHA-256 for P-256, SHA-384 for P-384) and returns the DER
  * signature. noble signs deterministically (RFC 6979), node:crypto with a random nonce; both are valid.
+ * `privateKey` is the scalar or a key from `prepareEcdsaSigningKey` (of the same curve).
  */
 export function signEcdsaDer(
   suite: CryptoSuite,
   curve: Curve,
-  privateKey: Uint8Array,
+  privateKey: Uint8Array | EcdsaSigningKey,
   message: Uint8Array,
 ): Uint8Array {
   const node = nodeCryptoOf(suite);
   const info = curveInfo(curve);
+  if (privateKey instanceof EcdsaSigningKey)
+    return signPrepared(privateKey, info, checkMessage(message), node);
   const d = normalizePrivateKeyFor(info, privateKey);
   const msg = checkMessage(message);
   if (node) {

@@ -33,7 +33,7 @@ export {
   SUBMITTED_CODE_PATTERN,
   type SubmittedCode,
 } from './code.js';
-export { signEcdsaDer, verifyEcdsaDer } from './ecdsa.js';
+export { type EcdsaSigningKey, prepareEcdsaSigningKey, signEcdsaDer, verifyEcdsaDer } from './ecdsa.js';
 export {
   type PayloadErrorLocation,
   PayloadFormatError,

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { SUITE, suiteOf } from '../test/suites.js';
 import { b64, EXAMPLE, hex, IMPLS, toHex, utf8 } from '../test/vectors.js';
 import { encodeBase64 } from './base64.js';
+import { prepareEcdsaSigningKey } from './ecdsa.js';
 import { ProtocolError } from './errors.js';
 import { generateKeyPair } from './keys/ec.js';
 import { buildPayloadData, composeSignedData, generateNonce } from './payload/build.js';
@@ -128,6 +129,45 @@ describe.each(IMPLS)('sign -> parse -> verify (signing with %s)', (signer) => {
       expect(verified).toBeGreaterThan(bytes.length * 0.5);
     },
   );
+});
+
+describe.each(IMPLS)('signOfflinePayload with a prepared key (%s)', (impl) => {
+  it.each([
+    { protocol: 3 as const, keyType: 1 as const, curve: 'P-256' as const },
+    { protocol: 3 as const, keyType: 0 as const, curve: 'P-256' as const },
+    { protocol: 4 as const, keyType: 0 as const, curve: 'P-384' as const },
+  ])('V$protocol key type $keyType: verifies on both paths; a key of the other curve is refused', (s) => {
+    const pair = generateKeyPair(suiteOf(impl), s.curve);
+    const privateKey = prepareEcdsaSigningKey(suiteOf(impl), s.curve, pair.privateKey);
+    const keys = { protocol: s.protocol, masterPublicKey: pair.publicKey, serverPublicKey: pair.publicKey };
+    for (let i = 0; i < 3; i++) {
+      const signedData = composeSignedData({ data: DATA, nonce: generateNonce(), keyType: s.keyType });
+      const text = signOfflinePayload(suiteOf(impl), {
+        signedData,
+        keyType: s.keyType,
+        protocol: s.protocol,
+        privateKey,
+      });
+      for (const other of IMPLS)
+        expect(verifyOfflinePayloadSignature(suiteOf(other), parseOfflinePayloadOrThrow(text), keys)).toBe(
+          true,
+        );
+    }
+    const wrong = prepareEcdsaSigningKey(
+      suiteOf(impl),
+      s.curve === 'P-256' ? 'P-384' : 'P-256',
+      generateKeyPair(suiteOf(impl), s.curve === 'P-256' ? 'P-384' : 'P-256').privateKey,
+    );
+    const signedData = composeSignedData({ data: DATA, nonce: generateNonce(), keyType: s.keyType });
+    expect(() =>
+      signOfflinePayload(suiteOf(impl), {
+        signedData,
+        keyType: s.keyType,
+        protocol: s.protocol,
+        privateKey: wrong,
+      }),
+    ).toThrowError(ProtocolError);
+  });
 });
 
 describe('signOfflinePayload / verifyOfflinePayloadSignature input checks', () => {

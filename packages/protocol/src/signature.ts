@@ -5,7 +5,7 @@
 
 import { equalBytes } from '@noble/curves/utils.js';
 import { isWellFormedString, utf8Encode } from './base64.js';
-import { signEcdsaDer, verifyEcdsaDer } from './ecdsa.js';
+import { EcdsaSigningKey, signEcdsaDer, verifyEcdsaDer } from './ecdsa.js';
 import { ProtocolError } from './errors.js';
 import { assemblePayload } from './payload/build.js';
 import type { KeyType, OfflinePayload } from './payload/types.js';
@@ -43,8 +43,11 @@ export interface SignOfflinePayloadInput {
   signedData: string;
   keyType: KeyType;
   protocol: ProtocolVersion;
-  /** ECDSA private key for key types 0 and 1 (P-256 for V3, P-384 for V4; Java forms accepted). */
-  privateKey?: Uint8Array;
+  /**
+   * ECDSA private key for key types 0 and 1 (P-256 for V3, P-384 for V4; Java forms accepted), or the same
+   * key prepared once with `prepareEcdsaSigningKey` (a signer that signs repeatedly with one key).
+   */
+  privateKey?: Uint8Array | EcdsaSigningKey;
   /** KEY_MAC_PERSONALIZED_DATA for key type 2. */
   macKey?: Uint8Array;
 }
@@ -76,7 +79,7 @@ export function signOfflinePayload(suite: CryptoSuite, input: SignOfflinePayload
   if (keyType === 2) {
     signature = macPayloadV4(suite, checkMacKey(macKey), bytes);
   } else {
-    if (!(privateKey instanceof Uint8Array)) {
+    if (!(privateKey instanceof Uint8Array || privateKey instanceof EcdsaSigningKey)) {
       throw new ProtocolError('INVALID_KEY', 'privateKey', 'is required for key types 0 and 1');
     }
     signature = signEcdsaDer(suite, params.curve, privateKey, bytes);
