@@ -17,7 +17,7 @@ import {
 } from '@offcode/protocol';
 import type { ServerContext } from '../context.js';
 import { OffcodeError } from '../errors.js';
-import { algorithmFor, openActivationSecret, openMasterPrivateKey, openServerPrivateKey } from '../keys.js';
+import { algorithmFor, openActivationSecret } from '../keys.js';
 import { findActivation, newestMasterKey } from '../repo/queries.js';
 import { type ActivationRow, ActivationStatus } from '../repo/rows.js';
 import { parseRequest } from '../schema/core.js';
@@ -25,6 +25,7 @@ import { read, service } from '../transactions.js';
 import { iso } from './activations.js';
 import { requireApplication } from './applications.js';
 import { refreshDueBlockExpiry } from './blocking.js';
+import { SigningKeyCache } from './signing-key-cache.js';
 
 export interface OfflinePayloadResponse {
   /** Complete QR text. */
@@ -145,18 +146,15 @@ async function signingActivation(ctx: ServerContext, version: ProtocolVersion, a
 /** Step 6: V3 signs with the activation's server private key, V4 MACs with KEY_MAC_PERSONALIZED_DATA. */
 function signPersonalized(
   ctx: ServerContext,
+  keys: SigningKeyCache,
   row: ActivationRow,
   version: ProtocolVersion,
   signedData: string,
   keyType: KeyType,
 ): string {
   if (version === 3) {
-    const privateKey = openServerPrivateKey(ctx, row);
-    try {
-      return signOrFail(ctx.suite, { signedData, keyType, protocol: 3, privateKey });
-    } finally {
-      privateKey.fill(0);
-    }
+    const privateKey = keys.serverKey(ctx, row);
+    return signOrFail(ctx.suite, { signedData, keyType, protocol: 3, privateKey });
   }
   // Only the branch to KEY_MAC_PERSONALIZED_DATA (KDK `util`, then its label): no factor key is derived.
   const secret = openActivationSecret(ctx, row);
@@ -175,6 +173,7 @@ function signPersonalized(
 
 async function createPersonalized(
   ctx: ServerContext,
+  keys: SigningKeyCache,
   version: ProtocolVersion,
   request: unknown,
 ): Promise<OfflinePayloadResponse> {
@@ -193,7 +192,7 @@ async function createPersonalized(
     : null;
   const keyType: KeyType = PROTOCOL_PARAMETERS[version].personalizedKeyType;
   const signedData = composeOrReject({ data: req.data, totp: totpLine, nonce, keyType });
-  const offlineData = signPersonalized(ctx, row, version, signedData, keyType);
+  const offlineData = signPersonalized(ctx, keys, row, version, signedData, keyType);
   const expiresAt = await record(ctx, {
     nonce,
     applicationId: row.applicationId,
@@ -209,6 +208,7 @@ async function createPersonalized(
 
 async function createNonPersonalized(
   ctx: ServerContext,
+  keys: SigningKeyCache,
   version: ProtocolVersion,
   request: unknown,
 ): Promise<OfflinePayloadResponse> {
@@ -224,13 +224,8 @@ async function createNonPersonalized(
   const nonce = generateNonce();
   const keyType = PROTOCOL_PARAMETERS[version].nonPersonalizedKeyType;
   const signedData = composeOrReject({ data: req.data, nonce, keyType });
-  const privateKey = openMasterPrivateKey(ctx, app, master);
-  let offlineData: string;
-  try {
-    offlineData = signOrFail(ctx.suite, { signedData, keyType, protocol: version, privateKey });
-  } finally {
-    privateKey.fill(0);
-  }
+  const privateKey = keys.masterKey(ctx, app, master);
+  const offlineData = signOrFail(ctx.suite, { signedData, keyType, protocol: version, privateKey });
   const expiresAt = await record(ctx, {
     nonce,
     applicationId: app.id,
@@ -245,11 +240,15 @@ async function createNonPersonalized(
 }
 
 export function createOfflineCreateService(ctx: ServerContext) {
+  // One cache per server instance: its entries were unsealed with this server's cipher (server.md §5.4).
+  const keys = new SigningKeyCache();
   return {
     createPersonalized: (version: ProtocolVersion, request: unknown): Promise<OfflinePayloadResponse> =>
-      service(() => createPersonalized(ctx, version, request)),
+      service(() => createPersonalized(ctx, keys, version, request)),
     createNonPersonalized: (version: ProtocolVersion, request: unknown): Promise<OfflinePayloadResponse> =>
-      service(() => createNonPersonalized(ctx, version, request)),
+      service(() => createNonPersonalized(ctx, keys, version, request)),
+    /** The signing-key cache (tests and diagnostics: hits, misses, size). */
+    signingKeys: keys,
   };
 }
 
