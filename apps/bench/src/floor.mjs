@@ -341,11 +341,15 @@ export const floorBenchOptions = (quick) =>
 /** pgbench's -T takes whole seconds. */
 export const pgbenchSeconds = (o) => Math.max(1, Math.round(o.durationS));
 
-export async function runFloorBench({ quick, adminUrl }) {
+/**
+ * The floor rows: PostgreSQL, then PGlite; `databases` picks one of them (quick mode runs the PGlite part,
+ * CPU-bound in this process, beside the in-process server group's child process).
+ */
+export async function runFloorBench({ quick, adminUrl, databases = ['postgresql', 'pglite'] }) {
   const o = floorBenchOptions(quick);
   const rows = [];
-  await postgresFloor(adminUrl, o, rows);
-  await pgliteFloor(o, rows);
+  if (databases.includes('postgresql')) await postgresFloor(adminUrl, o, rows);
+  if (databases.includes('pglite')) await pgliteFloor(o, rows);
   return rows;
 }
 

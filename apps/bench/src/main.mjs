@@ -49,25 +49,37 @@ async function phase(group, label, run, empty) {
 const groups = [...primitiveGroups({ quick }), ...engineGroups({ quick })];
 const serverPhase = () =>
   phase('server', 'server in-process (PGlite, PostgreSQL)', () => runServerBench({ quick }), []);
-// Quick mode runs the in-process server group (its own child process) beside the timings: on two cores
-// that saves its whole time, and the sanity ratios (wasm 14-20x faster than noble on KMAC256) survive the
-// neighbour, as both backends of a group share it (alternating order). The full run keeps them apart.
-const serverBeside = quick ? serverPhase() : null;
-serverBeside?.catch(() => undefined); // awaited below; a failure of the timings must not hide it
-const rows = await phase(
-  'timings',
-  'timings (primitives, code engine)',
-  () => runGroups(groups, { rounds, timeMs, warmupMs }),
-  [],
-);
-const serverRows = await (serverBeside ?? serverPhase());
+const floorPhase = (databases, label) =>
+  phase('floor', `database floor (${label})`, () => runFloorBench({ quick, adminUrl, databases }), []);
+const timingsPhase = () =>
+  phase(
+    'timings',
+    'timings (primitives, code engine)',
+    () => runGroups(groups, { rounds, timeMs, warmupMs }),
+    [],
+  );
 const floorOptions = floorBenchOptions(quick);
-const floorRows = await phase(
-  'floor',
-  'database floor (pg driver and pgbench on PostgreSQL, PGlite)',
-  () => runFloorBench({ quick, adminUrl }),
-  [],
-);
+let rows;
+let serverRows;
+let floorRows;
+if (quick) {
+  // Quick mode runs the in-process server group (its own child process) beside this process's CPU-bound
+  // work — the timings, then the PGlite floor: on two cores that saves most of its time. The sanity
+  // ratios (wasm 14-20x faster than noble on KMAC256) survive the neighbour, as both backends of a group
+  // share it (alternating order). The PostgreSQL floor and HTTP run alone after it. The full run keeps
+  // every group apart.
+  const serverBeside = serverPhase();
+  serverBeside.catch(() => undefined); // awaited below; a failure here must not hide it
+  rows = await timingsPhase();
+  const pgliteFloorRows = await floorPhase(['pglite'], 'PGlite');
+  serverRows = await serverBeside;
+  const postgresFloorRows = await floorPhase(['postgresql'], 'pg driver and pgbench on PostgreSQL');
+  floorRows = [...postgresFloorRows, ...pgliteFloorRows];
+} else {
+  rows = await timingsPhase();
+  serverRows = await serverPhase();
+  floorRows = await floorPhase(['postgresql', 'pglite'], 'pg driver and pgbench on PostgreSQL, PGlite');
+}
 const httpOptions = httpBenchOptions(quick);
 const httpRows = await phase(
   'http',
@@ -103,7 +115,7 @@ const md = [
   `Machine: ${m.cpu}, ${m.cores} cores, node ${m.node}. Mode: ${quick ? 'quick' : 'full'} (${rounds} rounds x ${timeMs} ms per task, task order alternating between rounds).`,
   ...(quick
     ? [
-        `**Quick run (CI)**: it keeps every section and the sanity checks alive, its numbers are not measurements — a subset of the timing rows (every KMAC256 row, HMAC and SHA3 at 100 B, the failed window searches), ${serverBenchOptions(true).verifications} in-process verifications per row (run beside the timings), floor points of ${floorOptions.durationS} s at ${floorOptions.connections.join(' and ')} connections (pgbench at ${floorOptions.pgbenchConnections.join(', ')} only, ${floorOptions.activations} activations), HTTP points of ${httpOptions.durationS} s at ${httpOptions.connections.join(' and ')} connections on ${httpOptions.activations} activations. The numbers of record come from \`pnpm bench\`.`,
+        `**Quick run (CI)**: it keeps every section and the sanity checks alive, its numbers are not measurements — a subset of the timing rows (every KMAC256 row, HMAC and SHA3 at 100 B, the failed window searches), ${serverBenchOptions(true).verifications} in-process verifications per row (run beside the timings and the PGlite floor), floor points of ${floorOptions.durationS} s at ${floorOptions.connections.join(' and ')} connections (pgbench at ${floorOptions.pgbenchConnections.join(', ')} only, ${floorOptions.activations} activations), HTTP points of ${httpOptions.durationS} s at ${httpOptions.connections.join(' and ')} connections on ${httpOptions.activations} activations. The numbers of record come from \`pnpm bench\`.`,
       ]
     : []),
   ...(only ? [`Only the groups ${[...only].join(', ')} were run (--only).`] : []),
