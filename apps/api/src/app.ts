@@ -5,17 +5,18 @@
  * application's own routes: the demo (§7) and `/`. Its own routes and unknown paths answer in the same
  * envelope, with the same headers, metrics and credentials as the plugin's.
  */
-import fastifyHelmet from '@fastify/helmet';
+// The route option `helmet` (the token page's policy) keeps @fastify/helmet's type; addSecurityHeaders reads it.
+import type {} from '@fastify/helmet';
 import {
   acceptRawBodies,
   addOffcodeRequestHooks,
+  addSecurityHeaders,
   authorizeHook,
   classifyRoutes,
   createCredentialChecker,
   createOffcodeMetrics,
   frameworkErrorHandler,
   handleClientError,
-  OFFCODE_HELMET_OPTIONS,
   OFFCODE_LOG_REDACT,
   type OffcodeMetrics,
   offcodeErrorHandler,
@@ -90,7 +91,8 @@ export async function buildApi(options: BuildApiOptions): Promise<FastifyInstanc
   const app = createFastify(options, settings);
   // Before any route: every route gets its access class (the plugin's carry theirs) or the build fails.
   const routes = classifyRoutes(app, APP_ROUTE_ACCESS);
-  await app.register(fastifyHelmet, OFFCODE_HELMET_OPTIONS);
+  // helmet's headers, recorded once per route instead of a helmet instance per request (@fastify/helmet).
+  addSecurityHeaders(app);
 
   // This application's own routes and unknown paths: raw bodies (the demo parses its forms), the headers
   // and metrics of every answer, and the envelope for errors, 404 and 405.

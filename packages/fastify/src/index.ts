@@ -51,4 +51,4 @@ export {
 export { offcodeRoutes } from './plugin.js';
 export { sendOffcodeError } from './reply.js';
 export { requestIdFrom } from './request-id.js';
-export { OFFCODE_HELMET_OPTIONS, SECURITY_HEADERS } from './security-headers.js';
+export { addSecurityHeaders, OFFCODE_HELMET_OPTIONS, SECURITY_HEADERS } from './security-headers.js';

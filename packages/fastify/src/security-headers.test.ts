@@ -1,5 +1,48 @@
+import fastifyHelmet from '@fastify/helmet';
+import Fastify, { type FastifyInstance } from 'fastify';
 import { describe, expect, it } from 'vitest';
-import { OFFCODE_HELMET_OPTIONS, SECURITY_HEADERS } from './security-headers.js';
+import { addSecurityHeaders, OFFCODE_HELMET_OPTIONS, SECURITY_HEADERS } from './security-headers.js';
+
+const PAGE_HELMET = {
+  contentSecurityPolicy: {
+    useDefaults: false,
+    directives: {
+      ...OFFCODE_HELMET_OPTIONS.contentSecurityPolicy.directives,
+      'img-src': ["'self'", 'blob:'],
+    },
+  },
+};
+
+/** Every answer's headers except the ones that differ per answer, over real HTTP. */
+async function headersOf(
+  app: FastifyInstance,
+  paths: string[],
+): Promise<Record<string, Record<string, string>>> {
+  app.get('/json', async () => ({ ok: true }));
+  app.get('/page', { helmet: PAGE_HELMET } as object, async () => 'page');
+  app.get('/bare', { helmet: false } as object, async () => 'bare');
+  app.get('/raw', (_request, reply) => {
+    reply.hijack();
+    reply.raw.end('raw');
+  });
+  const url = await app.listen({ port: 0, host: '127.0.0.1' });
+  try {
+    const out: Record<string, Record<string, string>> = {};
+    for (const path of paths) {
+      const res = await fetch(url + path);
+      await res.text();
+      const h: Record<string, string> = {};
+      res.headers.forEach((value, name) => {
+        h[name] = value;
+      });
+      for (const name of ['date', 'content-length', 'keep-alive', 'connection']) delete h[name];
+      out[path] = h;
+    }
+    return out;
+  } finally {
+    await app.close();
+  }
+}
 
 describe('security headers', () => {
   it("are helmet's values for the configured options (frame protection, no referrer, nosniff, one policy)", () => {
@@ -17,5 +60,24 @@ describe('security headers', () => {
       /'unsafe-inline'|'unsafe-eval'|wasm|blob:|\*/,
     );
     expect(directives['script-src']).toEqual(["'self'"]);
+  });
+
+  it('addSecurityHeaders answers exactly what @fastify/helmet does: global, route options, helmet: false, 404, hijacked', async () => {
+    const paths = ['/json', '/page', '/bare', '/raw', '/missing'];
+    const withPlugin = Fastify();
+    await withPlugin.register(fastifyHelmet, OFFCODE_HELMET_OPTIONS);
+    const ours = Fastify();
+    addSecurityHeaders(ours);
+    const expected = await headersOf(withPlugin, paths);
+    const got = await headersOf(ours, paths);
+    expect(got).toEqual(expected);
+    expect(got['/json']!['content-security-policy']).toBe(SECURITY_HEADERS['Content-Security-Policy']);
+    expect(got['/page']!['content-security-policy']).toContain("img-src 'self' blob:");
+    expect(got['/bare']!['x-frame-options']).toBeUndefined();
+    expect(got['/raw']!['x-frame-options']).toBe('DENY');
+    expect(got['/missing']!['x-content-type-options']).toBe('nosniff');
+    const bad = Fastify();
+    addSecurityHeaders(bad);
+    expect(() => bad.get('/x', { helmet: true } as object, async () => 'x')).toThrow(/helmet configuration/);
   });
 });
