@@ -34,6 +34,7 @@ export {
 } from './storage/migrate.js';
 export { openStorageUnmigrated } from './storage/open.js';
 export { openPgliteStorage, type PgliteStorageOptions } from './storage/pglite.js';
+export { type PgliteTemplateOptions, pgliteTemplate, pgliteTemplateFile } from './storage/pglite-template.js';
 export { openPostgresStorage, type PostgresStorageOptions } from './storage/postgres.js';
 export { foreignTables, SERVER_TABLES } from './storage/table-set.js';
 export type {

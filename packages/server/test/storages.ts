@@ -1,10 +1,14 @@
 /**
  * The two real storages every behavioural suite runs against (describe.each over these factories):
  * PGlite in memory, and the PostgreSQL at 127.0.0.1:5432 in a fresh schema per suite, dropped afterwards.
+ * PGlite starts from the migrated template (pglite-template.ts: initdb once per run, not per suite); the
+ * runner still checks it. The path without a dump: pglite-template.test.ts (initdb beside a loaded template),
+ * pglite-lock.test.ts (directories), readiness.test.ts.
  */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { openStorage } from '../src/storage/open.js';
+import { pgliteTemplate } from '../src/storage/pglite-template.js';
 import type { Storage } from '../src/storage/types.js';
 
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -35,12 +39,10 @@ async function adminQuery(sql: string): Promise<void> {
 export const pgliteFactory: StorageFactory = {
   name: 'pglite',
   async open() {
-    const storage = await openStorage({
-      databaseUrl: null,
-      dataDir: 'memory://',
-      dbPoolMax: 1,
-      autoMigrate: true,
-    });
+    const storage = await openStorage(
+      { databaseUrl: null, dataDir: 'memory://', dbPoolMax: 1, autoMigrate: true },
+      { pgliteDump: await pgliteTemplate() },
+    );
     return { storage, schema: null, cleanup: () => storage.close() };
   },
 };

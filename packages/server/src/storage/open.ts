@@ -8,6 +8,12 @@ import type { Storage } from './types.js';
 export interface OpenStorageOptions {
   /** PostgreSQL only: use this schema (search_path); tests create one per run. */
   schema?: string;
+  /**
+   * PGlite `memory://` only: start from this data-directory dump instead of running initdb — the test suites'
+   * migrated template (`pgliteTemplate` of `@offcode/server/internal`). The migrations still run as without
+   * it (pending ones applied, checksums checked). Ignored with `DATABASE_URL`.
+   */
+  pgliteDump?: Blob;
 }
 
 /**
@@ -24,7 +30,10 @@ export async function openStorageUnmigrated(
         poolMax: config.dbPoolMax,
         ...(options.schema ? { schema: options.schema } : {}),
       })
-    : await openPgliteStorage({ dataDir: config.dataDir });
+    : await openPgliteStorage({
+        dataDir: config.dataDir,
+        ...(options.pgliteDump ? { loadDataDir: options.pgliteDump } : {}),
+      });
 }
 
 export async function openStorage(

@@ -28,6 +28,11 @@ export interface PgliteStorageOptions {
   dataDir?: string;
   /** How long to wait for another process to let go of the directory (default 1000 ms). */
   lockTimeoutMs?: number;
+  /**
+   * `memory://` only: start from this data-directory dump (`dumpPgliteStorage`, e.g. a migrated template of
+   * the test suites) instead of running initdb.
+   */
+  loadDataDir?: Blob;
 }
 
 /** The lock file inside a PGlite data directory. */
@@ -113,16 +118,28 @@ async function lockDataDirectory(dir: string, timeoutMs: number): Promise<LockHa
 export async function openPgliteStorage(options: PgliteStorageOptions = {}): Promise<Storage> {
   const dataDir = options.dataDir ?? 'memory://';
   const dir = pgliteDirectory(dataDir);
+  if (options.loadDataDir && dir !== null) {
+    // A dump loaded over an existing directory would be a second history of it: only fresh memory databases.
+    throw new TypeError(`a PGlite dump can only be loaded into memory://, not ${dir}`);
+  }
   const PGliteClass = await loadPglite();
   const lock = dir === null ? null : await lockDataDirectory(resolve(dir), options.lockTimeoutMs ?? 1000);
   let db: Db;
   try {
-    db = await PGliteClass.create(dataDir);
+    db = options.loadDataDir
+      ? await PGliteClass.create({ dataDir, loadDataDir: options.loadDataDir })
+      : await PGliteClass.create(dataDir);
   } catch (error) {
     await lock?.release().catch(() => undefined);
     throw new StorageError('unavailable', null, null, error);
   }
   return new PgliteStorage(db, lock);
+}
+
+/** The data directory of an open PGlite storage as an uncompressed tar (for `loadDataDir`). */
+export async function dumpPgliteStorage(storage: Storage): Promise<Blob> {
+  if (!(storage instanceof PgliteStorage)) throw new TypeError('dumpPgliteStorage needs a PGlite storage');
+  return await storage.dump();
 }
 
 class PgliteStorage implements Storage {
@@ -191,6 +208,14 @@ class PgliteStorage implements Storage {
     } catch (error) {
       throw toStorageError(error);
     }
+  }
+
+  /** Under the mutex: no transaction is half-way through while PGlite copies its files. */
+  dump(): Promise<Blob> {
+    return this.#mutex.run(async () => {
+      if (this.#closed) throw new StorageError('unavailable', null, null, new Error('storage is closed'));
+      return await this.#db.dumpDataDir('none');
+    });
   }
 
   async ping(): Promise<void> {
