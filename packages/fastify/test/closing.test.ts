@@ -12,6 +12,7 @@ import {
   openStorage,
   type Storage,
 } from '@offcode/server';
+import { pgliteTemplate } from '@offcode/server/internal';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { offcodeRoutes } from '../src/index.js';
@@ -21,7 +22,7 @@ let server: OffcodeServer;
 
 beforeAll(async () => {
   const config = loadConfigOrThrow({ OFFCODE_DATA_DIR: 'memory://', OFFCODE_TEMP_BLOCK_SWEEP_MS: '0' });
-  storage = await openStorage(config);
+  storage = await openStorage(config, { pgliteDump: await pgliteTemplate() });
   server = await createOffcodeServer({ config, storage });
 });
 afterAll(async () => {

@@ -15,6 +15,7 @@ import {
   openStorage,
   type Storage,
 } from '@offcode/server';
+import { pgliteTemplate } from '@offcode/server/internal';
 import { SimulatedDevice } from '@offcode/sim-token';
 import Fastify, { type FastifyInstance } from 'fastify';
 import pg from 'pg';
@@ -214,7 +215,7 @@ describe('mounted in an existing Fastify app (PGlite)', () => {
   let server: OffcodeServer;
   beforeAll(async () => {
     const config = loadConfigOrThrow({ OFFCODE_DATA_DIR: 'memory://', OFFCODE_TEMP_BLOCK_SWEEP_MS: '0' });
-    storage = await openStorage(config);
+    storage = await openStorage(config, { pgliteDump: await pgliteTemplate() });
     server = await createOffcodeServer({ config, storage });
   });
   afterAll(async () => {

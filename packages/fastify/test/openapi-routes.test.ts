@@ -12,6 +12,7 @@ import {
   type OffcodeServer,
   openStorage,
 } from '@offcode/server';
+import { pgliteTemplate } from '@offcode/server/internal';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type OffcodeRoutesOptions, offcodeRoutes } from '../src/index.js';
@@ -28,7 +29,10 @@ let storage: Awaited<ReturnType<typeof openStorage>>;
 let server: OffcodeServer;
 
 beforeAll(async () => {
-  storage = await openStorage({ databaseUrl: null, dataDir: 'memory://', dbPoolMax: 1, autoMigrate: true });
+  storage = await openStorage(
+    { databaseUrl: null, dataDir: 'memory://', dbPoolMax: 1, autoMigrate: true },
+    { pgliteDump: await pgliteTemplate() },
+  );
   server = await createOffcodeServer({
     config: loadConfigOrThrow({ OFFCODE_MASTER_KEY: TEST_MASTER_KEY, OFFCODE_CRYPTO_BACKEND: 'wasm' }),
     storage,

@@ -13,6 +13,7 @@ import {
   type OffcodeServer,
   openStorage,
 } from '@offcode/server';
+import { pgliteTemplate } from '@offcode/server/internal';
 import Fastify, { type FastifyInstance } from 'fastify';
 import pg from 'pg';
 import { expect } from 'vitest';
@@ -38,12 +39,11 @@ export class MovableClock {
 
 export async function openDb(kind: DbKind): Promise<{ storage: Storage; cleanup(): Promise<void> }> {
   if (kind === 'pglite') {
-    const storage = await openStorage({
-      databaseUrl: null,
-      dataDir: 'memory://',
-      dbPoolMax: 1,
-      autoMigrate: true,
-    });
+    // From the migrated template (server.md §5.3): initdb once per run, not per suite.
+    const storage = await openStorage(
+      { databaseUrl: null, dataDir: 'memory://', dbPoolMax: 1, autoMigrate: true },
+      { pgliteDump: await pgliteTemplate() },
+    );
     return { storage, cleanup: () => storage.close() };
   }
   const schema = `oc_test_${randomBytes(6).toString('hex')}`;
