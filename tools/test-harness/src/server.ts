@@ -14,6 +14,7 @@ import {
   paymentOperationData,
 } from '@offcode/protocol';
 import { createOffcodeServer, loadConfigOrThrow, type OffcodeServer, openStorage } from '@offcode/server';
+import { pgliteTemplate } from '@offcode/server/internal';
 import Fastify from 'fastify';
 import { afterAll, beforeAll } from 'vitest';
 
@@ -51,7 +52,8 @@ function credentialPair(credentials: string): { token: string; secret: string } 
 
 export async function startServer(opts: ServerOptions = {}): Promise<StartedServer> {
   const config = loadConfigOrThrow({ OFFCODE_DATA_DIR: 'memory://', ...opts.env });
-  const storage = await openStorage(config);
+  // A memory:// database from the migrated template (server.md §5.3); with DATABASE_URL in env, ignored.
+  const storage = await openStorage(config, { pgliteDump: await pgliteTemplate() });
   const server = await createOffcodeServer({ config, storage, ...(opts.clock ? { clock: opts.clock } : {}) });
   await server.applications.create({ applicationId: APP, commitOnKeyExchange: true });
   const requests: TestServer['requests'] = [];
