@@ -6,7 +6,9 @@ export default defineConfig({
   entry: { index: 'src/index.ts', pa3: 'src/pa3/index.ts' },
   format: ['esm'],
   splitting: true,
-  dts: true,
+  // Declarations: bundled from the ones `tsc` emitted into build/dts (the package's one type check, src and
+  // tests, in the same build script); tsup no longer runs a second TypeScript program over src.
+  dts: { entry: { index: 'build/dts/src/index.d.ts', pa3: 'build/dts/src/pa3/index.d.ts' } },
   clean: true,
   sourcemap: true,
   // Maps point at the sources without embedding them (tarballs carry no copy of src; release-check).
