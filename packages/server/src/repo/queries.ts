@@ -101,16 +101,19 @@ export async function newestMasterKey(
 const ACTIVATION_SELECT = `SELECT a.*, app.name AS app_name, app.roles AS app_roles
   FROM oc_activation a JOIN oc_application app ON app.id = a.application_id`;
 
+/** By id and by code, with and without the row lock: constants, like `LOCK_FOR_VERIFY_SQL` below. */
+const BY_ID_SQL = `${ACTIVATION_SELECT} WHERE a.activation_id = $1`;
+const BY_ID_LOCKED_SQL = `${BY_ID_SQL} FOR UPDATE OF a`;
+const BY_CODE_SQL = `${ACTIVATION_SELECT} WHERE a.activation_code = $1`;
+const BY_CODE_LOCKED_SQL = `${BY_CODE_SQL} FOR UPDATE OF a`;
+
 /** Reads an activation; `lock` takes the row lock (FOR UPDATE of the activation row only). */
 export async function findActivation(
   db: SqlExecutor,
   activationId: string,
   lock = false,
 ): Promise<ActivationRow | null> {
-  const r = await db.query<Row>(
-    `${ACTIVATION_SELECT} WHERE a.activation_id = $1${lock ? ' FOR UPDATE OF a' : ''}`,
-    [activationId],
-  );
+  const r = await db.query<Row>(lock ? BY_ID_LOCKED_SQL : BY_ID_SQL, [activationId]);
   return r.rows[0] ? mapActivation(r.rows[0]) : null;
 }
 
@@ -119,10 +122,7 @@ export async function findActivationByCode(
   code: string,
   lock = false,
 ): Promise<ActivationRow | null> {
-  const r = await db.query<Row>(
-    `${ACTIVATION_SELECT} WHERE a.activation_code = $1${lock ? ' FOR UPDATE OF a' : ''}`,
-    [code],
-  );
+  const r = await db.query<Row>(lock ? BY_CODE_LOCKED_SQL : BY_CODE_SQL, [code]);
   return r.rows[0] ? mapActivation(r.rows[0]) : null;
 }
 
@@ -345,6 +345,18 @@ const PAYLOAD_FIELDS = [
   'consumed_at',
 ] as const;
 
+/** `[field, p_field]` pairs of the payload columns in the lock statement's answer. */
+const PAYLOAD_ALIASES = PAYLOAD_FIELDS.map((f) => [f, `p_${f}`] as const);
+
+/**
+ * Built once: the pool names a statement by its text (a Map lookup), and a constant string keeps its hash, so
+ * no request rebuilds or rehashes this SQL.
+ */
+const LOCK_FOR_VERIFY_SQL = `WITH a AS (${ACTIVATION_SELECT} WHERE a.activation_id = $1 FOR UPDATE OF a),
+     p AS (SELECT * FROM oc_offline_payload
+       WHERE application_id = (SELECT application_id FROM a) AND nonce = $2 FOR UPDATE)
+     SELECT a.*, ${PAYLOAD_ALIASES.map(([f, alias]) => `p.${f} AS ${alias}`).join(', ')} FROM a LEFT JOIN p ON true`;
+
 /**
  * Steps 2 and 6 in one statement: the activation row (with its application) `FOR UPDATE`, and — when
  * `nonce` is given — the registry row of (the activation's application, nonce) `FOR UPDATE`. The payload's
@@ -360,19 +372,13 @@ export async function lockForVerify(
     const activation = await findActivation(db, activationId, true);
     return activation ? { activation, payload: null } : null;
   }
-  const r = await db.query<Row>(
-    `WITH a AS (${ACTIVATION_SELECT} WHERE a.activation_id = $1 FOR UPDATE OF a),
-     p AS (SELECT * FROM oc_offline_payload
-       WHERE application_id = (SELECT application_id FROM a) AND nonce = $2 FOR UPDATE)
-     SELECT a.*, ${PAYLOAD_FIELDS.map((f) => `p.${f} AS p_${f}`).join(', ')} FROM a LEFT JOIN p ON true`,
-    [activationId, nonce],
-  );
+  const r = await db.query<Row>(LOCK_FOR_VERIFY_SQL, [activationId, nonce]);
   const row = r.rows[0];
   if (!row) return null;
   const payload =
     row.p_id === null || row.p_id === undefined
       ? null
-      : mapPayload(Object.fromEntries(PAYLOAD_FIELDS.map((f) => [f, row[`p_${f}`]])));
+      : mapPayload(Object.fromEntries(PAYLOAD_ALIASES.map(([f, alias]) => [f, row[alias]])));
   return { activation: mapActivation(row), payload };
 }
 
