@@ -11,6 +11,7 @@ export function offcodeVitestConfig(
 ) {
   return defineConfig({
     test: {
+      name,
       include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
       testTimeout: extra.testTimeout ?? 60_000,
       hookTimeout: extra.hookTimeout ?? 60_000,
