@@ -6,8 +6,8 @@ export default mergeConfig(
   {
     test: {
       globalSetup: ['./test/global-setup.ts'],
-      // Two shared cores: the browser and the child-process suites are heavy, so at most two files run at once.
-      maxWorkers: 2,
+      // No maxWorkers here: the test command runs every package in one pool (root vitest.config.ts), where
+      // projects may not differ in it.
     },
   },
 );
