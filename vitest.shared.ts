@@ -7,7 +7,7 @@ const root = dirname(fileURLToPath(import.meta.url));
 
 export function offcodeVitestConfig(
   name: string,
-  extra: { testTimeout?: number; hookTimeout?: number } = {},
+  extra: { testTimeout?: number; hookTimeout?: number; pool?: 'forks' | 'threads' } = {},
 ) {
   return defineConfig({
     test: {
@@ -15,6 +15,9 @@ export function offcodeVitestConfig(
       include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
       testTimeout: extra.testTimeout ?? 60_000,
       hookTimeout: extra.hookTimeout ?? 60_000,
+      // 'threads' only for suites that touch no process-wide state (cwd, exit, signals, globals): a worker
+      // thread starts faster than a forked process (protocol's 38 files: 17 % less CPU).
+      pool: extra.pool ?? 'forks',
       reporters: ['default', 'json'],
       outputFile: { json: join(root, '.test-results', `${name.replace(/[@/]/g, '_')}.json`) },
     },

@@ -1,3 +1,3 @@
 import { offcodeVitestConfig } from '../../vitest.shared.js';
 
-export default offcodeVitestConfig('@offcode/crypto-wasm');
+export default offcodeVitestConfig('@offcode/crypto-wasm', { pool: 'threads' });

@@ -1,3 +1,3 @@
 import { offcodeVitestConfig } from '../../vitest.shared.js';
 
-export default offcodeVitestConfig('@offcode/errors');
+export default offcodeVitestConfig('@offcode/errors', { pool: 'threads' });

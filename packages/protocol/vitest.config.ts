@@ -1,3 +1,3 @@
 import { offcodeVitestConfig } from '../../vitest.shared.js';
 
-export default offcodeVitestConfig('@offcode/protocol');
+export default offcodeVitestConfig('@offcode/protocol', { pool: 'threads' });
