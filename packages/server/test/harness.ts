@@ -4,6 +4,7 @@ import { getWasmCrypto, type OffcodeCrypto, type OfflineCodeSearch } from '@offc
 import { buildPayloadData, paymentOperationData } from '@offcode/protocol';
 import { type ConfigInput, loadConfig, type OffcodeConfig } from '../src/config.js';
 import type { ServerHooks } from '../src/context.js';
+import { OffcodeError } from '../src/errors.js';
 import { createOffcodeServer, type OffcodeServer } from '../src/server.js';
 import type { Storage } from '../src/storage/types.js';
 import { type DeviceFactor, SimulatedDevice } from './device.js';
@@ -114,4 +115,15 @@ export function spyEngine(): { engine: OffcodeCrypto; calls: OfflineCodeSearch[]
     return real.searchOfflineCode(input);
   };
   return { engine, calls };
+}
+
+/** The code of the OffcodeError a call rejects with, or 'OK' when it resolves (anything else rethrown). */
+export async function errorCode(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+  } catch (e) {
+    if (e instanceof OffcodeError) return e.code;
+    throw e;
+  }
+  return 'OK';
 }

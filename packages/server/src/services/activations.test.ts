@@ -2,21 +2,17 @@ import { decodeBase64Strict, encodeBase64, utf8Encode, verifyEcdsaDer } from '@o
 import { parseMobileSdkConfig } from '@offcode/protocol/pa3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SimulatedDevice } from '../../test/device.js';
-import { activateDevice, createApp, makeServer, type TestClock, uniqueName } from '../../test/harness.js';
+import {
+  activateDevice,
+  createApp,
+  errorCode,
+  makeServer,
+  type TestClock,
+  uniqueName,
+} from '../../test/harness.js';
 import { type OpenedStorage, storageFactories } from '../../test/storages.js';
 import { SUITE } from '../../test/suite.js';
-import { OffcodeError } from '../errors.js';
 import type { OffcodeServer } from '../server.js';
-
-async function errorCode(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof OffcodeError) return e.code;
-    throw e;
-  }
-  return 'OK';
-}
 
 describe.each(storageFactories)('applications and activations on $name', (factory) => {
   let opened: OpenedStorage;

@@ -6,25 +6,21 @@
  */
 import { decodeBase64Strict } from '@offcode/protocol';
 import { afterAll, afterEach, beforeAll, describe, expect, it, type MockInstance, vi } from 'vitest';
-import { activateDevice, createApp, makeServer, paymentData, TEST_MASTER_KEY } from '../../test/harness.js';
+import {
+  activateDevice,
+  createApp,
+  errorCode,
+  makeServer,
+  paymentData,
+  TEST_MASTER_KEY,
+} from '../../test/harness.js';
 import { type OpenedStorage, storageFactories } from '../../test/storages.js';
 import { SUITE } from '../../test/suite.js';
 import { AtRestCipher } from '../at-rest.js';
-import { OffcodeError } from '../errors.js';
 import type { OffcodeServer } from '../server.js';
 import { SigningKeyCache } from './signing-key-cache.js';
 
 const KEY_2 = 'ICEiIyQlJicoKSorLC0uLzAxMjM0NTY3ODk6Ozw9Pj8=';
-
-async function code(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof OffcodeError) return e.code;
-    throw e;
-  }
-  return 'OK';
-}
 
 describe.each(storageFactories)('signing-key cache on $name', (factory) => {
   let opened: OpenedStorage;
@@ -68,11 +64,11 @@ describe.each(storageFactories)('signing-key cache on $name', (factory) => {
     const device = await activateDevice(server, app, 3);
     await create(server, device.activationId);
     await server.activations.block({ activationId: device.activationId });
-    expect(await code(create(server, device.activationId))).toBe('ERR0008');
+    expect(await errorCode(create(server, device.activationId))).toBe('ERR0008');
     await server.activations.unblock({ activationId: device.activationId });
-    expect(await code(create(server, device.activationId))).toBe('OK');
+    expect(await errorCode(create(server, device.activationId))).toBe('OK');
     await server.activations.remove({ activationId: device.activationId });
-    expect(await code(create(server, device.activationId))).toBe('ERR0008');
+    expect(await errorCode(create(server, device.activationId))).toBe('ERR0008');
   });
 
   it('a tampered sealed key is a miss and fails authentication (ERR0022) with a warm cache', async () => {
@@ -91,9 +87,9 @@ describe.each(storageFactories)('signing-key cache on $name', (factory) => {
         device.activationId,
       ]);
     await set(tampered);
-    expect(await code(create(server, device.activationId))).toBe('ERR0022');
+    expect(await errorCode(create(server, device.activationId))).toBe('ERR0022');
     await set(original);
-    expect(await code(create(server, device.activationId))).toBe('OK');
+    expect(await errorCode(create(server, device.activationId))).toBe('OK');
   });
 
   it('re-sealed under a new at-rest key: the old process misses (ERR0021 like an uncached one), the new one signs', async () => {
@@ -107,7 +103,7 @@ describe.each(storageFactories)('signing-key cache on $name', (factory) => {
     expect((await rotated.maintenance.reseal()).resealed['oc_activation.server_private_key']).toBeGreaterThan(
       0,
     );
-    expect(await code(create(server, device.activationId))).toBe('ERR0021');
+    expect(await errorCode(create(server, device.activationId))).toBe('ERR0021');
     opens.mockClear();
     const after = await create(rotated, device.activationId);
     expect(opens).toHaveBeenCalledTimes(1); // new envelope bytes: opened again
