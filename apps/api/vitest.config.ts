@@ -2,7 +2,7 @@ import { mergeConfig } from 'vitest/config';
 import { offcodeVitestConfig } from '../../vitest.shared.js';
 
 export default mergeConfig(
-  offcodeVitestConfig('@offcode/api', { testTimeout: 120_000, hookTimeout: 120_000 }),
+  offcodeVitestConfig('@offcode/api', { testTimeout: 120_000, hookTimeout: 120_000, isolate: false }),
   {
     test: {
       globalSetup: ['./test/global-setup.ts'],

@@ -1,3 +1,3 @@
 import { offcodeVitestConfig } from '../../vitest.shared.js';
 
-export default offcodeVitestConfig('@offcode/cli');
+export default offcodeVitestConfig('@offcode/cli', { isolate: false });

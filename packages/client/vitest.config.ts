@@ -1,3 +1,3 @@
 import { offcodeVitestConfig } from '../../vitest.shared.js';
 
-export default offcodeVitestConfig('@offcode/client');
+export default offcodeVitestConfig('@offcode/client', { isolate: false });

@@ -1,3 +1,3 @@
 import { offcodeVitestConfig } from '../../vitest.shared.js';
 
-export default offcodeVitestConfig('@offcode/fastify');
+export default offcodeVitestConfig('@offcode/fastify', { isolate: false });

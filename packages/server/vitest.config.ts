@@ -1,3 +1,3 @@
 import { offcodeVitestConfig } from '../../vitest.shared.js';
 
-export default offcodeVitestConfig('@offcode/server');
+export default offcodeVitestConfig('@offcode/server', { isolate: false });

@@ -46,6 +46,12 @@ export interface StartApiOptions {
   cliActivation?: boolean;
   /** PostgreSQL schema (search_path) for the storage; tests isolate runs this way. */
   schema?: string;
+  /**
+   * A PGlite data-directory dump that a new database starts from instead of initdb (test suites:
+   * `pgliteTemplate()` of `@offcode/server/internal`, server.md §5.3); ignored with DATABASE_URL. The
+   * migrations are still checked and applied as for any database.
+   */
+  pgliteDump?: Blob;
 }
 
 /** Every migration set this application runs: the server's tables and the demo's (namespace `demo`). */
@@ -129,7 +135,10 @@ export async function startApi(options: StartApiOptions = {}): Promise<RunningAp
   const { config, errors, warnings } = resolveApiConfig(env);
   if (errors.length > 0) throw new ConfigError(errors);
 
-  const opened = await openStorageUnmigrated(config, options.schema ? { schema: options.schema } : {});
+  const opened = await openStorageUnmigrated(config, {
+    ...(options.schema ? { schema: options.schema } : {}),
+    ...(options.pgliteDump ? { pgliteDump: options.pgliteDump } : {}),
+  });
   let migrationsApplied: string[];
   try {
     migrationsApplied = await migrateOrCheck(opened, config.autoMigrate);

@@ -17,6 +17,7 @@ import {
   paymentOperationData,
 } from '@offcode/protocol';
 import { createOffcodeServer, type Storage } from '@offcode/server';
+import { pgliteTemplate } from '@offcode/server/internal';
 import pg from 'pg';
 import { buildApi } from '../src/app.js';
 import { DEMO_TABLES } from '../src/demo/migrations.js';
@@ -39,17 +40,22 @@ export async function startTestApi(
   env: Record<string, string> = {},
   options: Omit<StartApiOptions, 'env'> = {},
 ): Promise<RunningApi> {
+  const merged: Record<string, string> = {
+    OFFCODE_PORT: '0',
+    OFFCODE_HOST: '127.0.0.1',
+    OFFCODE_DATA_DIR: 'memory://',
+    OFFCODE_LOG_LEVEL: 'silent',
+    OFFCODE_TEMP_BLOCK_SWEEP_MS: '0',
+    OFFCODE_DEMO_ENABLED: 'true',
+    ...env,
+  };
+  // A memory:// database starts from the migrated template (server.md §5.3) instead of initdb; the demo's
+  // tables are then migrated on top of it as on any database.
+  const fromTemplate = merged.OFFCODE_DATA_DIR === 'memory://' && !merged.DATABASE_URL && !options.pgliteDump;
   return startApi({
-    env: {
-      OFFCODE_PORT: '0',
-      OFFCODE_HOST: '127.0.0.1',
-      OFFCODE_DATA_DIR: 'memory://',
-      OFFCODE_LOG_LEVEL: 'silent',
-      OFFCODE_TEMP_BLOCK_SWEEP_MS: '0',
-      OFFCODE_DEMO_ENABLED: 'true',
-      ...env,
-    },
+    env: merged,
     logger: false,
+    ...(fromTemplate ? { pgliteDump: await pgliteTemplate() } : {}),
     ...options,
   });
 }

@@ -1,5 +1,5 @@
 /**
- * A migrated PGlite database as a data-directory dump, made once and kept in a file (server.md §5.6,
+ * A migrated PGlite database as a data-directory dump, made once and kept in a file (server.md §5.3,
  * `@offcode/server/internal`, for test suites): `PGlite.create()` runs initdb (~1.4 s of CPU each time), loading
  * a dump takes about a quarter of that. The file name is a hash of the PGlite version and of every migration
  * (version, name, checksum), so a changed or added migration or another PGlite makes a new file; an old
