@@ -16,6 +16,7 @@ import type { SimulatedDevice } from '../../test/device.js';
 import {
   activateDevice,
   createApp,
+  errorCode,
   makeServer,
   paymentData,
   spyEngine,
@@ -24,21 +25,10 @@ import {
 } from '../../test/harness.js';
 import { type OpenedStorage, storageFactories } from '../../test/storages.js';
 import { SUITE } from '../../test/suite.js';
-import { OffcodeError } from '../errors.js';
 import type { OffcodeServer } from '../server.js';
 import { type VerifyOutcome, verifyResponseFromOutcome } from './verify.js';
 
 const SEED = 'LtxE0f0RWNx3hy7ISjUPWA==';
-
-async function rejection(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof OffcodeError) return e.code;
-    throw e;
-  }
-  return 'OK';
-}
 
 describe.each(storageFactories)('offline payloads and verification on $name', (factory) => {
   let opened: OpenedStorage;
@@ -108,7 +98,7 @@ describe.each(storageFactories)('offline payloads and verification on $name', (f
         'POSSESSION_KNOWLEDGE',
       );
       // Replay: the registry says consumed (not an attempt)…
-      expect(await rejection(verifyOutcome(server, device, payload, code))).toBe('OFF-0103');
+      expect(await errorCode(verifyOutcome(server, device, payload, code))).toBe('OFF-0103');
       // …and without the registry the advanced counter makes it a plain failure.
       const replay = await verifyOutcome(off, device, payload, code);
       expect(replay).toMatchObject({ valid: false, remainingAttempts: 4 });
@@ -296,7 +286,7 @@ describe.each(storageFactories)('offline payloads and verification on $name', (f
       expect(first.nonce).toBe(nonce);
       expect(first.payload.nonce).toBe(nonce);
       expect(
-        await rejection(
+        await errorCode(
           server.offline.createPersonalized(version, {
             activationId: device.activationId,
             data: paymentData(),
@@ -315,13 +305,13 @@ describe.each(storageFactories)('offline payloads and verification on $name', (f
       // Unknown nonce: a payload issued while the registry was off.
       const unknown = await issue(off, device);
       expect(
-        await rejection(verifyOutcome(server, device, unknown.payload, device.computeCode(unknown.payload))),
+        await errorCode(verifyOutcome(server, device, unknown.payload, device.computeCode(unknown.payload))),
       ).toBe('OFF-0101');
       // Expired.
       const expired = await issue(server, device);
       const expiredCode = device.computeCode(expired.payload);
       clock.advance(300_000);
-      expect(await rejection(verifyOutcome(server, device, expired.payload, expiredCode))).toBe('OFF-0102');
+      expect(await errorCode(verifyOutcome(server, device, expired.payload, expiredCode))).toBe('OFF-0102');
       // Data mismatch: the registered body is another operation.
       const issued = await issue(server, device);
       const req = device.verifyRequest(issued.payload, device.computeCode(issued.payload)) as {
@@ -329,19 +319,19 @@ describe.each(storageFactories)('offline payloads and verification on $name', (f
       };
       const parts = req.data.split('&');
       parts[3] = encodeBase64(new TextEncoder().encode('other&A1*A1EUR'));
-      expect(await rejection(server.offline.verifyOutcome(version, { ...req, data: parts.join('&') }))).toBe(
+      expect(await errorCode(server.offline.verifyOutcome(version, { ...req, data: parts.join('&') }))).toBe(
         'OFF-0104',
       );
       // Consumed.
       const good = await issue(server, device);
       const code = device.computeCode(good.payload);
       expect((await verifyOutcome(server, device, good.payload, code)).valid).toBe(true);
-      expect(await rejection(verifyOutcome(server, device, good.payload, code))).toBe('OFF-0103');
+      expect(await errorCode(verifyOutcome(server, device, good.payload, code))).toBe('OFF-0103');
       // Another activation's payload is not issued for this one.
       const other = await activateDevice(server, app, version);
       const foreign = await issue(server, other);
       expect(
-        await rejection(verifyOutcome(server, device, foreign.payload, device.computeCode(foreign.payload))),
+        await errorCode(verifyOutcome(server, device, foreign.payload, device.computeCode(foreign.payload))),
       ).toBe('OFF-0101');
       const status = await server.activations.status({ activationId: device.activationId });
       expect(status.failedAttempts).toBe(0);
@@ -395,7 +385,7 @@ describe.each(storageFactories)('offline payloads and verification on $name', (f
       expect(() => device.readPayload(created.offlineData, otherCurve)).toThrow();
       const code = device.computeCode(payload);
       expect((await verifyOutcome(server, device, payload, code)).valid).toBe(true);
-      expect(await rejection(verifyOutcome(server, device, payload, code))).toBe('OFF-0103');
+      expect(await errorCode(verifyOutcome(server, device, payload, code))).toBe('OFF-0103');
     });
 
     it('counts failures, answers remainingAttempts and blockedReason on every outcome, blocks at the limit', async () => {
@@ -432,7 +422,7 @@ describe.each(storageFactories)('offline payloads and verification on $name', (f
         blockedReason: 'MAX_FAILED_ATTEMPTS',
       });
       expect(
-        await rejection(
+        await errorCode(
           server.offline.createPersonalized(version, {
             activationId: device.activationId,
             data: paymentData(),
@@ -631,7 +621,7 @@ describe.each(storageFactories)('offline payloads and verification on $name', (f
         { OFFCODE_COMPAT_UNKNOWN_ACTIVATION: 'error' },
         { clock },
       );
-      expect(await rejection(compat.offline.verify(version, request))).toBe('ERR0009');
+      expect(await errorCode(compat.offline.verify(version, request))).toBe('ERR0009');
     });
 
     it('blocks an inconsistent row (failed attempts already at the limit) instead of verifying', async () => {
@@ -681,7 +671,7 @@ describe.each(storageFactories)('offline payloads and verification on $name', (f
       const device = await activateDevice(server, app, version);
       const other = version === 3 ? 4 : 3;
       expect(
-        await rejection(
+        await errorCode(
           server.offline.createPersonalized(other, {
             activationId: device.activationId,
             data: paymentData(),
@@ -690,7 +680,7 @@ describe.each(storageFactories)('offline payloads and verification on $name', (f
       ).toBe('ERR0047');
       const { payload } = await issue(off, device);
       expect(
-        await rejection(
+        await errorCode(
           server.offline.verify(other, {
             ...device.verifyRequest(payload, '12345678-12345678'),
             signature: '12345678-12345678',
@@ -700,7 +690,7 @@ describe.each(storageFactories)('offline payloads and verification on $name', (f
       ).toBe('ERR0047');
       const init = await server.activations.init({ userId: 'u', applicationId: app });
       expect(
-        await rejection(
+        await errorCode(
           server.offline.createPersonalized(version, {
             activationId: init.activationId,
             data: paymentData(),
@@ -708,7 +698,7 @@ describe.each(storageFactories)('offline payloads and verification on $name', (f
         ),
       ).toBe('ERR0008');
       expect(
-        await rejection(
+        await errorCode(
           server.offline.createPersonalized(version, {
             activationId: '00000000-0000-4000-8000-000000000002',
             data: paymentData(),
@@ -723,7 +713,7 @@ describe.each(storageFactories)('offline payloads and verification on $name', (f
       );
       await server.activations.block({ activationId: device.activationId });
       expect(
-        await rejection(
+        await errorCode(
           server.offline.createPersonalized(version, {
             activationId: device.activationId,
             data: paymentData(),
@@ -731,7 +721,7 @@ describe.each(storageFactories)('offline payloads and verification on $name', (f
         ),
       ).toBe('ERR0008');
       expect(
-        await rejection(
+        await errorCode(
           compat.offline.createPersonalized(version, {
             activationId: device.activationId,
             data: paymentData(),
@@ -739,7 +729,7 @@ describe.each(storageFactories)('offline payloads and verification on $name', (f
         ),
       ).toBe('OK');
       expect(
-        await rejection(
+        await errorCode(
           compat.offline.createPersonalized(version, {
             activationId: init.activationId,
             data: paymentData(),
@@ -788,14 +778,14 @@ describe.each(storageFactories)('offline payloads and verification on $name', (f
       expect(calls[2]!.factors.map((f) => f.type)).toEqual(['possession_knowledge']);
       // Blocked activation, registry rejection, unknown activation, bad input: no engine call at all.
       const { server: spiedEnforce } = await makeServer(opened.storage, {}, { clock, crypto: engine });
-      expect(await rejection(verifyOutcome(spiedEnforce, device, payload, code))).toBe('OFF-0101');
+      expect(await errorCode(verifyOutcome(spiedEnforce, device, payload, code))).toBe('OFF-0101');
       await spied.activations.block({ activationId: device.activationId });
       await verifyOutcome(spied, device, payload, code);
       await spied.offline.verifyOutcome(version, {
         ...device.verifyRequest(payload, code),
         activationId: '00000000-0000-4000-8000-000000000003',
       });
-      await rejection(verifyOutcome(spied, device, payload, '12-34'));
+      await errorCode(verifyOutcome(spied, device, payload, '12-34'));
       expect(calls).toHaveLength(3);
     });
 
@@ -810,13 +800,13 @@ describe.each(storageFactories)('offline payloads and verification on $name', (f
         b.activationId,
       ]);
       expect(
-        await rejection(
+        await errorCode(
           server.offline.createPersonalized(version, { activationId: b.activationId, data: paymentData() }),
         ),
       ).toBe('ERR0022');
       const { payload } = await issue(off, a);
       expect(
-        await rejection(
+        await errorCode(
           off.offline.verifyOutcome(version, {
             ...a.verifyRequest(payload, '12345678-12345678'),
             activationId: b.activationId,
@@ -838,7 +828,7 @@ describe.each(storageFactories)('offline payloads and verification on $name', (f
           [a.activationId, b.activationId],
         );
         const first = await issue(off, b);
-        expect(await rejection(verifyOutcome(off, b, first.payload, b.computeCode(first.payload)))).toBe(
+        expect(await errorCode(verifyOutcome(off, b, first.payload, b.computeCode(first.payload)))).toBe(
           'ERR0022',
         );
         // NULL (a row exchanged before the column was written): ECDH fallback, same keys, code accepted once.
