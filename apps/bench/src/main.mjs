@@ -128,6 +128,8 @@ const md = [
   '',
   '## Server in-process (sequential verifications, one activation at a time; parallel rows: 8 activations)',
   '',
+  'Each database in a process of its own; after an untimed warm-up of the whole path (both protocols), the six sequential rows are measured in 4 interleaved rounds (each round verifies the next quarter of every row, the row order reversed every other round), so that nothing that changes over time lands on one row only.',
+  '',
   serverTable(serverRows),
   '',
   '## Database floor (the verification transaction without Offcode: same statements, schema from the server migrations)',

@@ -1,14 +1,17 @@
 // Verification throughput of @offcode/server, in-process, on PGlite (memory://) and PostgreSQL.
 // Usage: pnpm --filter @offcode/server build && pnpm --filter @offcode/server bench
-//   BENCH_N=300 (verifies per scenario), BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test)
+//   BENCH_N=300 (verifies per scenario), BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test),
+//   BENCH_DATABASES=pglite,postgresql (default both, each in a child process of its own)
 // Prints a table and writes bench/results.json. Time shares: "storage" = time inside SQL statements and
 // transaction handling (BEGIN/COMMIT, lock and queue waits); "engine" = the one searchOfflineCode call;
-// "keys" = decrypting the stored key and deriving the factor keys (ECDH + KDF), measured separately with the
-// same inputs; "other" = the rest (validation, JSON, data candidates, audit digest).
+// "keys" = opening the sealed secret and deriving the factor keys (KDF; ECDH only for V3 rows without a sealed
+// master secret), measured separately with the same inputs; "other" = the rest (validation, JSON, data candidates, audit digest).
+
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
-import { existsSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { getOffcodeCrypto } from '@offcode/crypto-wasm';
@@ -73,6 +76,9 @@ function timedStorage(storage, acc) {
         acc.storage += now() - t;
       }
     },
+    // A transaction's early COMMIT (PostgreSQL: sent in the same round trip as the last statement) must
+    // reach the storage as in production; without it the wrapper would measure one round trip more.
+    ...(exec.commit ? { commit: () => exec.commit() } : {}),
   });
   return {
     kind: storage.kind,
@@ -153,6 +159,21 @@ async function prepare(server, device, count, wrong, skip = 0) {
   return out;
 }
 
+/** Valid codes at position 0 and 10, registry rejections and wrong codes through the whole path, untimed. */
+async function warmUp(server, app, protocol) {
+  for (const [count, wrong, skip] of [
+    [40, false, 0],
+    [10, false, 10],
+    [10, true, 0],
+  ]) {
+    const device = await activate(server, app, protocol, 64);
+    for (const r of await prepare(server, device, count, wrong, skip)) {
+      await server.offline.verifyOutcome(protocol, r);
+      await server.offline.verifyOutcome(protocol, r).catch(() => undefined); // the replay: registry refusal
+    }
+  }
+}
+
 /** The server's crypto in these measurements: wasm engine, node:crypto EC/AES (as `createOffcodeServer` builds it). */
 const BENCH_SUITE = { engine: getOffcodeCrypto('wasm'), impl: 'auto' };
 
@@ -163,7 +184,13 @@ async function keyDerivationMs(storage, cipher, activationId, protocol) {
   const loops = 300;
   const t = now();
   for (let i = 0; i < loops; i++) {
-    if (protocol === 3) {
+    if (protocol === 3 && row.activation_secret) {
+      // The sealed KEY_MASTER_SECRET (rows enrolled by this version): what the server opens per request.
+      deriveKeysV3(
+        BENCH_SUITE,
+        cipher.open(row.activation_secret, Number(row.key_encryption), aad.activationSecret(activationId, 3)),
+      );
+    } else if (protocol === 3) {
       const priv = normalizePrivateKey(
         'P-256',
         cipher.open(
@@ -183,6 +210,14 @@ async function keyDerivationMs(storage, cipher, activationId, protocol) {
   return (now() - t) / loops;
 }
 
+const SCENARIOS = [
+  ['hit at position 0 (registry enforce)', 0],
+  ['hit at position 10', 10],
+  ['failed (full window W=20)', 0],
+];
+/** Timed rounds per database (BENCH_N is split over them; at least one verification per round). */
+const ROUNDS = Math.max(1, Math.min(4, N));
+
 async function runDatabase(label, openIt) {
   const rows = [];
   const { storage: raw, cleanup } = await openIt();
@@ -199,12 +234,12 @@ async function runDatabase(label, openIt) {
     const cipher = new AtRestCipher(config.masterKey);
     const app = `bench-${randomBytes(4).toString('hex')}`;
     await server.applications.create({ applicationId: app });
+    // Warm-up of the whole path (JIT, each connection's prepared statements, buffer caches), untimed, for
+    // both protocols before the first timed row: otherwise the first scenario pays for it alone.
+    for (const protocol of [3, 4]) await warmUp(server, app, protocol);
+    const cases = [];
     for (const protocol of [3, 4]) {
-      for (const [scenario, skip] of [
-        ['hit at position 0 (registry enforce)', 0],
-        ['hit at position 10', 10],
-        ['failed (full window W=20)', 0],
-      ]) {
+      for (const [scenario, skip] of SCENARIOS) {
         const wrong = scenario.startsWith('failed');
         // Invalid codes count failures: spread them over activations that allow 60 each.
         const perDevice = wrong ? 60 : N;
@@ -217,52 +252,71 @@ async function runDatabase(label, openIt) {
           );
         }
         const keysMs = await keyDerivationMs(raw, cipher, device.activationId, protocol);
-        // Warm-up (JIT, statement plans), not timed.
-        for (const r of requests.slice(0, 5))
-          await server.offline.verifyOutcome(protocol, {
-            ...r,
-            activationId: '00000000-0000-4000-8000-000000000000',
-          });
+        cases.push({
+          protocol,
+          scenario,
+          skip,
+          wrong,
+          requests,
+          keysMs,
+          latencies: [],
+          total: 0,
+          storage: 0,
+          engine: 0,
+          valid: 0,
+        });
+      }
+    }
+    // The timed passes: ROUNDS rounds, each verifying the next slice of every case's codes, the case order
+    // reversed every other round, so that nothing that changes over time (autovacuum, caches, the other
+    // process on the core) lands on one row only.
+    for (let round = 0; round < ROUNDS; round++) {
+      const order = round % 2 === 0 ? cases : [...cases].reverse();
+      for (const c of order) {
+        const slice = c.requests.slice((round * N) / ROUNDS, ((round + 1) * N) / ROUNDS);
         acc.storage = 0;
         acc.engine = 0;
         const t = now();
-        let valid = 0;
-        const latencies = [];
-        for (const r of requests) {
+        for (const r of slice) {
           const t0 = now();
-          const outcome = await server.offline.verifyOutcome(protocol, r);
-          latencies.push(now() - t0);
-          if (outcome.valid) valid++;
+          const outcome = await server.offline.verifyOutcome(c.protocol, r);
+          c.latencies.push(now() - t0);
+          if (outcome.valid) c.valid++;
         }
-        const total = now() - t;
-        latencies.sort((a, b) => a - b);
-        if (valid !== (wrong ? 0 : N)) throw new Error(`unexpected result: ${valid} valid`);
-        const keys = keysMs * N;
-        rows.push({
-          database: label,
-          protocol: `V${protocol}`,
-          scenario,
-          verifications: N,
-          perSecond: Math.round((N / total) * 1000),
-          meanMs: +(total / N).toFixed(3),
-          medianMs: +latencies[latencies.length >> 1].toFixed(3),
-          minMs: +latencies[0].toFixed(3),
-          maxMs: +latencies.at(-1).toFixed(3),
-          storagePct: +((acc.storage / total) * 100).toFixed(1),
-          cryptoPct: +(((acc.engine + keys) / total) * 100).toFixed(1),
-          enginePct: +((acc.engine / total) * 100).toFixed(1),
-          keyDerivationPct: +((keys / total) * 100).toFixed(1),
-          otherPct: +(((total - acc.storage - acc.engine - keys) / total) * 100).toFixed(1),
-        });
-        // The phases from a second, shorter pass on fresh codes (the timed pass above runs without the
-        // timer): where the time of one verification goes.
-        const phaseDevice = await activate(server, app, protocol, wrong ? 64 : 5);
-        const phaseRequests = await prepare(server, phaseDevice, Math.min(N, 60), wrong, skip);
-        rows.at(-1).phases = await withPhases(async () => {
-          for (const r of phaseRequests) await server.offline.verifyOutcome(protocol, r);
-        });
-        console.error(`  ${label} V${protocol} ${scenario}: ${rows.at(-1).perSecond}/s`);
+        c.total += now() - t;
+        c.storage += acc.storage;
+        c.engine += acc.engine;
       }
+    }
+    for (const c of cases) {
+      const { protocol, scenario, skip, wrong, latencies, total } = c;
+      latencies.sort((x, y) => x - y);
+      if (c.valid !== (wrong ? 0 : N)) throw new Error(`unexpected result: ${c.valid} valid`);
+      const keys = c.keysMs * N;
+      rows.push({
+        database: label,
+        protocol: `V${protocol}`,
+        scenario,
+        verifications: N,
+        perSecond: Math.round((N / total) * 1000),
+        meanMs: +(total / N).toFixed(3),
+        medianMs: +latencies[latencies.length >> 1].toFixed(3),
+        minMs: +latencies[0].toFixed(3),
+        maxMs: +latencies.at(-1).toFixed(3),
+        storagePct: +((c.storage / total) * 100).toFixed(1),
+        cryptoPct: +(((c.engine + keys) / total) * 100).toFixed(1),
+        enginePct: +((c.engine / total) * 100).toFixed(1),
+        keyDerivationPct: +((keys / total) * 100).toFixed(1),
+        otherPct: +(((total - c.storage - c.engine - keys) / total) * 100).toFixed(1),
+      });
+      // The phases from a second, shorter pass on fresh codes (the timed passes run without the timer):
+      // where the time of one verification goes.
+      const phaseDevice = await activate(server, app, protocol, wrong ? 64 : 5);
+      const phaseRequests = await prepare(server, phaseDevice, Math.min(N, 60), wrong, skip);
+      rows.at(-1).phases = await withPhases(async () => {
+        for (const r of phaseRequests) await server.offline.verifyOutcome(protocol, r);
+      });
+      console.error(`  ${label} V${protocol} ${scenario}: ${rows.at(-1).perSecond}/s`);
     }
     // Parallel: 8 callers at once on 8 different activations (PostgreSQL uses 8 connections, PGlite queues).
     for (const protocol of [3, 4]) {
@@ -305,10 +359,8 @@ async function runDatabase(label, openIt) {
   return rows;
 }
 
-const results = [];
-console.error(`bench: ${N} verifications per scenario`);
-results.push(
-  ...(await runDatabase('pglite', async () => {
+async function runPglite() {
+  return runDatabase('pglite', async () => {
     const storage = await openStorage({
       databaseUrl: null,
       dataDir: 'memory://',
@@ -316,15 +368,16 @@ results.push(
       autoMigrate: true,
     });
     return { storage, cleanup: () => storage.close() };
-  })),
-);
-try {
-  const schema = `oc_bench_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: PG_URL });
-  await admin.connect();
-  await admin.query(`CREATE SCHEMA ${schema}`);
-  results.push(
-    ...(await runDatabase('postgresql', async () => {
+  });
+}
+
+async function runPostgres() {
+  try {
+    const schema = `oc_bench_${randomBytes(4).toString('hex')}`;
+    const admin = new pg.Client({ connectionString: PG_URL });
+    await admin.connect();
+    await admin.query(`CREATE SCHEMA ${schema}`);
+    return await runDatabase('postgresql', async () => {
       const storage = await openStorage(
         { databaseUrl: PG_URL, dataDir: '', dbPoolMax: 4, autoMigrate: true },
         { schema },
@@ -337,12 +390,45 @@ try {
           await admin.end();
         },
       };
-    })),
-  );
-} catch (error) {
-  console.error(
-    `bench: PostgreSQL at ${PG_URL.replace(/:[^:@/]*@/, ':***@')} not measured: ${error.message}`,
-  );
+    });
+  } catch (error) {
+    console.error(
+      `bench: PostgreSQL at ${PG_URL.replace(/:[^:@/]*@/, ':***@')} not measured: ${error.message}`,
+    );
+    return [];
+  }
+}
+
+/**
+ * Each database in a process of its own (this script again, BENCH_DATABASES=one): measured in one process
+ * after PGlite, PostgreSQL's sequential verifications were about 40 % slower (PGlite's WebAssembly heap and
+ * its garbage stay behind after close), which is no property of the server.
+ */
+function runInChild(database) {
+  const dir = mkdtempSync(join(tmpdir(), 'offcode-verify-bench-'));
+  const out = join(dir, 'results.json');
+  try {
+    const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url)], {
+      env: { ...process.env, BENCH_DATABASES: database, BENCH_OUT: out },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    if (r.status !== 0) throw new Error(`bench (${database}) exited with ${r.signal ?? r.status}`);
+    return JSON.parse(readFileSync(out, 'utf8')).results;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const RUNNERS = { pglite: runPglite, postgresql: runPostgres };
+// BENCH_DATABASES: which databases, comma-separated (default both, each in its own process)
+const databases = (process.env.BENCH_DATABASES ?? 'pglite,postgresql').split(',');
+for (const d of databases) if (!RUNNERS[d]) throw new Error(`BENCH_DATABASES: unknown database ${d}`);
+const results = [];
+if (databases.length === 1) {
+  console.error(`bench: ${N} verifications per scenario (${databases[0]})`);
+  results.push(...(await RUNNERS[databases[0]]()));
+} else {
+  for (const d of databases) results.push(...runInChild(d));
 }
 
 const header = [
@@ -385,7 +471,7 @@ const out = {
   cores: cpus().length,
   verificationsPerScenario: N,
   notes:
-    'Sequential verifications in-process (the parallel rows: 8 callers on 8 activations, mean ms = per verify latency, no shares). storage = SQL statements + transaction handling; crypto = engine search + key derivation (ECDH/KDF + AES-GCM open); other = validation, data candidates, JSON.',
+    'Sequential verifications in-process (the parallel rows: 8 callers on 8 activations, mean ms = per verify latency, no shares). storage = SQL statements + transaction handling; crypto = engine search + key derivation (AES-GCM open + KDF; ECDH only for V3 rows without a sealed master secret); other = validation, data candidates, JSON.',
   results,
 };
 // BENCH_OUT: where to write the JSON (apps/bench runs this script in quick mode and reads it back)
