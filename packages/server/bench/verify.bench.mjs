@@ -411,7 +411,10 @@ function runInChild(database) {
     const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url)], {
       env: { ...process.env, BENCH_DATABASES: database, BENCH_OUT: out },
       stdio: ['ignore', 'ignore', 'inherit'],
+      // Below apps/bench's 15-minute limit for this script: a stuck child never outlives its parent's kill.
+      timeout: 14 * 60_000,
     });
+    if (r.error) throw r.error;
     if (r.status !== 0) throw new Error(`bench (${database}) exited with ${r.signal ?? r.status}`);
     return JSON.parse(readFileSync(out, 'utf8')).results;
   } finally {
