@@ -101,7 +101,10 @@ describe.each(kinds)('readiness, pending SQL and storage stats on $name', ({ nam
       }),
     );
     await inside;
-    const queued = storage.query('SELECT 1');
+    // A single statement outside a transaction does not wait for the pool (PostgreSQL: shared connections).
+    if (name === 'postgresql')
+      expect((await storage.query<{ n: number }>('SELECT 7 AS n')).rows).toEqual([{ n: 7 }]);
+    const queued = storage.transaction((tx) => tx.query('SELECT 1'));
     for (let i = 0; i < 50 && (server.system.storageStats()?.waiting ?? 0) < 1; i++) {
       await new Promise((r) => setTimeout(r, 10));
     }

@@ -41,7 +41,7 @@ export const SERVER_SETTINGS = defineSettings({
     name: 'OFFCODE_DB_POOL_MAX',
     kind: integer(1, 100),
     default: 10,
-    meaning: 'PostgreSQL pool size',
+    meaning: 'PostgreSQL pool size for transactions (single statements share up to 2 more connections)',
     owner: SERVER,
   }),
   dbLockTimeoutMs: setting({

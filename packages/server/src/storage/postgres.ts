@@ -1,4 +1,7 @@
-/** PostgreSQL through `pg`: a pool of connections, one per transaction. */
+/**
+ * PostgreSQL through `pg`: a pool of connections, one per transaction, and a few shared connections in pipeline
+ * mode for single statements outside a transaction.
+ */
 import type { Writable } from 'node:stream';
 import pg from 'pg';
 import {
@@ -98,29 +101,153 @@ export async function openPostgresStorage(options: PostgresStorageOptions): Prom
   if (options.schema !== undefined && !SCHEMA_RE.test(options.schema)) {
     throw new TypeError('schema must be a lower-case SQL identifier');
   }
-  const pool = new pg.Pool({
+  const connection = {
     connectionString: options.connectionString,
-    max: options.poolMax ?? 10,
     connectionTimeoutMillis: options.connectionTimeoutMs ?? 10_000,
     // Statements issued without waiting for the previous answer go out at once (one round trip for BEGIN
     // and the first statements of a transaction); a sequence of awaited statements is unchanged.
     pipeline: true,
     ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
-  });
+  };
+  const pool = new pg.Pool({ ...connection, max: options.poolMax ?? 10 });
   // An idle client that loses its connection emits here; without a listener the process would crash.
   pool.on('error', () => undefined);
-  const storage = new PostgresStorage(pool);
+  const storage = new PostgresStorage(pool, new SharedStatements(() => new pg.Client(connection)));
   await storage.ping();
   return storage;
+}
+
+/** Connections that single statements outside a transaction share (beside the pool). */
+export const SHARED_CONNECTIONS = 2;
+
+interface SharedConnection {
+  client: pg.Client;
+  connected: Promise<unknown>;
+  /** Statements sent and not yet answered. */
+  pending: number;
+  broken: boolean;
+  flush: () => void;
+}
+
+/**
+ * Puts everything written to `stream` until the check phase of this event-loop turn into one write: the
+ * statements of all requests whose I/O this turn handled go out together (one system call instead of one
+ * each). Unlike `coalesceWrites` (one transaction's statements, flushed at the end of the tick), this waits
+ * for the rest of the turn's I/O callbacks, never longer.
+ */
+function coalesceTurn(stream: Partial<Writable> | undefined): () => void {
+  if (typeof stream?.cork !== 'function' || typeof stream.uncork !== 'function') return () => undefined;
+  let corked = false;
+  const uncork = (): void => {
+    corked = false;
+    stream.uncork?.();
+  };
+  return () => {
+    if (corked) return;
+    corked = true;
+    stream.cork?.();
+    setImmediate(uncork);
+  };
+}
+
+/**
+ * Single statements outside a transaction (reads, the registry's one-statement insert, pings) on up to
+ * `SHARED_CONNECTIONS` connections in pipeline mode, instead of checking a pooled connection out and back
+ * in for each: concurrent statements share the connection's round trips, and a statement goes to the
+ * connection with the fewest unanswered statements, so one slow statement holds up the others only when
+ * every shared connection is busy. Each statement keeps its own Sync (its own implicit transaction and
+ * error). A connection that failed is dropped and replaced by the next statement.
+ */
+class SharedStatements {
+  readonly #connect: () => pg.Client;
+  readonly #slots: (SharedConnection | null)[] = Array.from({ length: SHARED_CONNECTIONS }, () => null);
+  #closed = false;
+
+  constructor(connect: () => pg.Client) {
+    this.#connect = connect;
+  }
+
+  /** The connection with the fewest unanswered statements; an empty slot is filled while the others are busy. */
+  #pick(): SharedConnection {
+    let best: SharedConnection | null = null;
+    let empty = -1;
+    for (let i = 0; i < this.#slots.length; i++) {
+      const slot = this.#slots[i];
+      if (slot && !slot.broken) {
+        if (best === null || slot.pending < best.pending) best = slot;
+      } else if (empty < 0) empty = i;
+    }
+    if (best !== null && (best.pending === 0 || empty < 0)) return best;
+    return this.#open(empty);
+  }
+
+  #open(index: number): SharedConnection {
+    const old = this.#slots[index];
+    if (old) old.client.end().catch(() => undefined);
+    const client = this.#connect();
+    const slot: SharedConnection = {
+      client,
+      connected: Promise.resolve(),
+      pending: 0,
+      broken: false,
+      flush: () => undefined,
+    };
+    // A lost connection emits 'error' (and 'end'); its unanswered statements fail on their own.
+    const drop = (): void => {
+      slot.broken = true;
+    };
+    client.on('error', drop);
+    client.on('end', drop);
+    slot.connected = client.connect().then(
+      () => {
+        const stream = (client as unknown as { connection?: { stream?: Partial<Writable> } }).connection
+          ?.stream;
+        slot.flush = coalesceTurn(stream);
+      },
+      (error: unknown) => {
+        slot.broken = true;
+        throw error;
+      },
+    );
+    slot.connected.catch(() => undefined); // awaited by each statement
+    this.#slots[index] = slot;
+    return slot;
+  }
+
+  async query(sql: string, params?: readonly unknown[]): Promise<pg.QueryResult> {
+    const slot = this.#pick();
+    slot.pending++;
+    try {
+      await slot.connected;
+      slot.flush();
+      return lastResult(await slot.client.query(toQuery(sql, params)));
+    } catch (error) {
+      const mapped = toStorageError(error);
+      if (mapped.reason === 'unavailable') slot.broken = true;
+      throw mapped;
+    } finally {
+      slot.pending--;
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await Promise.all(
+      this.#slots.map((slot) => slot?.connected.then(() => slot.client.end()).catch(() => undefined)),
+    );
+  }
 }
 
 class PostgresStorage implements Storage {
   readonly kind = 'postgresql' as const;
   readonly #pool: pg.Pool;
+  readonly #shared: SharedStatements;
   #closed = false;
 
-  constructor(pool: pg.Pool) {
+  constructor(pool: pg.Pool, shared: SharedStatements) {
     this.#pool = pool;
+    this.#shared = shared;
   }
 
   async query<R = Record<string, unknown>>(
@@ -129,7 +256,7 @@ class PostgresStorage implements Storage {
   ): Promise<QueryResult<R>> {
     if (this.#closed) throw new StorageError('unavailable', null, null, new Error('storage is closed'));
     try {
-      const result = lastResult(await this.#pool.query(toQuery(sql, params)));
+      const result = await this.#shared.query(sql, params);
       return { rows: normaliseRows<R>(result.rows), rowCount: result.rowCount ?? result.rows.length };
     } catch (error) {
       throw toStorageError(error);
@@ -228,6 +355,7 @@ class PostgresStorage implements Storage {
     await this.query('SELECT 1');
   }
 
+  /** The transaction pool's numbers; the shared statement connections (at most `SHARED_CONNECTIONS`) are not in them. */
   stats(): StorageStats {
     const pool = this.#pool;
     return {
@@ -241,6 +369,6 @@ class PostgresStorage implements Storage {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    await this.#pool.end();
+    await Promise.all([this.#shared.close(), this.#pool.end()]);
   }
 }

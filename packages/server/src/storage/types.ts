@@ -36,7 +36,7 @@ export type StorageKind = 'pglite' | 'postgresql';
  * connection (`idle` 0 while a statement or transaction holds it) and the callers queued behind it.
  */
 export interface StorageStats {
-  /** Most connections the storage opens (OFFCODE_DB_POOL_MAX; 1 for PGlite). */
+  /** Most connections for transactions (OFFCODE_DB_POOL_MAX; 1 for PGlite). PostgreSQL opens up to 2 more, shared by single statements outside a transaction. */
   max: number;
   /** Open connections, busy or idle. */
   total: number;
