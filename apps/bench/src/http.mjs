@@ -203,7 +203,8 @@ async function verifyPoint(urls, connections, durationS, supply, db) {
         accepted.set(job.key, (accepted.get(job.key) ?? 0) + 1);
     },
   );
-  supply.push(...queue.rest());
+  // a loop, not push(...rest): tens of thousands of arguments overflow the stack
+  for (const item of queue.rest()) supply.push(item);
   const audit = await auditSince(db, before);
   return {
     ...run,
