@@ -59,14 +59,23 @@ function toQuery(sql: string, params?: readonly unknown[]): string | pg.QueryCon
     : { name, text: sql, values: prepare(params) };
 }
 
+/** The socket under a pg client (undefined if pg's internals ever change: writes then go out uncoalesced). */
+const socketOf = (client: pg.Client | pg.PoolClient): Partial<Writable> | undefined =>
+  (client as unknown as { connection?: { stream?: Partial<Writable> } }).connection?.stream;
+
 /**
- * Statements of one transaction submitted in the same tick go to the socket in one write: the socket is
- * corked at the first and uncorked when the tick's synchronous work is done (BEGIN with the lock statement,
- * the last statement with COMMIT: one system call each instead of two). `pg` corks around each statement's
- * messages itself; the counts nest, so its own uncork no longer flushes. Nothing waits longer than the tick.
+ * Everything written to `stream` from the first call until `schedule` runs goes out in one write: the socket
+ * is corked at the first call and uncorked by `schedule`. `pg` corks around each statement's messages itself;
+ * the counts nest, so its own uncork no longer flushes.
+ * - `process.nextTick` (a transaction): its statements of one tick (BEGIN with the lock statement, the last
+ *   statement with COMMIT) in one system call each instead of two; nothing waits longer than the tick.
+ * - `setImmediate` (shared statements): the statements of all requests whose I/O this event-loop turn handled
+ *   go out together; nothing waits longer than the turn.
  */
-function coalesceWrites(client: pg.PoolClient): () => void {
-  const stream = (client as unknown as { connection?: { stream?: Partial<Writable> } }).connection?.stream;
+function coalesceWrites(
+  stream: Partial<Writable> | undefined,
+  schedule: (fn: () => void) => unknown,
+): () => void {
   if (typeof stream?.cork !== 'function' || typeof stream.uncork !== 'function') return () => undefined;
   let corked = false;
   const uncork = (): void => {
@@ -77,7 +86,7 @@ function coalesceWrites(client: pg.PoolClient): () => void {
     if (corked) return;
     corked = true;
     stream.cork?.();
-    process.nextTick(uncork);
+    schedule(uncork);
   };
 }
 
@@ -130,27 +139,6 @@ interface SharedConnection {
 }
 
 /**
- * Puts everything written to `stream` until the check phase of this event-loop turn into one write: the
- * statements of all requests whose I/O this turn handled go out together (one system call instead of one
- * each). Unlike `coalesceWrites` (one transaction's statements, flushed at the end of the tick), this waits
- * for the rest of the turn's I/O callbacks, never longer.
- */
-function coalesceTurn(stream: Partial<Writable> | undefined): () => void {
-  if (typeof stream?.cork !== 'function' || typeof stream.uncork !== 'function') return () => undefined;
-  let corked = false;
-  const uncork = (): void => {
-    corked = false;
-    stream.uncork?.();
-  };
-  return () => {
-    if (corked) return;
-    corked = true;
-    stream.cork?.();
-    setImmediate(uncork);
-  };
-}
-
-/**
  * Single statements outside a transaction (reads, the registry's one-statement insert, pings) on up to
  * `SHARED_CONNECTIONS` connections in pipeline mode, instead of checking a pooled connection out and back
  * in for each: concurrent statements share the connection's round trips, and a statement goes to the
@@ -200,9 +188,7 @@ class SharedStatements {
     client.on('end', drop);
     slot.connected = client.connect().then(
       () => {
-        const stream = (client as unknown as { connection?: { stream?: Partial<Writable> } }).connection
-          ?.stream;
-        slot.flush = coalesceTurn(stream);
+        slot.flush = coalesceWrites(socketOf(client), setImmediate);
       },
       (error: unknown) => {
         slot.broken = true;
@@ -277,7 +263,7 @@ class PostgresStorage implements Storage {
       broken = true;
     };
     client.on('error', onError);
-    const coalesce = coalesceWrites(client);
+    const coalesce = coalesceWrites(socketOf(client), process.nextTick);
     // Set by `tx.commit` (a closure: a plain `let` would read as never assigned below).
     const sent: { commit: Promise<unknown> | null } = { commit: null };
     const run = async <R>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>> => {
