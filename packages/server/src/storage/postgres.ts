@@ -149,7 +149,6 @@ interface SharedConnection {
 class SharedStatements {
   readonly #connect: () => pg.Client;
   readonly #slots: (SharedConnection | null)[] = Array.from({ length: SHARED_CONNECTIONS }, () => null);
-  #closed = false;
 
   constructor(connect: () => pg.Client) {
     this.#connect = connect;
@@ -216,9 +215,8 @@ class SharedStatements {
     }
   }
 
+  /** Called once, by the storage's own `close` (which refuses statements from then on). */
   async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
     await Promise.all(
       this.#slots.map((slot) => slot?.connected.then(() => slot.client.end()).catch(() => undefined)),
     );
